@@ -1,0 +1,233 @@
+//! The article model: what one file says, with the exact source range of every
+//! key and value a feature needs. Built by [`parse_article`] from text alone.
+
+mod front_matter;
+mod parse;
+
+pub use front_matter::{FrontMatter, find_front_matter};
+pub use parse::parse_article;
+
+use text_size::TextRange;
+
+/// An article id: the integer that related blocks use to point at an article.
+pub type ArticleId = u64;
+
+/// How a scalar is written in the source; edits keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+impl ScalarStyle {
+    pub fn is_block(self) -> bool {
+        matches!(self, ScalarStyle::Literal | ScalarStyle::Folded)
+    }
+}
+
+/// A scalar value as YAML decodes it, with where it stands in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scalar {
+    /// The decoded value (folding applied, quotes removed). `answer` keeps its
+    /// literal `\n` sequences: YAML does not decode them in folded scalars.
+    pub text: String,
+    pub style: ScalarStyle,
+    /// The whole node: quotes included, a block scalar's `>-` header included.
+    pub node: TextRange,
+    /// Only the characters of the value: inside the quotes, or a block
+    /// scalar's lines without the header and trailing line breaks.
+    pub content: TextRange,
+}
+
+/// The value of a key, when it is not a scalar: the model keeps only its shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Scalar(Scalar),
+    Mapping(TextRange),
+    Sequence(TextRange),
+    Alias(TextRange),
+}
+
+impl Value {
+    pub fn range(&self) -> TextRange {
+        match self {
+            Value::Scalar(scalar) => scalar.node,
+            Value::Mapping(range) | Value::Sequence(range) | Value::Alias(range) => *range,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match self {
+            Value::Scalar(scalar) => Some(scalar),
+            _ => None,
+        }
+    }
+
+    pub fn shape(&self) -> &'static str {
+        match self {
+            Value::Scalar(_) => "a scalar",
+            Value::Mapping(_) => "a mapping",
+            Value::Sequence(_) => "a sequence",
+            Value::Alias(_) => "an alias",
+        }
+    }
+}
+
+/// One `key: value` pair the model knows about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub key: TextRange,
+    pub value: Value,
+}
+
+impl Field {
+    /// The scalar text, trimmed, when the value is a non-empty scalar.
+    pub fn text(&self) -> Option<&str> {
+        let text = self.value.as_scalar()?.text.trim();
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// The range a diagnostic about the value should underline.
+    pub fn value_range(&self) -> TextRange {
+        match &self.value {
+            Value::Scalar(scalar) if !scalar.content.is_empty() => scalar.content,
+            value => {
+                let range = value.range();
+                if range.is_empty() { self.key } else { range }
+            }
+        }
+    }
+
+    /// The field as an article id, or why it is not one.
+    pub fn id(&self) -> Result<ArticleId, String> {
+        match self.text() {
+            Some(text) => text
+                .parse::<ArticleId>()
+                .map_err(|_| format!("`{text}` is not a non-negative integer")),
+            None => Err(format!("expected an integer, found {}", self.describe())),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match &self.value {
+            Value::Scalar(_) => "an empty value",
+            other => other.shape(),
+        }
+    }
+
+    /// The field as a url, or why it is not one.
+    pub fn url(&self) -> Result<&str, String> {
+        match self.text() {
+            Some(text) if text.starts_with('/') && !text.contains(char::is_whitespace) => Ok(text),
+            Some(text) if text.contains(char::is_whitespace) => {
+                Err(format!("url `{text}` contains white space"))
+            }
+            Some(text) => Err(format!("url `{text}` does not start with `/`")),
+            None => Err(format!("expected a url, found {}", self.describe())),
+        }
+    }
+
+    /// The field as non-empty text, or why it is not.
+    pub fn string(&self) -> Result<&str, String> {
+        self.text()
+            .ok_or_else(|| format!("expected text, found {}", self.describe()))
+    }
+}
+
+/// A `related_articleN` block: a link from one article to another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelatedLink {
+    /// The `N` of `related_articleN`.
+    pub number: u32,
+    pub key: TextRange,
+    /// From the key to the end of the block's value.
+    pub range: TextRange,
+    /// The mapping itself, or what stands where it should be.
+    pub value: Value,
+    pub flow: bool,
+    pub id: Option<Field>,
+    pub title: Option<Field>,
+    pub subject: Option<Field>,
+    pub url: Option<Field>,
+}
+
+impl RelatedLink {
+    pub fn target_id(&self) -> Option<ArticleId> {
+        self.id.as_ref()?.id().ok()
+    }
+
+    pub fn target_url(&self) -> Option<&str> {
+        self.url.as_ref()?.url().ok()
+    }
+}
+
+/// Why the text could not be read as a whole article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyntaxError {
+    /// The front matter is not valid YAML; the model holds what came before.
+    Yaml { range: TextRange, message: String },
+    /// The opening `---` is never closed.
+    UnterminatedFrontMatter { range: TextRange },
+}
+
+/// One article file. `None` fields are absent from the source.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Article {
+    /// The YAML text between the `---` lines.
+    pub front_matter: TextRange,
+    pub id: Option<Field>,
+    pub title: Option<Field>,
+    pub subject: Option<Field>,
+    pub url: Option<Field>,
+    pub file_name: Option<Field>,
+    pub question: Option<Field>,
+    pub answer: Option<Field>,
+    pub related: Vec<RelatedLink>,
+    pub syntax_errors: Vec<SyntaxError>,
+}
+
+impl Article {
+    pub fn article_id(&self) -> Option<ArticleId> {
+        self.id.as_ref()?.id().ok()
+    }
+
+    pub fn article_url(&self) -> Option<&str> {
+        self.url.as_ref()?.url().ok()
+    }
+
+    pub fn title_text(&self) -> Option<&str> {
+        self.title.as_ref()?.text()
+    }
+
+    pub fn subject_text(&self) -> Option<&str> {
+        self.subject.as_ref()?.text()
+    }
+
+    /// Drops the bulk of long texts once the article is indexed: previews need
+    /// only their start, and the index must stay small at 100,000 articles.
+    pub fn shrink_texts(&mut self, max_bytes: usize) {
+        for field in [&mut self.question, &mut self.answer].into_iter().flatten() {
+            if let Value::Scalar(scalar) = &mut field.value {
+                truncate_at_char_boundary(&mut scalar.text, max_bytes);
+                scalar.text.shrink_to_fit();
+            }
+        }
+    }
+}
+
+fn truncate_at_char_boundary(text: &mut String, max_bytes: usize) {
+    if text.len() <= max_bytes {
+        return;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,2 @@
+pub mod line_index;
+pub mod article;
