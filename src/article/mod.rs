@@ -176,6 +176,8 @@ pub enum SyntaxError {
 /// One article file. `None` fields are absent from the source.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Article {
+    /// The opening `---`: where problems of the article as a whole are shown.
+    pub open_fence: TextRange,
     /// The YAML text between the `---` lines.
     pub front_matter: TextRange,
     pub id: Option<Field>,

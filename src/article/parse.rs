@@ -39,7 +39,8 @@ pub fn parse_article(text: &str) -> Option<Article> {
         events: Parser::new_from_str(yaml),
         error: None,
     };
-    let mut article = Article { front_matter: front_matter.yaml, ..Article::default() };
+    let mut article =
+        Article { open_fence: front_matter.open, front_matter: front_matter.yaml, ..Article::default() };
     let has_article_key = walker.read_document(&mut article);
 
     match (front_matter.close, walker.error) {
@@ -176,6 +177,10 @@ impl<'a> Walker<'a> {
             return end;
         }
         let (value, end) = self.read_node(event, span, Some(key_range));
+        if self.error.is_some() {
+            // A value cut short by a syntax error says nothing reliable.
+            return end;
+        }
         let slot = match key {
             "id" => &mut article.id,
             "title" => &mut article.title,
@@ -217,6 +222,9 @@ impl<'a> Walker<'a> {
         let end = self.read_pairs(|walker, name, name_range, event, span| {
             first_key.get_or_insert(name_range);
             let (value, end) = walker.read_node(event, span, Some(name_range));
+            if walker.error.is_some() {
+                return end;
+            }
             let slot = match name {
                 "id" => &mut link.id,
                 "title" => &mut link.title,

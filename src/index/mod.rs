@@ -1,0 +1,287 @@
+//! The workspace index: every article by file, id and url, and who links to whom.
+//!
+//! Persistent maps make a clone O(1), so the server hands out immutable
+//! snapshots while the next edit builds a new version beside them.
+
+mod words;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::article::{Article, ArticleId};
+use crate::line_index::LineIndex;
+
+pub use words::title_words;
+
+/// How a file is named to the index: a path or URI string. The index never
+/// touches the file system; it only tells files apart.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FilePath(Arc<str>);
+
+impl FilePath {
+    pub fn new(path: impl Into<Arc<str>>) -> Self {
+        FilePath(path.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for FilePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for FilePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A small, copyable handle for a file; stable for the life of the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+/// What the index keeps of one article: the model without its long texts, and
+/// the line index that turns its ranges into positions without the text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct IndexedArticle {
+    pub path: FilePath,
+    pub article: Article,
+    pub line_index: LineIndex,
+}
+
+/// Answers keep this much of `question` and `answer`: enough for any preview.
+pub const PREVIEW_BYTES: usize = 1024;
+
+/// Files sharing one key (an id, a url, a word), sorted.
+type FileSet = Vec<FileId>;
+
+#[derive(Clone, Default)]
+pub struct ArticleIndex {
+    paths: imbl::Vector<FilePath>,
+    file_ids: imbl::HashMap<FilePath, FileId>,
+    articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
+    by_id: imbl::HashMap<ArticleId, FileSet>,
+    by_url: imbl::HashMap<Arc<str>, FileSet>,
+    linking_to_id: imbl::HashMap<ArticleId, FileSet>,
+    linking_to_url: imbl::HashMap<Arc<str>, FileSet>,
+    by_word: imbl::HashMap<Box<str>, FileSet>,
+}
+
+impl ArticleIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds an index from parsed files; the same as upserting each in turn.
+    pub fn from_articles(articles: impl IntoIterator<Item = (FilePath, Article, LineIndex)>) -> Self {
+        let mut index = Self::new();
+        for (path, article, line_index) in articles {
+            index.upsert(path, article, line_index);
+        }
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+
+    pub fn file_id(&self, path: &FilePath) -> Option<FileId> {
+        self.file_ids.get(path).copied()
+    }
+
+    pub fn path(&self, file: FileId) -> &FilePath {
+        &self.paths[file.0 as usize]
+    }
+
+    pub fn get(&self, file: FileId) -> Option<&Arc<IndexedArticle>> {
+        self.articles.get(&file)
+    }
+
+    pub fn get_by_path(&self, path: &FilePath) -> Option<&Arc<IndexedArticle>> {
+        self.get(self.file_id(path)?)
+    }
+
+    /// Every indexed article, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &Arc<IndexedArticle>)> {
+        self.articles.iter().map(|(file, article)| (*file, article))
+    }
+
+    /// Articles claiming `id`: more than one is a `duplicate-id`.
+    pub fn with_id(&self, id: ArticleId) -> &[FileId] {
+        self.by_id.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn with_url(&self, url: &str) -> &[FileId] {
+        self.by_url.get(url).map_or(&[], Vec::as_slice)
+    }
+
+    /// Articles with a related block whose id or url is the given one.
+    pub fn referrers(&self, id: Option<ArticleId>, url: Option<&str>) -> Vec<FileId> {
+        let by_id = id.and_then(|id| self.linking_to_id.get(&id));
+        let by_url = url.and_then(|url| self.linking_to_url.get(url));
+        let mut files: Vec<FileId> = by_id.into_iter().chain(by_url).flatten().copied().collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    /// Articles that link to `file` by its id or url (itself excluded).
+    pub fn backlinks_of(&self, file: FileId) -> Vec<FileId> {
+        let Some(entry) = self.get(file) else { return Vec::new() };
+        let mut files = self.referrers(entry.article.article_id(), entry.article.article_url());
+        files.retain(|referrer| *referrer != file);
+        files
+    }
+
+    /// Files whose title contains `word` (see [`title_words`]).
+    pub fn with_title_word(&self, word: &str) -> &[FileId] {
+        self.by_word.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds or replaces the article at `path`. Returns the file's id.
+    pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
+        let file = self.intern(path.clone());
+        self.unlink(file);
+        article.shrink_texts(PREVIEW_BYTES);
+        let entry = Arc::new(IndexedArticle { path, article, line_index });
+        self.link(file, &entry);
+        self.articles.insert(file, entry);
+        file
+    }
+
+    /// Forgets the article at `path`, returning what the index held.
+    pub fn remove(&mut self, path: &FilePath) -> Option<Arc<IndexedArticle>> {
+        let file = self.file_id(path)?;
+        self.unlink(file);
+        self.articles.remove(&file)
+    }
+
+    fn intern(&mut self, path: FilePath) -> FileId {
+        if let Some(file) = self.file_ids.get(&path) {
+            return *file;
+        }
+        let file = FileId(u32::try_from(self.paths.len()).unwrap_or(u32::MAX));
+        self.paths.push_back(path.clone());
+        self.file_ids.insert(path, file);
+        file
+    }
+
+    fn link(&mut self, file: FileId, entry: &IndexedArticle) {
+        self.for_each_key(entry, |index, key| match key {
+            Key::Id(id) => add(&mut index.by_id, id, file),
+            Key::Url(url) => add(&mut index.by_url, Arc::from(url), file),
+            Key::LinkId(id) => add(&mut index.linking_to_id, id, file),
+            Key::LinkUrl(url) => add(&mut index.linking_to_url, Arc::from(url), file),
+            Key::Word(word) => add(&mut index.by_word, Box::from(word), file),
+        });
+    }
+
+    fn unlink(&mut self, file: FileId) {
+        let Some(entry) = self.articles.get(&file).cloned() else { return };
+        self.for_each_key(&entry, |index, key| match key {
+            Key::Id(id) => remove(&mut index.by_id, &id, file),
+            Key::Url(url) => remove(&mut index.by_url, url, file),
+            Key::LinkId(id) => remove(&mut index.linking_to_id, &id, file),
+            Key::LinkUrl(url) => remove(&mut index.linking_to_url, url, file),
+            Key::Word(word) => remove(&mut index.by_word, word, file),
+        });
+    }
+
+    /// Every key under which `entry` is filed: one list, so that linking and
+    /// unlinking can never disagree.
+    fn for_each_key(&mut self, entry: &IndexedArticle, mut visit: impl FnMut(&mut Self, Key<'_>)) {
+        let article = &entry.article;
+        if let Some(id) = article.article_id() {
+            visit(self, Key::Id(id));
+        }
+        if let Some(url) = article.article_url() {
+            visit(self, Key::Url(url));
+        }
+        for link in &article.related {
+            if let Some(id) = link.target_id() {
+                visit(self, Key::LinkId(id));
+            }
+            if let Some(url) = link.target_url() {
+                visit(self, Key::LinkUrl(url));
+            }
+        }
+        if let Some(title) = article.title_text() {
+            for word in title_words(title) {
+                visit(self, Key::Word(&word));
+            }
+        }
+    }
+
+    /// A canonical, comparable form of everything the index derives; two
+    /// indexes of the same files are equal in it whatever their history.
+    pub fn canonical(&self) -> CanonicalIndex {
+        let mut canonical = CanonicalIndex::default();
+        for (_, entry) in self.iter() {
+            canonical.articles.insert(entry.path.clone(), entry.clone());
+        }
+        let named = |files: &FileSet| -> Vec<FilePath> {
+            let mut paths: Vec<FilePath> = files.iter().map(|file| self.path(*file).clone()).collect();
+            paths.sort();
+            paths
+        };
+        canonical.by_id = self.by_id.iter().map(|(k, v)| (*k, named(v))).collect();
+        canonical.by_url = self.by_url.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
+        canonical.linking_to_id = self.linking_to_id.iter().map(|(k, v)| (*k, named(v))).collect();
+        canonical.linking_to_url =
+            self.linking_to_url.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
+        canonical.by_word = self.by_word.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
+        canonical
+    }
+}
+
+enum Key<'a> {
+    Id(ArticleId),
+    Url(&'a str),
+    LinkId(ArticleId),
+    LinkUrl(&'a str),
+    Word(&'a str),
+}
+
+fn add<K: std::hash::Hash + Eq + Clone>(map: &mut imbl::HashMap<K, FileSet>, key: K, file: FileId) {
+    let files = map.entry(key).or_default();
+    if let Err(at) = files.binary_search(&file) {
+        files.insert(at, file);
+    }
+}
+
+fn remove<K, Q>(map: &mut imbl::HashMap<K, FileSet>, key: &Q, file: FileId)
+where
+    K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
+    let Some(files) = map.get_mut(key) else { return };
+    if let Ok(at) = files.binary_search(&file) {
+        files.remove(at);
+    }
+    if files.is_empty() {
+        map.remove(key);
+    }
+}
+
+/// See [`ArticleIndex::canonical`]. Empty key sets are never kept, so a key
+/// that lost its last file compares equal to one never added.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CanonicalIndex {
+    pub articles: std::collections::BTreeMap<FilePath, Arc<IndexedArticle>>,
+    pub by_id: std::collections::BTreeMap<ArticleId, Vec<FilePath>>,
+    pub by_url: std::collections::BTreeMap<String, Vec<FilePath>>,
+    pub linking_to_id: std::collections::BTreeMap<ArticleId, Vec<FilePath>>,
+    pub linking_to_url: std::collections::BTreeMap<String, Vec<FilePath>>,
+    pub by_word: std::collections::BTreeMap<String, Vec<FilePath>>,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,124 @@
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::{ArticleIndex, FilePath};
+use crate::article::parse_article;
+use crate::line_index::LineIndex;
+
+/// A small article whose id, url and links come from narrow ranges, so that
+/// random files collide, duplicate and link to each other often.
+fn article_text(id: u8, url: u8, title: u8, links: &[(u8, u8)]) -> String {
+    let mut text = format!("---\nid: {id}\ntitle: >-\n    Title {title} word{title}\nurl: /u/{url}\n");
+    for (n, (link_id, link_url)) in links.iter().enumerate() {
+        text += &format!("related_article{}:\n    id: {link_id}\n    url: /u/{link_url}\n", n + 1);
+    }
+    text + "---\n"
+}
+
+fn upsert(index: &mut ArticleIndex, path: &str, text: &str) {
+    match parse_article(text) {
+        Some(article) => {
+            index.upsert(FilePath::new(path), article, LineIndex::new(text));
+        }
+        None => {
+            index.remove(&FilePath::new(path));
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Upsert { file: u8, text: String },
+    Remove { file: u8 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let text = (0u8..6, 0u8..6, 0u8..4, proptest::collection::vec((0u8..6, 0u8..6), 0..4))
+        .prop_map(|(id, url, title, links)| article_text(id, url, title, &links));
+    let not_an_article = Just("# plain markdown\n".to_owned());
+    prop_oneof![
+        4 => (0u8..8, text).prop_map(|(file, text)| Op::Upsert { file, text }),
+        1 => (0u8..8, not_an_article).prop_map(|(file, text)| Op::Upsert { file, text }),
+        2 => (0u8..8).prop_map(|file| Op::Remove { file }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn incremental_equals_fresh(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut incremental = ArticleIndex::new();
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        for op in ops {
+            match op {
+                Op::Upsert { file, text } => {
+                    let path = format!("a{file}.md");
+                    upsert(&mut incremental, &path, &text);
+                    files.insert(path, text);
+                }
+                Op::Remove { file } => {
+                    let path = format!("a{file}.md");
+                    incremental.remove(&FilePath::new(path.as_str()));
+                    files.remove(&path);
+                }
+            }
+        }
+        let mut fresh = ArticleIndex::new();
+        for (path, text) in &files {
+            upsert(&mut fresh, path, text);
+        }
+        prop_assert_eq!(incremental.canonical(), fresh.canonical());
+    }
+}
+
+fn index_of(files: &[(&str, String)]) -> ArticleIndex {
+    let mut index = ArticleIndex::new();
+    for (path, text) in files {
+        upsert(&mut index, path, text);
+    }
+    index
+}
+
+fn paths(index: &ArticleIndex, files: &[super::FileId]) -> Vec<String> {
+    files.iter().map(|file| index.path(*file).to_string()).collect()
+}
+
+#[test]
+fn look_ups_and_backlinks() {
+    let index = index_of(&[
+        ("a.md", article_text(1, 1, 1, &[(2, 2)])),
+        ("b.md", article_text(2, 2, 2, &[(1, 1), (3, 9)])),
+        ("c.md", article_text(3, 3, 3, &[(2, 9)])),
+        ("notes.md", "# notes\n".to_owned()),
+    ]);
+    assert_eq!(index.len(), 3);
+    assert_eq!(paths(&index, index.with_id(2)), ["b.md"]);
+    assert_eq!(paths(&index, index.with_url("/u/3")), ["c.md"]);
+    let b = index.file_id(&FilePath::new("b.md")).unwrap();
+    assert_eq!(paths(&index, &index.backlinks_of(b)), ["a.md", "c.md"]);
+    assert_eq!(paths(&index, &index.referrers(None, Some("/u/9"))), ["b.md", "c.md"]);
+    assert_eq!(paths(&index, index.with_title_word("word2")), ["b.md"]);
+    assert!(index.get_by_path(&FilePath::new("notes.md")).is_none());
+}
+
+#[test]
+fn snapshots_are_unaffected_by_later_edits() {
+    let mut index = index_of(&[("a.md", article_text(1, 1, 1, &[]))]);
+    let snapshot = index.clone();
+    upsert(&mut index, "a.md", &article_text(5, 5, 1, &[]));
+    assert_eq!(paths(&snapshot, snapshot.with_id(1)), ["a.md"]);
+    assert!(index.with_id(1).is_empty());
+    assert_eq!(paths(&index, index.with_id(5)), ["a.md"]);
+}
+
+#[test]
+fn long_texts_are_shrunk_once_indexed() {
+    let long = "x".repeat(10_000);
+    let text = format!("---\nid: 1\nurl: /u\nanswer: >-\n    {long}\n---\n");
+    let index = index_of(&[("a.md", text)]);
+    let entry = index.get_by_path(&FilePath::new("a.md")).unwrap();
+    let answer = entry.article.answer.as_ref().and_then(|field| field.text()).unwrap();
+    assert_eq!(answer.len(), super::PREVIEW_BYTES);
+}

@@ -1,0 +1,54 @@
+//! Multi-file fixtures for core tests, in the style:
+//!
+//! ```text
+//! //- a.md
+//! ---
+//! id: 1
+//! ---
+//! //- b.md
+//! ...
+//! ```
+//!
+//! A `$0` marks the cursor; it is removed from the text.
+
+use crate::article::parse_article;
+use crate::index::{ArticleIndex, FileId, FilePath};
+use crate::line_index::LineIndex;
+
+pub struct Fixture {
+    pub index: ArticleIndex,
+    pub files: Vec<(FilePath, String)>,
+    /// The file and byte offset of `$0`, if any.
+    pub cursor: Option<(FileId, usize)>,
+}
+
+impl Fixture {
+    pub fn parse(fixture: &str) -> Fixture {
+        let mut files = Vec::new();
+        let mut cursor_at = None;
+        for chunk in fixture.split("//- ").filter(|chunk| !chunk.trim().is_empty()) {
+            let (path, text) = chunk.split_once('\n').unwrap_or((chunk, ""));
+            let path = FilePath::new(path.trim());
+            let text = match text.find("$0") {
+                Some(at) => {
+                    cursor_at = Some((path.clone(), at));
+                    text.replacen("$0", "", 1)
+                }
+                None => text.to_owned(),
+            };
+            files.push((path, text));
+        }
+        let mut index = ArticleIndex::new();
+        for (path, text) in &files {
+            if let Some(article) = parse_article(text) {
+                index.upsert(path.clone(), article, LineIndex::new(text));
+            }
+        }
+        let cursor = cursor_at.and_then(|(path, at)| Some((index.file_id(&path)?, at)));
+        Fixture { index, files, cursor }
+    }
+
+    pub fn text(&self, path: &FilePath) -> &str {
+        self.files.iter().find(|(p, _)| p == path).map_or("", |(_, text)| text)
+    }
+}
