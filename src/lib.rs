@@ -1,9 +1,11 @@
-pub mod line_index;
 pub mod article;
-pub mod index;
+pub mod cli;
 pub mod diagnostics;
+pub mod index;
+pub mod line_index;
 pub mod resolve;
 pub mod slug;
 pub mod suggest;
 #[cfg(test)]
 mod test_support;
+pub mod workspace;

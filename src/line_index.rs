@@ -138,10 +138,7 @@ impl LineIndex {
                 } else {
                     2
                 };
-                wide_chars.push(WideChar {
-                    start: i as u32,
-                    len,
-                });
+                wide_chars.push(WideChar { start: i as u32, len });
                 i += usize::from(len);
             }
         }
@@ -190,10 +187,7 @@ impl LineIndex {
             excess += u32::from(w.len) - encoding.units(u32::from(w.len));
         }
 
-        LineCol {
-            line: line as u32,
-            col: offset - start - excess,
-        }
+        LineCol { line: line as u32, col: offset - start - excess }
     }
 
     /// Position -> byte offset, never panicking: a line past the last clamps
@@ -237,9 +231,7 @@ impl LineIndex {
     }
 
     fn ends_in_crlf(&self, line: usize) -> bool {
-        self.crlf_lines
-            .get(line / 64)
-            .is_some_and(|word| word & (1 << (line % 64)) != 0)
+        self.crlf_lines.get(line / 64).is_some_and(|word| word & (1 << (line % 64)) != 0)
     }
 
     /// Multi-byte chars starting in `[from, to)`.
@@ -301,10 +293,7 @@ pub fn rope_line_col(rope: &Rope, offset: usize, encoding: PositionEncoding) -> 
         }
         PositionEncoding::Utf32 => char_idx - rope.byte_to_char(start),
     };
-    LineCol {
-        line: saturate(line),
-        col: saturate(col),
-    }
+    LineCol { line: saturate(line), col: saturate(col) }
 }
 
 /// Byte offset where the content of `line` ends, before its line break.
@@ -340,26 +329,10 @@ mod tests {
     fn assert_both_ways(text: &str, offset: usize, position: LineCol, encoding: PositionEncoding) {
         let index = LineIndex::new(text);
         let rope = Rope::from_str(text);
-        assert_eq!(
-            index.line_col(offset, encoding),
-            position,
-            "line_col({offset}, {encoding:?})"
-        );
-        assert_eq!(
-            index.offset(position, encoding),
-            offset,
-            "offset({position:?}, {encoding:?})"
-        );
-        assert_eq!(
-            rope_line_col(&rope, offset, encoding),
-            position,
-            "rope_line_col({offset}, {encoding:?})"
-        );
-        assert_eq!(
-            rope_offset(&rope, position, encoding),
-            offset,
-            "rope_offset({position:?}, {encoding:?})"
-        );
+        assert_eq!(index.line_col(offset, encoding), position, "line_col({offset}, {encoding:?})");
+        assert_eq!(index.offset(position, encoding), offset, "offset({position:?}, {encoding:?})");
+        assert_eq!(rope_line_col(&rope, offset, encoding), position, "rope_line_col({offset}, {encoding:?})");
+        assert_eq!(rope_offset(&rope, position, encoding), offset, "rope_offset({position:?}, {encoding:?})");
     }
 
     /// Checks the one-way conversion position -> offset used for clamping.
@@ -367,16 +340,8 @@ mod tests {
     fn assert_offset(text: &str, position: LineCol, encoding: PositionEncoding, offset: usize) {
         let index = LineIndex::new(text);
         let rope = Rope::from_str(text);
-        assert_eq!(
-            index.offset(position, encoding),
-            offset,
-            "offset({position:?}, {encoding:?})"
-        );
-        assert_eq!(
-            rope_offset(&rope, position, encoding),
-            offset,
-            "rope_offset({position:?}, {encoding:?})"
-        );
+        assert_eq!(index.offset(position, encoding), offset, "offset({position:?}, {encoding:?})");
+        assert_eq!(rope_offset(&rope, position, encoding), offset, "rope_offset({position:?}, {encoding:?})");
     }
 
     /// Checks the one-way conversion offset -> position used for clamping.
@@ -384,16 +349,8 @@ mod tests {
     fn assert_line_col(text: &str, offset: usize, encoding: PositionEncoding, position: LineCol) {
         let index = LineIndex::new(text);
         let rope = Rope::from_str(text);
-        assert_eq!(
-            index.line_col(offset, encoding),
-            position,
-            "line_col({offset}, {encoding:?})"
-        );
-        assert_eq!(
-            rope_line_col(&rope, offset, encoding),
-            position,
-            "rope_line_col({offset}, {encoding:?})"
-        );
+        assert_eq!(index.line_col(offset, encoding), position, "line_col({offset}, {encoding:?})");
+        assert_eq!(rope_line_col(&rope, offset, encoding), position, "rope_line_col({offset}, {encoding:?})");
     }
 
     #[test]
@@ -576,25 +533,19 @@ mod tests {
     fn crlf_bitmap_spans_many_lines() {
         // Mixes CRLF and LF past the first 64 lines so more than one bitmap
         // word is in use.
-        let text: String = (0..200)
-            .map(|n| if n % 3 == 0 { "x\r\n" } else { "y\n" })
-            .collect();
+        let text: String = (0..200).map(|n| if n % 3 == 0 { "x\r\n" } else { "y\n" }).collect();
         let index = LineIndex::new(&text);
         let rope = Rope::from_str(&text);
         for line in 0..=200 {
             let position = pos(line, 9);
-            assert_eq!(
-                index.offset(position, Utf16),
-                rope_offset(&rope, position, Utf16)
-            );
+            assert_eq!(index.offset(position, Utf16), rope_offset(&rope, position, Utf16));
         }
     }
 
     /// Random text built from the pieces that matter for line/column math.
     fn text_strategy() -> impl Strategy<Value = String> {
         let piece = prop::sample::select(vec![
-            "a", "b", " ", "\r", "\n", "\r\n", "🦀", "漢", "字", "é", "\u{FEFF}", "\u{2028}",
-            "\u{85}",
+            "a", "b", " ", "\r", "\n", "\r\n", "🦀", "漢", "字", "é", "\u{FEFF}", "\u{2028}", "\u{85}",
         ]);
         prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
     }

@@ -43,9 +43,10 @@ pub fn closest_articles(
         .into_iter()
         .filter_map(|(file, _)| {
             let article = &index.get(file)?.article;
-            let by_title = title.as_deref().zip(article.title_text()).map(|(wanted, have)| {
-                strsim::normalized_levenshtein(wanted, &have.to_lowercase())
-            });
+            let by_title = title
+                .as_deref()
+                .zip(article.title_text())
+                .map(|(wanted, have)| strsim::normalized_levenshtein(wanted, &have.to_lowercase()));
             let by_url = url
                 .zip(article.article_url())
                 .map(|(wanted, have)| strsim::normalized_levenshtein(wanted, have));

@@ -39,8 +39,7 @@ pub fn find_front_matter(text: &str) -> Option<FrontMatter> {
 }
 
 fn is_fence(line: &str, fence: &str) -> bool {
-    line.strip_prefix(fence)
-        .is_some_and(|rest| rest.trim_end_matches([' ', '\t']).is_empty())
+    line.strip_prefix(fence).is_some_and(|rest| rest.trim_end_matches([' ', '\t']).is_empty())
 }
 
 fn range(start: usize, end: usize) -> TextRange {

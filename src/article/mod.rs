@@ -104,9 +104,9 @@ impl Field {
     /// The field as an article id, or why it is not one.
     pub fn id(&self) -> Result<ArticleId, String> {
         match self.text() {
-            Some(text) => text
-                .parse::<ArticleId>()
-                .map_err(|_| format!("`{text}` is not a non-negative integer")),
+            Some(text) => {
+                text.parse::<ArticleId>().map_err(|_| format!("`{text}` is not a non-negative integer"))
+            }
             None => Err(format!("expected an integer, found {}", self.describe())),
         }
     }
@@ -132,8 +132,7 @@ impl Field {
 
     /// The field as non-empty text, or why it is not.
     pub fn string(&self) -> Result<&str, String> {
-        self.text()
-            .ok_or_else(|| format!("expected text, found {}", self.describe()))
+        self.text().ok_or_else(|| format!("expected text, found {}", self.describe()))
     }
 }
 

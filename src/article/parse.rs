@@ -52,9 +52,9 @@ pub fn parse_article(text: &str) -> Option<Article> {
         // Unclosed: whatever follows the YAML (the body) is expected to be
         // invalid YAML, so only the missing fence is worth reporting.
         (None, _) if !has_article_key => return None,
-        (None, _) => article
-            .syntax_errors
-            .push(SyntaxError::UnterminatedFrontMatter { range: front_matter.open }),
+        (None, _) => {
+            article.syntax_errors.push(SyntaxError::UnterminatedFrontMatter { range: front_matter.open })
+        }
     }
     Some(article)
 }
@@ -314,7 +314,13 @@ impl<'a> Walker<'a> {
         start + slice.trim_end_matches([' ', '\t', '\r', '\n']).len()
     }
 
-    fn scalar(&mut self, text: Cow<'a, str>, style: saphyr_parser::ScalarStyle, span: Span, key: Option<TextRange>) -> Scalar {
+    fn scalar(
+        &mut self,
+        text: Cow<'a, str>,
+        style: saphyr_parser::ScalarStyle,
+        span: Span,
+        key: Option<TextRange>,
+    ) -> Scalar {
         let style = match style {
             saphyr_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
             saphyr_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
@@ -329,9 +335,7 @@ impl<'a> Walker<'a> {
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
                 (start, (start + 1, end - 1))
             }
-            ScalarStyle::Literal | ScalarStyle::Folded => {
-                (self.block_header_start(key, start), (start, end))
-            }
+            ScalarStyle::Literal | ScalarStyle::Folded => (self.block_header_start(key, start), (start, end)),
             _ => (start, (start, end)),
         };
         Scalar {
@@ -361,9 +365,7 @@ impl<'a> Walker<'a> {
         if key_end > content_start {
             return content_start;
         }
-        self.text[key_end..content_start]
-            .find(['|', '>'])
-            .map_or(content_start, |at| key_end + at)
+        self.text[key_end..content_start].find(['|', '>']).map_or(content_start, |at| key_end + at)
     }
 }
 

@@ -28,7 +28,8 @@ fn render_article(text: &str, article: &Article) -> String {
     for link in &article.related {
         let flow = if link.flow { " (flow)" } else { "" };
         out += &format!("related_article{}{flow} @ {:?}\n", link.number, &text[link.range]);
-        let fields = [("id", &link.id), ("title", &link.title), ("subject", &link.subject), ("url", &link.url)];
+        let fields =
+            [("id", &link.id), ("title", &link.title), ("subject", &link.subject), ("url", &link.url)];
         for (name, field) in fields {
             if let Some(field) = field {
                 out += &render_field(text, name, field, "  ");
@@ -133,45 +134,66 @@ fn emoji_and_cjk() {
 
 #[test]
 fn body_with_fences_is_not_front_matter() {
-    check("---\nid: 1\nurl: /x\n---\n\nText\n---\n\nid: 2\n", expect![[r#"
+    check(
+        "---\nid: 1\nurl: /x\n---\n\nText\n---\n\nid: 2\n",
+        expect![[r#"
         id = "1" Plain node "1" content "1"
         url = "/x" Plain node "/x" content "/x"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn markdown_without_front_matter_is_not_an_article() {
-    check("# Notes\n\nSome text.\n---\n", expect![[r#"
+    check(
+        "# Notes\n\nSome text.\n---\n",
+        expect![[r#"
         not an article
-    "#]]);
-    check("---\ntitle: A blog post\nlayout: post\n---\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "---\ntitle: A blog post\nlayout: post\n---\n",
+        expect![[r#"
         not an article
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn unterminated_front_matter() {
-    check("---\nid: 1\ntitle: T\nurl: /x\n\n&nbsp;\n", expect![[r#"
+    check(
+        "---\nid: 1\ntitle: T\nurl: /x\n\n&nbsp;\n",
+        expect![[r#"
         id = "1" Plain node "1" content "1"
         title = "T" Plain node "T" content "T"
         url = "/x" Plain node "/x" content "/x"
         unterminated @ 0..3 "---"
-    "#]]);
-    check("---\n\nA thematic break, then text.\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "---\n\nA thematic break, then text.\n",
+        expect![[r#"
         not an article
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn yaml_syntax_error_keeps_what_came_before() {
-    check("---\nid: 1\nurl: /x\ntitle: [unclosed\nsubject: S\n---\n", expect![[r#"
+    check(
+        "---\nid: 1\nurl: /x\ntitle: [unclosed\nsubject: S\n---\n",
+        expect![[r#"
         id = "1" Plain node "1" content "1"
         url = "/x" Plain node "/x" content "/x"
         yaml error @ 42..43 ":": illegal placement of ':' indicator
-    "#]]);
-    check("---\nid: 1\n\t- tab\n---\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "---\nid: 1\n\t- tab\n---\n",
+        expect![[r#"
         yaml error @ 8..9 "1": while scanning a plain scalar, found a tab
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -118,7 +118,10 @@ impl Checker<'_> {
             self.push(
                 DiagnosticCode::InvalidField,
                 link.value.range(),
-                format!("`{block}` must be a mapping with `id`, `title`, `subject` and `url`, found {}", link.value.shape()),
+                format!(
+                    "`{block}` must be a mapping with `id`, `title`, `subject` and `url`, found {}",
+                    link.value.shape()
+                ),
             );
             return;
         }
@@ -137,7 +140,11 @@ impl Checker<'_> {
         if let Some(field) = field
             && let Err(problem) = valid(field)
         {
-            self.push(DiagnosticCode::InvalidField, field.value_range(), format!("invalid `{name}`: {problem}"));
+            self.push(
+                DiagnosticCode::InvalidField,
+                field.value_range(),
+                format!("invalid `{name}`: {problem}"),
+            );
         }
     }
 
@@ -153,14 +160,19 @@ impl Checker<'_> {
         if let (Some(url), Some(field)) = (article.article_url(), &article.url) {
             let others = self.others(self.index.with_url(url), |other| other.url.as_ref());
             if !others.is_empty() {
-                let message = format!("url {url} is also claimed by {}", count(others.len(), "other article"));
+                let message =
+                    format!("url {url} is also claimed by {}", count(others.len(), "other article"));
                 self.push_with(DiagnosticCode::DuplicateUrl, field.value_range(), message, others);
             }
         }
     }
 
     /// The other claimants among `files`, pointing at their claiming field.
-    fn others(&self, files: &[FileId], field: impl Fn(&Article) -> Option<&Field>) -> Vec<RelatedInformation> {
+    fn others(
+        &self,
+        files: &[FileId],
+        field: impl Fn(&Article) -> Option<&Field>,
+    ) -> Vec<RelatedInformation> {
         files
             .iter()
             .filter(|other| **other != self.file)
@@ -200,8 +212,11 @@ impl Checker<'_> {
             if let Some((_, first)) = seen.iter().find(|(file, _)| *file == target) {
                 let first = *first;
                 let title = self.title_of(target);
-                let first_link =
-                    RelatedInformation { file: self.file, range: first, message: "first linked here".to_owned() };
+                let first_link = RelatedInformation {
+                    file: self.file,
+                    range: first,
+                    message: "first linked here".to_owned(),
+                };
                 let message = format!("`related_article{}` links again to {title}", link.number);
                 self.push_with(DiagnosticCode::DuplicateLink, link.key, message, vec![first_link]);
                 continue;
@@ -231,7 +246,11 @@ impl Checker<'_> {
         let related = closest
             .and_then(|(target, _)| {
                 let title = self.index.get(target)?.article.title.as_ref()?.value_range();
-                Some(RelatedInformation { file: target, range: title, message: "closest existing article".to_owned() })
+                Some(RelatedInformation {
+                    file: target,
+                    range: title,
+                    message: "closest existing article".to_owned(),
+                })
             })
             .into_iter()
             .collect();
@@ -271,7 +290,11 @@ impl Checker<'_> {
         if let (LinkTarget::ById(_), Some(url), Some(target_url)) =
             (resolution, &link.url, target_article.article_url())
         {
-            self.push(DiagnosticCode::StaleUrl, url.value_range(), format!("stale url: the article is now at {target_url}"));
+            self.push(
+                DiagnosticCode::StaleUrl,
+                url.value_range(),
+                format!("stale url: the article is now at {target_url}"),
+            );
         }
         let pairs = [
             (DiagnosticCode::StaleTitle, "title", &link.title, target_article.title_text()),
@@ -282,7 +305,11 @@ impl Checker<'_> {
                 && let Some(text) = field.text()
                 && text != current
             {
-                self.push(code, field.value_range(), format!("stale {name}: the article's {name} is now “{current}”"));
+                self.push(
+                    code,
+                    field.value_range(),
+                    format!("stale {name}: the article's {name} is now “{current}”"),
+                );
             }
         }
     }

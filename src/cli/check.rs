@@ -1,0 +1,169 @@
+//! `article-lsp check`: index paths, print every diagnostic, exit by severity.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Severity, article_diagnostics};
+use crate::index::{ArticleIndex, FileId};
+use crate::line_index::{LineCol, PositionEncoding};
+use crate::workspace::{ProblemKind, ScanOptions, discover, index_files};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `path:LINE:COL: severity[code]: message`, 1-based, columns in characters.
+    #[default]
+    Text,
+    /// One JSON array; ranges in LSP's shape (0-based lines, UTF-16 columns).
+    Json,
+}
+
+/// Process exit codes: no error, a diagnostic error, a usage or I/O error.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_DIAGNOSTICS: u8 = 1;
+pub const EXIT_TROUBLE: u8 = 2;
+
+pub fn run(paths: &[PathBuf], format: Format) -> u8 {
+    let started = Instant::now();
+    let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let files = match discover(&roots, &ScanOptions::default()) {
+        Ok(files) => files,
+        Err(problem) => {
+            eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
+            return EXIT_TROUBLE;
+        }
+    };
+    let scan = index_files(&files);
+    let mut trouble = false;
+    for problem in &scan.problems {
+        eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
+        trouble |= problem.kind == ProblemKind::Io;
+    }
+
+    let found = diagnose(&scan.index);
+    let errors = count(&found, Severity::Error);
+    let warnings = count(&found, Severity::Warning);
+    let mut out = io::stdout().lock();
+    let written = match format {
+        Format::Text => write_text(&mut out, &scan.index, &found),
+        Format::Json => write_json(&mut out, &scan.index, &found),
+    };
+    let links: usize = scan.index.iter().map(|(_, entry)| entry.article.related.len()).sum();
+    let summary = format!(
+        "checked {} files: {} articles, {links} links; {errors} errors, {warnings} warnings in {:.2}s",
+        scan.files,
+        scan.index.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // JSON output stays one parseable document; the summary goes aside.
+    let summary_written = match format {
+        Format::Text => writeln!(out, "{summary}"),
+        Format::Json => writeln!(io::stderr(), "{summary}"),
+    };
+    if written.and(summary_written).and(out.flush()).is_err() {
+        return EXIT_TROUBLE;
+    }
+    match (trouble, errors) {
+        (true, _) => EXIT_TROUBLE,
+        (false, 0) => EXIT_CLEAN,
+        (false, _) => EXIT_DIAGNOSTICS,
+    }
+}
+
+/// Every article's diagnostics, computed on all cores, sorted by path.
+pub fn diagnose(index: &ArticleIndex) -> Vec<(FileId, Vec<Diagnostic>)> {
+    let mut files: Vec<FileId> = index.iter().map(|(file, _)| file).collect();
+    files.sort_by(|a, b| index.path(*a).cmp(index.path(*b)));
+    files
+        .into_par_iter()
+        .map(|file| (file, article_diagnostics(index, file)))
+        .filter(|(_, diagnostics)| !diagnostics.is_empty())
+        .collect()
+}
+
+fn count(found: &[(FileId, Vec<Diagnostic>)], severity: Severity) -> usize {
+    found.iter().flat_map(|(_, list)| list).filter(|d| d.severity == severity).count()
+}
+
+fn position(
+    index: &ArticleIndex,
+    file: FileId,
+    offset: text_size::TextSize,
+    encoding: PositionEncoding,
+) -> LineCol {
+    index.get(file).map_or_else(LineCol::default, |entry| entry.line_index.line_col(offset.into(), encoding))
+}
+
+fn write_text(
+    out: &mut impl Write,
+    index: &ArticleIndex,
+    found: &[(FileId, Vec<Diagnostic>)],
+) -> io::Result<()> {
+    for (file, diagnostics) in found {
+        for diagnostic in diagnostics {
+            let at = position(index, *file, diagnostic.range.start(), PositionEncoding::Utf32);
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}]: {}",
+                index.path(*file),
+                at.line + 1,
+                at.col + 1,
+                diagnostic.severity.as_str(),
+                diagnostic.code.as_str(),
+                diagnostic.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    range: JsonRange,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: u32,
+    character: u32,
+}
+
+fn write_json(
+    out: &mut impl Write,
+    index: &ArticleIndex,
+    found: &[(FileId, Vec<Diagnostic>)],
+) -> io::Result<()> {
+    let lsp_position = |file, offset| {
+        let at = position(index, file, offset, PositionEncoding::Utf16);
+        JsonPosition { line: at.line, character: at.col }
+    };
+    let all: Vec<JsonDiagnostic<'_>> = found
+        .iter()
+        .flat_map(|(file, diagnostics)| diagnostics.iter().map(move |diagnostic| (*file, diagnostic)))
+        .map(|(file, diagnostic)| JsonDiagnostic {
+            path: index.path(file).as_str(),
+            range: JsonRange {
+                start: lsp_position(file, diagnostic.range.start()),
+                end: lsp_position(file, diagnostic.range.end()),
+            },
+            severity: diagnostic.severity.as_str(),
+            code: diagnostic.code.as_str(),
+            message: &diagnostic.message,
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &all)?;
+    writeln!(out)
+}

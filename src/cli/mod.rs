@@ -1,0 +1,3 @@
+//! Command-line front ends over the same core as the server.
+
+pub mod check;

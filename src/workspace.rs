@@ -1,0 +1,165 @@
+//! Finding and reading article files on disk: the only core-adjacent module
+//! that touches the file system. Used by `check` and by the server's scan.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+use ignore::overrides::OverrideBuilder;
+use rayon::prelude::*;
+
+use crate::article::{Article, parse_article};
+use crate::index::{ArticleIndex, FilePath};
+use crate::line_index::LineIndex;
+
+/// Files larger than this are not read: no writer's article comes close,
+/// and reading one must not stall the scan.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Folders never scanned, whatever `.gitignore` says.
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Globs (gitignore syntax) a file must match to be read.
+    pub include: Vec<String>,
+    /// Globs of files or folders to leave out.
+    pub exclude: Vec<String>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new() }
+    }
+}
+
+/// A file that could not be indexed, and why.
+#[derive(Debug)]
+pub struct ScanProblem {
+    pub path: PathBuf,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Reading failed: permissions, a vanished file, a broken link.
+    Io,
+    /// Read but not an article text: binary, not UTF-8, or too large.
+    Skipped,
+}
+
+/// What reading one file gave.
+pub enum Loaded {
+    Article(Box<Article>, LineIndex),
+    NotAnArticle,
+}
+
+pub fn load_text(text: &str) -> Loaded {
+    match parse_article(text) {
+        Some(article) => Loaded::Article(Box::new(article), LineIndex::new(text)),
+        None => Loaded::NotAnArticle,
+    }
+}
+
+/// Reads a file as UTF-8 text within the size limit.
+pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
+    let problem = |kind, message: String| ScanProblem { path: path.to_owned(), kind, message };
+    let metadata = std::fs::metadata(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(problem(
+            ProblemKind::Skipped,
+            format!("skipped: {} bytes is over the {MAX_FILE_BYTES}-byte limit", metadata.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        problem(ProblemKind::Skipped, format!("skipped: not UTF-8 text (invalid byte at offset {at})"))
+    })
+}
+
+/// Every file under `roots` that the options include, honouring `.gitignore`
+/// and skipping hidden folders, `target/` and `node_modules/`. A root that is
+/// a file is taken as it is.
+pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
+    let mut files = Vec::new();
+    for root in roots {
+        let metadata = std::fs::metadata(root).map_err(|error| ScanProblem {
+            path: root.clone(),
+            kind: ProblemKind::Io,
+            message: error.to_string(),
+        })?;
+        if metadata.is_file() {
+            files.push(root.clone());
+            continue;
+        }
+        let overrides = overrides(root, options)?;
+        let walker = WalkBuilder::new(root)
+            .overrides(overrides)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+                !(is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+            })
+            .build_parallel();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        walker.run(|| {
+            let sender = sender.clone();
+            Box::new(move |entry| {
+                if let Ok(entry) = entry
+                    && entry.file_type().is_some_and(|kind| kind.is_file())
+                {
+                    let _ = sender.send(entry.into_path());
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        drop(sender);
+        files.extend(receiver);
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Override, ScanProblem> {
+    let invalid = |message: String| ScanProblem { path: root.to_owned(), kind: ProblemKind::Io, message };
+    let mut builder = OverrideBuilder::new(root);
+    for glob in &options.include {
+        builder.add(glob).map_err(|error| invalid(format!("bad include glob: {error}")))?;
+    }
+    for glob in &options.exclude {
+        builder.add(&format!("!{glob}")).map_err(|error| invalid(format!("bad exclude glob: {error}")))?;
+    }
+    builder.build().map_err(|error| invalid(format!("bad globs: {error}")))
+}
+
+/// The result of reading a set of files into an index.
+pub struct Scan {
+    pub index: ArticleIndex,
+    /// Files read, articles or not.
+    pub files: usize,
+    pub problems: Vec<ScanProblem>,
+}
+
+/// Reads and parses `paths` on every core, then indexes them.
+pub fn index_files(paths: &[PathBuf]) -> Scan {
+    let loaded: Vec<(FilePath, Result<Loaded, ScanProblem>)> = paths
+        .par_iter()
+        .map(|path| {
+            let loaded = read_text(path).map(|text| load_text(&text));
+            (FilePath::new(path.to_string_lossy().as_ref()), loaded)
+        })
+        .collect();
+    let mut index = ArticleIndex::new();
+    let mut problems = Vec::new();
+    for (path, loaded) in loaded {
+        match loaded {
+            Ok(Loaded::Article(article, line_index)) => {
+                index.upsert(path, *article, line_index);
+            }
+            Ok(Loaded::NotAnArticle) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Scan { index, files: paths.len(), problems }
+}
