@@ -224,3 +224,49 @@ fn nested_mappings_are_skipped() {
         "#]],
     );
 }
+
+fn assert_ranges_in_bounds(text: &str, article: &Article) {
+    let mut ranges = vec![article.open_fence, article.front_matter];
+    let fields = [
+        &article.id,
+        &article.title,
+        &article.subject,
+        &article.url,
+        &article.file_name,
+        &article.question,
+        &article.answer,
+    ];
+    let link_fields = article.related.iter().flat_map(|link| [&link.id, &link.title, &link.subject, &link.url]);
+    for field in fields.into_iter().chain(link_fields).flatten() {
+        ranges.extend([field.key, field.value.range(), field.value_range()]);
+    }
+    ranges.extend(article.related.iter().flat_map(|link| [link.key, link.range, link.value.range()]));
+    for range in ranges {
+        assert!(text.get(std::ops::Range::<usize>::from(range)).is_some(), "range {range:?} is not a char-boundary slice of {text:?}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn any_front_matter_parses_without_panic(
+        body in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("id: 1\n".to_owned()),
+                proptest::strategy::Just("title: >-\n    🦀 漢字\n".to_owned()),
+                proptest::strategy::Just("related_article1:\n  id: 2\n  url: /x\n".to_owned()),
+                proptest::strategy::Just("related_article2: {id: 3, url: /y}\n".to_owned()),
+                proptest::strategy::Just("---\n".to_owned()),
+                "[ -~]{0,12}",
+                "[\\PC\r\n\t{}\\[\\]:&*!|>'\"#-]{0,16}",
+            ],
+            0..12,
+        )
+    ) {
+        let text = format!("---\n{}", body.concat());
+        if let Some(article) = parse_article(&text) {
+            assert_ranges_in_bounds(&text, &article);
+        }
+    }
+}
