@@ -1,11 +1,14 @@
 pub mod article;
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod index;
 pub mod line_index;
 pub mod resolve;
+pub mod server;
 pub mod slug;
 pub mod suggest;
 #[cfg(test)]
 mod test_support;
 pub mod workspace;
+pub mod ide;

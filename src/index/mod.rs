@@ -64,11 +64,13 @@ pub struct ArticleIndex {
     paths: imbl::Vector<FilePath>,
     file_ids: imbl::HashMap<FilePath, FileId>,
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
-    by_id: imbl::HashMap<ArticleId, FileSet>,
-    by_url: imbl::HashMap<Arc<str>, FileSet>,
-    linking_to_id: imbl::HashMap<ArticleId, FileSet>,
-    linking_to_url: imbl::HashMap<Arc<str>, FileSet>,
-    by_word: imbl::HashMap<Box<str>, FileSet>,
+    // Ordered maps: completion walks ids, urls and words by prefix.
+    by_id: imbl::OrdMap<ArticleId, FileSet>,
+    by_url: imbl::OrdMap<Arc<str>, FileSet>,
+    by_subject: imbl::OrdMap<Box<str>, FileSet>,
+    linking_to_id: imbl::OrdMap<ArticleId, FileSet>,
+    linking_to_url: imbl::OrdMap<Arc<str>, FileSet>,
+    by_word: imbl::OrdMap<Box<str>, FileSet>,
 }
 
 impl ArticleIndex {
@@ -146,6 +148,37 @@ impl ArticleIndex {
         self.by_word.get(word).map_or(&[], Vec::as_slice)
     }
 
+    /// Files with the subject, exactly as written.
+    pub fn with_subject(&self, subject: &str) -> &[FileId] {
+        self.by_subject.get(subject).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every subject in use, with how many articles have it, in order.
+    pub fn subjects(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.by_subject.iter().map(|(subject, files)| (&**subject, files.len()))
+    }
+
+    /// Title words starting with `prefix`, in order, with their files.
+    pub fn title_words_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
+        self.by_word
+            .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(word, _)| word.starts_with(prefix))
+            .map(|(word, files)| (&**word, files.as_slice()))
+    }
+
+    /// Urls starting with `prefix`, in order, with their files.
+    pub fn urls_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
+        self.by_url
+            .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(url, _)| url.starts_with(prefix))
+            .map(|(url, files)| (&**url, files.as_slice()))
+    }
+
+    /// Ids in `range`, in order, with their files.
+    pub fn ids_in(&self, range: std::ops::RangeInclusive<ArticleId>) -> impl Iterator<Item = (ArticleId, &[FileId])> {
+        self.by_id.range(range).map(|(id, files)| (*id, files.as_slice()))
+    }
+
     /// Adds or replaces the article at `path`. Returns the file's id.
     pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
@@ -181,6 +214,7 @@ impl ArticleIndex {
             Key::LinkId(id) => add(&mut index.linking_to_id, id, file),
             Key::LinkUrl(url) => add(&mut index.linking_to_url, Arc::from(url), file),
             Key::Word(word) => add(&mut index.by_word, Box::from(word), file),
+            Key::Subject(subject) => add(&mut index.by_subject, Box::from(subject), file),
         });
     }
 
@@ -192,6 +226,7 @@ impl ArticleIndex {
             Key::LinkId(id) => remove(&mut index.linking_to_id, &id, file),
             Key::LinkUrl(url) => remove(&mut index.linking_to_url, url, file),
             Key::Word(word) => remove(&mut index.by_word, word, file),
+            Key::Subject(subject) => remove(&mut index.by_subject, subject, file),
         });
     }
 
@@ -218,6 +253,9 @@ impl ArticleIndex {
                 visit(self, Key::Word(&word));
             }
         }
+        if let Some(subject) = article.subject_text() {
+            visit(self, Key::Subject(subject));
+        }
     }
 
     /// A canonical, comparable form of everything the index derives; two
@@ -238,6 +276,7 @@ impl ArticleIndex {
         canonical.linking_to_url =
             self.linking_to_url.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
         canonical.by_word = self.by_word.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
+        canonical.by_subject = self.by_subject.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
         canonical
     }
 }
@@ -248,19 +287,20 @@ enum Key<'a> {
     LinkId(ArticleId),
     LinkUrl(&'a str),
     Word(&'a str),
+    Subject(&'a str),
 }
 
-fn add<K: std::hash::Hash + Eq + Clone>(map: &mut imbl::HashMap<K, FileSet>, key: K, file: FileId) {
+fn add<K: Ord + Clone>(map: &mut imbl::OrdMap<K, FileSet>, key: K, file: FileId) {
     let files = map.entry(key).or_default();
     if let Err(at) = files.binary_search(&file) {
         files.insert(at, file);
     }
 }
 
-fn remove<K, Q>(map: &mut imbl::HashMap<K, FileSet>, key: &Q, file: FileId)
+fn remove<K, Q>(map: &mut imbl::OrdMap<K, FileSet>, key: &Q, file: FileId)
 where
-    K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<Q>,
-    Q: std::hash::Hash + Eq + ?Sized,
+    K: Ord + Clone + std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
 {
     let Some(files) = map.get_mut(key) else { return };
     if let Ok(at) = files.binary_search(&file) {
@@ -281,6 +321,7 @@ pub struct CanonicalIndex {
     pub linking_to_id: std::collections::BTreeMap<ArticleId, Vec<FilePath>>,
     pub linking_to_url: std::collections::BTreeMap<String, Vec<FilePath>>,
     pub by_word: std::collections::BTreeMap<String, Vec<FilePath>>,
+    pub by_subject: std::collections::BTreeMap<String, Vec<FilePath>>,
 }
 
 #[cfg(test)]

@@ -1,0 +1,168 @@
+//! Finding articles by what a writer types: an id prefix or words of a title.
+//! Shared by completion and workspace symbols; bounded so that it answers in
+//! milliseconds at 100,000 articles.
+
+use crate::article::ArticleId;
+use crate::index::{ArticleIndex, FileId};
+
+/// A query word with more files than this does not narrow the search.
+const UNSELECTIVE: usize = 20_000;
+
+pub struct Matches {
+    /// Matching files, unranked.
+    pub files: Vec<FileId>,
+    /// False when the search stopped at its budget: more files may match.
+    pub complete: bool,
+}
+
+/// Files whose id starts with `query` (when it is digits) or whose title
+/// contains every word of `query`, each word matching the start of a title
+/// word. At most `budget` files are returned.
+pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
+    let query = query.trim();
+    if !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit()) {
+        return ids_with_prefix(index, query, budget);
+    }
+    let words = query_words(query);
+    if words.is_empty() {
+        return scan(index, budget, |_| true);
+    }
+    let selective: Vec<Vec<FileId>> = words.iter().filter_map(|word| files_with_word_prefix(index, word)).collect();
+    let Some(mut files) = intersect(selective) else {
+        return scan(index, budget, |file| title_matches(index, file, &words));
+    };
+    files.retain(|file| title_matches(index, *file, &words));
+    let complete = files.len() <= budget;
+    files.truncate(budget);
+    Matches { files, complete }
+}
+
+/// Lower-cased alphanumeric words of a query.
+pub fn query_words(query: &str) -> Vec<String> {
+    query.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
+}
+
+fn ids_with_prefix(index: &ArticleIndex, digits: &str, budget: usize) -> Matches {
+    let mut files = Vec::new();
+    let Ok(prefix) = digits.parse::<ArticleId>() else { return Matches { files, complete: true } };
+    // Ids with the prefix and k more digits form one numeric range per k.
+    let mut scale: ArticleId = 1;
+    while files.len() <= budget {
+        let Some(low) = prefix.checked_mul(scale) else { break };
+        let high = low.saturating_add(scale - 1);
+        files.extend(index.ids_in(low..=high).flat_map(|(_, files)| files.iter().copied()));
+        let Some(next) = scale.checked_mul(10) else { break };
+        scale = next;
+        if prefix == 0 {
+            break;
+        }
+    }
+    let complete = files.len() <= budget;
+    files.truncate(budget);
+    Matches { files, complete }
+}
+
+/// Files with a title word starting with `word`, or `None` when the word is
+/// too short for the index or too common to narrow anything.
+fn files_with_word_prefix(index: &ArticleIndex, word: &str) -> Option<Vec<FileId>> {
+    if word.is_ascii() && word.len() < 3 {
+        return None;
+    }
+    let mut files = Vec::new();
+    for (_, with_word) in index.title_words_with_prefix(word) {
+        files.extend_from_slice(with_word);
+        if files.len() > UNSELECTIVE {
+            return None;
+        }
+    }
+    files.sort_unstable();
+    files.dedup();
+    Some(files)
+}
+
+fn intersect(mut sets: Vec<Vec<FileId>>) -> Option<Vec<FileId>> {
+    sets.sort_by_key(Vec::len);
+    let mut sets = sets.into_iter();
+    let mut files = sets.next()?;
+    for set in sets {
+        files.retain(|file| set.binary_search(file).is_ok());
+    }
+    Some(files)
+}
+
+fn title_matches(index: &ArticleIndex, file: FileId, words: &[String]) -> bool {
+    let Some(title) = index.get(file).and_then(|entry| entry.article.title_text()) else { return false };
+    let title = title.to_lowercase();
+    words.iter().all(|word| title.contains(word.as_str()))
+}
+
+/// The fallback when no query word narrows the search: walk the index.
+fn scan(index: &ArticleIndex, budget: usize, matches: impl Fn(FileId) -> bool) -> Matches {
+    let mut files = Vec::new();
+    for (file, _) in index.iter() {
+        if matches(file) {
+            if files.len() == budget {
+                return Matches { files, complete: false };
+            }
+            files.push(file);
+        }
+    }
+    Matches { files, complete: true }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::Fixture;
+
+    fn titles(fixture: &Fixture, query: &str, budget: usize) -> (Vec<String>, bool) {
+        let found = search(&fixture.index, query, budget);
+        let mut titles: Vec<String> = found
+            .files
+            .iter()
+            .filter_map(|file| fixture.index.get(*file)?.article.title_text().map(str::to_owned))
+            .collect();
+        titles.sort();
+        (titles, found.complete)
+    }
+
+    fn fixture() -> Fixture {
+        let mut text = String::new();
+        for (id, title) in [
+            (87377, "How has Lumenus evolved?"),
+            (87380, "What programs does Lumenus offer?"),
+            (8738, "Évolution de Lumenus 🦀"),
+            (12, "漢字の記事"),
+        ] {
+            text += &format!("//- {id}.md\n---\nid: {id}\ntitle: {title}\nurl: /{id}\n---\n");
+        }
+        Fixture::parse(&text)
+    }
+
+    #[test]
+    fn by_id_prefix() {
+        let fixture = fixture();
+        assert_eq!(titles(&fixture, "8738", 10).0.len(), 2);
+        assert_eq!(titles(&fixture, "87377", 10).0, ["How has Lumenus evolved?"]);
+        assert_eq!(titles(&fixture, "9", 10).0, Vec::<String>::new());
+    }
+
+    #[test]
+    fn by_title_words() {
+        let fixture = fixture();
+        assert_eq!(titles(&fixture, "lumenus evol", 10).0, ["How has Lumenus evolved?"]);
+        assert_eq!(titles(&fixture, "PROGRAMS", 10).0, ["What programs does Lumenus offer?"]);
+        assert_eq!(titles(&fixture, "évolution", 10).0, ["Évolution de Lumenus 🦀"]);
+        assert_eq!(titles(&fixture, "漢字", 10).0, ["漢字の記事"]);
+        assert_eq!(titles(&fixture, "ha", 10).0, ["How has Lumenus evolved?", "What programs does Lumenus offer?"]);
+    }
+
+    #[test]
+    fn budget_marks_incomplete() {
+        let fixture = fixture();
+        let (found, complete) = titles(&fixture, "lumenus", 2);
+        assert_eq!((found.len(), complete), (2, false));
+        let (found, complete) = titles(&fixture, "", 10);
+        assert_eq!((found.len(), complete), (4, true));
+    }
+}
