@@ -2,7 +2,10 @@
 //! one file (and its current text) and an offset. No LSP types here: the
 //! server converts these results.
 
+pub mod completion;
 pub mod cursor;
+pub mod link_edit;
+pub mod preview;
 pub mod search;
 pub mod yaml_edit;
 
@@ -23,3 +26,6 @@ pub struct FileRange {
     pub file: FileId,
     pub range: TextRange,
 }
+
+#[cfg(test)]
+mod tests;

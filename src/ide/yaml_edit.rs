@@ -73,6 +73,10 @@ pub fn render_inline(value: &str) -> String {
 }
 
 fn is_plain_safe(value: &str) -> bool {
+    // Ids are integers and must stay plain; no title or subject is only digits.
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
     let Some(first) = value.chars().next() else { return false };
     // `-`, `?` and `:` start a plain scalar unless a space follows them.
     let indicator = match first {
@@ -175,10 +179,10 @@ mod tests {
 
     #[test]
     fn plain_only_when_safe() {
-        for safe in ["Health Studies", "/learn/a-b", "How? Why!", "漢字 🦀"] {
+        for safe in ["Health Studies", "/learn/a-b", "How? Why!", "漢字 🦀", "87377"] {
             assert_eq!(render_inline(safe), safe);
         }
-        for unsafe_ in ["", "a: b", "- x", "#x", "yes", "123", "x #y", " x", "[a]", "'q", "end:"] {
+        for unsafe_ in ["", "a: b", "- x", "#x", "yes", "1.5", "x #y", " x", "[a]", "'q", "end:"] {
             assert!(render_inline(unsafe_).starts_with('"'), "{unsafe_} must be quoted");
         }
     }

@@ -1,0 +1,82 @@
+//! Edits that make a related block point at an article: every field set to the
+//! target's current value, in the block's own style. Completion and quick
+//! fixes share them.
+
+use super::TextEdit;
+use super::yaml_edit::{insert_link_field, line_break, link_indent, render_inline};
+use crate::article::{Article, Field, RelatedLink};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFieldName {
+    Id,
+    Title,
+    Subject,
+    Url,
+}
+
+impl LinkFieldName {
+    pub const ALL: [LinkFieldName; 4] = [LinkFieldName::Id, LinkFieldName::Title, LinkFieldName::Subject, LinkFieldName::Url];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkFieldName::Id => "id",
+            LinkFieldName::Title => "title",
+            LinkFieldName::Subject => "subject",
+            LinkFieldName::Url => "url",
+        }
+    }
+
+    pub fn of(self, link: &RelatedLink) -> Option<&Field> {
+        match self {
+            LinkFieldName::Id => link.id.as_ref(),
+            LinkFieldName::Title => link.title.as_ref(),
+            LinkFieldName::Subject => link.subject.as_ref(),
+            LinkFieldName::Url => link.url.as_ref(),
+        }
+    }
+
+    /// The target's current value for this field.
+    pub fn value_in(self, target: &Article) -> Option<String> {
+        match self {
+            LinkFieldName::Id => target.article_id().map(|id| id.to_string()),
+            LinkFieldName::Title => target.title_text().map(str::to_owned),
+            LinkFieldName::Subject => target.subject_text().map(str::to_owned),
+            LinkFieldName::Url => target.article_url().map(str::to_owned),
+        }
+    }
+}
+
+/// Edits setting `fields` of `link` to the target's values: changed values
+/// are replaced, missing ones appended (in one edit, so their order holds).
+pub fn point_link_at(text: &str, link: &RelatedLink, target: &Article, fields: &[LinkFieldName]) -> Vec<TextEdit> {
+    let mut edits = Vec::new();
+    let mut missing = Vec::new();
+    for name in fields {
+        let Some(value) = name.value_in(target) else { continue };
+        match name.of(link) {
+            Some(field) if field.text() == Some(value.as_str()) => {}
+            Some(field) => edits.push(super::yaml_edit::replace_value(text, field, &value)),
+            None => missing.push((*name, value)),
+        }
+    }
+    match missing.as_slice() {
+        [] => {}
+        [(name, value)] => edits.push(insert_link_field(text, link, name.as_str(), value)),
+        _ if link.flow => {
+            let mut insertion = insert_link_field(text, link, missing[0].0.as_str(), &missing[0].1);
+            for (name, value) in &missing[1..] {
+                insertion.new_text += &format!(", {}: {}", name.as_str(), render_inline(value));
+            }
+            edits.push(insertion);
+        }
+        _ => {
+            let mut insertion = insert_link_field(text, link, missing[0].0.as_str(), &missing[0].1);
+            let indent = link_indent(text, link);
+            for (name, value) in &missing[1..] {
+                insertion.new_text += &format!("{}{indent}{}: {}", line_break(text), name.as_str(), render_inline(value));
+            }
+            edits.push(insertion);
+        }
+    }
+    edits
+}

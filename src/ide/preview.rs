@@ -1,0 +1,25 @@
+//! Previews of an article's texts for hover and completion documentation.
+
+/// The raw `answer` keeps literal `\n` sequences; previews show them as line
+/// breaks. Cut at `max_chars` characters (at a word boundary when one is near)
+/// with "…". Markdown is kept as written.
+pub fn text_preview(raw: &str, max_chars: usize) -> String {
+    let text = raw.replace("\\n", "\n");
+    let text = text.trim();
+    let Some((cut, _)) = text.char_indices().nth(max_chars) else { return text.to_owned() };
+    let head = &text[..cut];
+    let at_word = head.rfind(char::is_whitespace).filter(|at| head.len() - at <= 24).unwrap_or(head.len());
+    format!("{}…", head[..at_word].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_preview;
+
+    #[test]
+    fn line_breaks_and_cut() {
+        assert_eq!(text_preview("One.\\n\\nTwo **bold**.", 100), "One.\n\nTwo **bold**.");
+        assert_eq!(text_preview("alpha beta gamma delta", 13), "alpha beta…");
+        assert_eq!(text_preview("🦀🦀🦀🦀", 2), "🦀🦀…");
+    }
+}
