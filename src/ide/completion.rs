@@ -109,9 +109,7 @@ fn article_items(
             let main = match own {
                 Some(at) => edits.remove(at),
                 // Already the value: a no-op edit still lets the client accept.
-                None => {
-                    TextEdit { range: TextRange::new(typed_from, offset), new_text: typed.to_owned() }
-                }
+                None => TextEdit { range: TextRange::new(typed_from, offset), new_text: typed.to_owned() },
             };
             let (main, mut extra) = single_line(text, main, offset);
             edits.append(&mut extra);
@@ -133,13 +131,23 @@ fn value_edit_position(edits: &[TextEdit], value: &crate::article::Field, text: 
     edits.iter().position(|edit| extent.contains_range(edit.range))
 }
 
-fn article_item(target: &Article, name: LinkFieldName, rank: usize, edit: TextEdit, additional_edits: Vec<TextEdit>) -> CompletionItem {
+fn article_item(
+    target: &Article,
+    name: LinkFieldName,
+    rank: usize,
+    edit: TextEdit,
+    additional_edits: Vec<TextEdit>,
+) -> CompletionItem {
     let id = target.article_id().map(|id| id.to_string()).unwrap_or_default();
     let title = target.title_text().unwrap_or_default().to_owned();
     let url = target.article_url().unwrap_or_default().to_owned();
     let (label, label_detail, filter_text, kind) = match name {
-        LinkFieldName::Id => (id.clone(), Some(format!(" {title}")), format!("{id} {title}"), CompletionKind::Article),
-        LinkFieldName::Url => (url.clone(), Some(format!(" {id}")), format!("{url} {title}"), CompletionKind::Url),
+        LinkFieldName::Id => {
+            (id.clone(), Some(format!(" {title}")), format!("{id} {title}"), CompletionKind::Article)
+        }
+        LinkFieldName::Url => {
+            (url.clone(), Some(format!(" {id}")), format!("{url} {title}"), CompletionKind::Url)
+        }
         _ => (title.clone(), Some(format!(" {id}")), format!("{title} {id}"), CompletionKind::Article),
     };
     CompletionItem {
@@ -171,7 +179,12 @@ fn documentation(target: &Article) -> String {
 }
 
 /// The article itself and the targets of its other blocks: never offered.
-fn linked_elsewhere(index: &ArticleIndex, file: FileId, article: &Article, current: &RelatedLink) -> HashSet<FileId> {
+fn linked_elsewhere(
+    index: &ArticleIndex,
+    file: FileId,
+    article: &Article,
+    current: &RelatedLink,
+) -> HashSet<FileId> {
     let mut excluded: HashSet<FileId> = article
         .related
         .iter()

@@ -33,8 +33,12 @@ pub enum Cursor<'a> {
 /// of the key's line, where the writer is about to type).
 pub fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Option<Cursor<'a>> {
     for link in &article.related {
-        let fields =
-            [(LinkField::Id, &link.id), (LinkField::Title, &link.title), (LinkField::Subject, &link.subject), (LinkField::Url, &link.url)];
+        let fields = [
+            (LinkField::Id, &link.id),
+            (LinkField::Title, &link.title),
+            (LinkField::Subject, &link.subject),
+            (LinkField::Url, &link.url),
+        ];
         for (field, value) in fields {
             if let Some(value) = value
                 && field_extent(value, text).contains_inclusive(offset)

@@ -15,7 +15,8 @@ pub enum LinkFieldName {
 }
 
 impl LinkFieldName {
-    pub const ALL: [LinkFieldName; 4] = [LinkFieldName::Id, LinkFieldName::Title, LinkFieldName::Subject, LinkFieldName::Url];
+    pub const ALL: [LinkFieldName; 4] =
+        [LinkFieldName::Id, LinkFieldName::Title, LinkFieldName::Subject, LinkFieldName::Url];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,7 +49,12 @@ impl LinkFieldName {
 
 /// Edits setting `fields` of `link` to the target's values: changed values
 /// are replaced, missing ones appended (in one edit, so their order holds).
-pub fn point_link_at(text: &str, link: &RelatedLink, target: &Article, fields: &[LinkFieldName]) -> Vec<TextEdit> {
+pub fn point_link_at(
+    text: &str,
+    link: &RelatedLink,
+    target: &Article,
+    fields: &[LinkFieldName],
+) -> Vec<TextEdit> {
     let mut edits = Vec::new();
     let mut missing = Vec::new();
     for name in fields {
@@ -73,7 +79,8 @@ pub fn point_link_at(text: &str, link: &RelatedLink, target: &Article, fields: &
             let mut insertion = insert_link_field(text, link, missing[0].0.as_str(), &missing[0].1);
             let indent = link_indent(text, link);
             for (name, value) in &missing[1..] {
-                insertion.new_text += &format!("{}{indent}{}: {}", line_break(text), name.as_str(), render_inline(value));
+                insertion.new_text +=
+                    &format!("{}{indent}{}: {}", line_break(text), name.as_str(), render_inline(value));
             }
             edits.push(insertion);
         }

@@ -4,9 +4,14 @@
 
 pub mod completion;
 pub mod cursor;
+pub mod document_links;
+pub mod goto_definition;
+pub mod hover;
 pub mod link_edit;
 pub mod preview;
+pub mod references;
 pub mod search;
+pub mod symbols;
 pub mod yaml_edit;
 
 use text_size::TextRange;

@@ -27,7 +27,8 @@ pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
     if words.is_empty() {
         return scan(index, budget, |_| true);
     }
-    let selective: Vec<Vec<FileId>> = words.iter().filter_map(|word| files_with_word_prefix(index, word)).collect();
+    let selective: Vec<Vec<FileId>> =
+        words.iter().filter_map(|word| files_with_word_prefix(index, word)).collect();
     let Some(mut files) = intersect(selective) else {
         return scan(index, budget, |file| title_matches(index, file, &words));
     };
@@ -39,7 +40,11 @@ pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
 
 /// Lower-cased alphanumeric words of a query.
 pub fn query_words(query: &str) -> Vec<String> {
-    query.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 fn ids_with_prefix(index: &ArticleIndex, digits: &str, budget: usize) -> Matches {
@@ -154,7 +159,10 @@ mod tests {
         assert_eq!(titles(&fixture, "PROGRAMS", 10).0, ["What programs does Lumenus offer?"]);
         assert_eq!(titles(&fixture, "évolution", 10).0, ["Évolution de Lumenus 🦀"]);
         assert_eq!(titles(&fixture, "漢字", 10).0, ["漢字の記事"]);
-        assert_eq!(titles(&fixture, "ha", 10).0, ["How has Lumenus evolved?", "What programs does Lumenus offer?"]);
+        assert_eq!(
+            titles(&fixture, "ha", 10).0,
+            ["How has Lumenus evolved?", "What programs does Lumenus offer?"]
+        );
     }
 
     #[test]

@@ -17,8 +17,12 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
         // `key:` with nothing after it: write the value after the colon.
         let colon = field.key.end();
         let end = line_end(text, colon);
-        let start = if text[usize::from(colon)..].starts_with(':') { colon + TextSize::from(1) } else { colon };
-        return TextEdit { range: TextRange::new(start, end.max(start)), new_text: format!(" {}", render_inline(new_value)) };
+        let start =
+            if text[usize::from(colon)..].starts_with(':') { colon + TextSize::from(1) } else { colon };
+        return TextEdit {
+            range: TextRange::new(start, end.max(start)),
+            new_text: format!(" {}", render_inline(new_value)),
+        };
     }
     let new_text = match scalar.style {
         ScalarStyle::Plain => render_inline(new_value),
@@ -40,7 +44,10 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
         let at = end.checked_sub(TextSize::from(1)).unwrap_or(end);
         let empty = matches!(&link.value, Value::Mapping(range) if text[*range].trim_start_matches('{').trim().len() <= 1);
         let separator = if empty { "" } else { ", " };
-        return TextEdit { range: TextRange::empty(at), new_text: format!("{separator}{name}: {}", render_inline(value)) };
+        return TextEdit {
+            range: TextRange::empty(at),
+            new_text: format!("{separator}{name}: {}", render_inline(value)),
+        };
     }
     let indent = link_indent(text, link);
     TextEdit {
@@ -51,7 +58,11 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
 
 /// The indentation of a block's fields: that of its first field, or four spaces.
 pub fn link_indent(text: &str, link: &RelatedLink) -> String {
-    let first = [&link.id, &link.title, &link.subject, &link.url].into_iter().flatten().map(|field| field.key.start()).min();
+    let first = [&link.id, &link.title, &link.subject, &link.url]
+        .into_iter()
+        .flatten()
+        .map(|field| field.key.start())
+        .min();
     match first {
         Some(key) => {
             let start = line_start(text, key);
@@ -83,8 +94,10 @@ fn is_plain_safe(value: &str) -> bool {
         '-' | '?' | ':' => value.len() == 1 || value[1..].starts_with([' ', '\t']),
         c => ",[]{}#&*!|>'\"%@`".contains(c),
     };
-    let ambiguous = matches!(value.to_lowercase().as_str(), "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off")
-        || value.parse::<f64>().is_ok();
+    let ambiguous = matches!(
+        value.to_lowercase().as_str(),
+        "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off"
+    ) || value.parse::<f64>().is_ok();
     !indicator
         && !ambiguous
         && value.trim() == value
@@ -135,33 +148,50 @@ mod tests {
         let edit = replace_value(text, link.title.as_ref().expect("a title"), new_title);
         let result = apply(text, &edit);
         let reparsed = parse_article(&result).expect("still an article");
-        assert_eq!(reparsed.related[0].title.as_ref().and_then(Field::text), Some(new_title.trim()), "{result}");
+        assert_eq!(
+            reparsed.related[0].title.as_ref().and_then(Field::text),
+            Some(new_title.trim()),
+            "{result}"
+        );
         result
     }
 
     #[test]
     fn keeps_each_style() {
-        let block = "---\nid: 1\nrelated_article1:\n    id: 2\n    title: >-\n        Old title\n    url: /x\n---\n";
+        let block =
+            "---\nid: 1\nrelated_article1:\n    id: 2\n    title: >-\n        Old title\n    url: /x\n---\n";
         assert_eq!(
             replaced_title(block, "New: title"),
             "---\nid: 1\nrelated_article1:\n    id: 2\n    title: >-\n        New: title\n    url: /x\n---\n"
         );
         let plain = "---\nid: 1\nrelated_article1: {id: 2, title: Old, url: /x}\n---\n";
-        assert_eq!(replaced_title(plain, "New"), "---\nid: 1\nrelated_article1: {id: 2, title: New, url: /x}\n---\n");
+        assert_eq!(
+            replaced_title(plain, "New"),
+            "---\nid: 1\nrelated_article1: {id: 2, title: New, url: /x}\n---\n"
+        );
         assert_eq!(
             replaced_title(plain, "It's: new"),
             "---\nid: 1\nrelated_article1: {id: 2, title: \"It's: new\", url: /x}\n---\n"
         );
         let single = "---\nid: 1\nrelated_article1:\n  title: 'Old'\n  id: 2\n---\n";
-        assert_eq!(replaced_title(single, "It's"), "---\nid: 1\nrelated_article1:\n  title: 'It''s'\n  id: 2\n---\n");
+        assert_eq!(
+            replaced_title(single, "It's"),
+            "---\nid: 1\nrelated_article1:\n  title: 'It''s'\n  id: 2\n---\n"
+        );
         let emoji = "---\nid: 1\nrelated_article1:\n  title: \"🦀 old\"\n  id: 2\n---\n";
-        assert_eq!(replaced_title(emoji, "漢字 \"q\""), "---\nid: 1\nrelated_article1:\n  title: \"漢字 \\\"q\\\"\"\n  id: 2\n---\n");
+        assert_eq!(
+            replaced_title(emoji, "漢字 \"q\""),
+            "---\nid: 1\nrelated_article1:\n  title: \"漢字 \\\"q\\\"\"\n  id: 2\n---\n"
+        );
     }
 
     #[test]
     fn fills_an_empty_value() {
         let text = "---\nid: 1\nrelated_article1:\n  id: 2\n  title:\n  url: /x\n---\n";
-        assert_eq!(replaced_title(text, "T"), "---\nid: 1\nrelated_article1:\n  id: 2\n  title: T\n  url: /x\n---\n");
+        assert_eq!(
+            replaced_title(text, "T"),
+            "---\nid: 1\nrelated_article1:\n  id: 2\n  title: T\n  url: /x\n---\n"
+        );
     }
 
     #[test]

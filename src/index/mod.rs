@@ -159,7 +159,10 @@ impl ArticleIndex {
     }
 
     /// Title words starting with `prefix`, in order, with their files.
-    pub fn title_words_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
+    pub fn title_words_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
         self.by_word
             .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
             .take_while(move |(word, _)| word.starts_with(prefix))
@@ -175,7 +178,10 @@ impl ArticleIndex {
     }
 
     /// Ids in `range`, in order, with their files.
-    pub fn ids_in(&self, range: std::ops::RangeInclusive<ArticleId>) -> impl Iterator<Item = (ArticleId, &[FileId])> {
+    pub fn ids_in(
+        &self,
+        range: std::ops::RangeInclusive<ArticleId>,
+    ) -> impl Iterator<Item = (ArticleId, &[FileId])> {
         self.by_id.range(range).map(|(id, files)| (*id, files.as_slice()))
     }
 

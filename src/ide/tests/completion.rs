@@ -29,7 +29,11 @@ fn accept(fixture_text: &str, label: &str, expect: Expect) {
     let found = completions(&fixture.index, file, text, (offset as u32).into());
     let item = found.items.iter().find(|item| item.label == label).expect("the item is offered");
     let line = |at: usize| text[..at].matches('\n').count();
-    assert_eq!(line(item.edit.range.start().into()), line(item.edit.range.end().into()), "main edit is one line");
+    assert_eq!(
+        line(item.edit.range.start().into()),
+        line(item.edit.range.end().into()),
+        "main edit is one line"
+    );
     assert!(item.edit.range.contains_inclusive((offset as u32).into()), "main edit contains the cursor");
     let mut edits = item.additional_edits.clone();
     edits.push(item.edit.clone());
@@ -240,7 +244,10 @@ $0
 
 #[test]
 fn nothing_outside_related_blocks() {
-    list("//- new.md\n---\nid: 90000\ntitle: Ne$0w\nurl: /new\nrelated_article1: {id: 5}\n---\n", expect![[r#"
+    list(
+        "//- new.md\n---\nid: 90000\ntitle: Ne$0w\nurl: /new\nrelated_article1: {id: 5}\n---\n",
+        expect![[r#"
         incomplete: false
-    "#]]);
+    "#]],
+    );
 }

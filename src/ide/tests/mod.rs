@@ -1,6 +1,7 @@
 //! Feature tests: a fixture with `$0` at the cursor and the expected result.
 
 mod completion;
+mod navigation;
 
 use crate::ide::TextEdit;
 

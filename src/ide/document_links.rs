@@ -1,0 +1,18 @@
+//! Document links: every `url` value that names an article opens its file.
+
+use crate::index::{ArticleIndex, FileId};
+
+/// (the url value's range in `file`, the article it names).
+pub fn document_links(index: &ArticleIndex, file: FileId) -> Vec<(text_size::TextRange, FileId)> {
+    let Some(entry) = index.get(file) else { return Vec::new() };
+    let article = &entry.article;
+    let own = article.url.iter().map(|field| (field, field.url().ok()));
+    let related =
+        article.related.iter().filter_map(|link| link.url.as_ref()).map(|field| (field, field.url().ok()));
+    own.chain(related)
+        .filter_map(|(field, url)| {
+            let target = *index.with_url(url?).first()?;
+            Some((field.value_range(), target))
+        })
+        .collect()
+}

@@ -1,0 +1,28 @@
+//! Go to definition: from a related block to the article it links to.
+
+use text_size::TextSize;
+
+use super::FileRange;
+use super::cursor::{Cursor, cursor_at};
+use crate::index::{ArticleIndex, FileId};
+use crate::resolve::resolve_link;
+
+/// The linked article's file, at its `title` (or its front matter's start).
+/// A broken link has no definition.
+pub fn goto_definition(
+    index: &ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+) -> Option<FileRange> {
+    let article = &index.get(file)?.article;
+    let Cursor::Link { link, .. } = cursor_at(article, text, offset)? else { return None };
+    let target = resolve_link(index, link).target()?;
+    Some(FileRange { file: target, range: title_range(index, target)? })
+}
+
+/// Where an article is "defined": its title's value, else its opening fence.
+pub fn title_range(index: &ArticleIndex, file: FileId) -> Option<text_size::TextRange> {
+    let article = &index.get(file)?.article;
+    Some(article.title.as_ref().map_or(article.open_fence, |title| title.value_range()))
+}

@@ -1,0 +1,129 @@
+//! Hover: what a related block links to, or who links to this article.
+
+use std::fmt::Write;
+
+use text_size::{TextRange, TextSize};
+
+use super::cursor::{Cursor, OwnField, cursor_at, field_extent};
+use super::preview::text_preview;
+use crate::article::{Article, RelatedLink};
+use crate::index::{ArticleIndex, FileId};
+use crate::resolve::{LinkTarget, resolve_link};
+use crate::suggest::closest_articles;
+
+/// How many referrers a hover lists by name.
+const LISTED_REFERRERS: usize = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+pub fn hover(
+    index: &ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+    preview_chars: usize,
+) -> Option<Hover> {
+    let article = &index.get(file)?.article;
+    match cursor_at(article, text, offset)? {
+        Cursor::Link { link, .. } => {
+            let markdown = link_hover(index, link, preview_chars)?;
+            Some(Hover { range: link.range, markdown })
+        }
+        Cursor::Own { field: OwnField::Id | OwnField::Url, value } => {
+            Some(Hover { range: field_extent(value, text), markdown: referrers_hover(index, file) })
+        }
+        Cursor::Own { .. } => None,
+    }
+}
+
+fn link_hover(index: &ArticleIndex, link: &RelatedLink, preview_chars: usize) -> Option<String> {
+    let article = |file: FileId| index.get(file).map(|entry| &entry.article);
+    match resolve_link(index, link) {
+        LinkTarget::Unresolvable => None,
+        LinkTarget::Broken => {
+            let mut out = String::from("**Broken link**: no article has this ");
+            out += match (link.target_id(), link.target_url()) {
+                (Some(_), Some(_)) => "id or url.",
+                (Some(_), None) => "id.",
+                _ => "url.",
+            };
+            let title = link.title.as_ref().and_then(|field| field.text());
+            if let Some((closest, _)) = closest_articles(index, title, link.target_url(), 1).first()
+                && let Some(closest) = article(*closest)
+            {
+                let _ = write!(out, "\n\nClosest article: {}", one_line(closest));
+            }
+            Some(out)
+        }
+        LinkTarget::Mismatch { by_id, by_url } => {
+            let (by_id, by_url) = (article(by_id)?, article(by_url)?);
+            Some(format!(
+                "**Link mismatch**: the id and the url name different articles.\n\n- id: {}\n- url: {}",
+                one_line(by_id),
+                one_line(by_url)
+            ))
+        }
+        LinkTarget::Resolved(target) | LinkTarget::ById(target) | LinkTarget::ByUrl(target) => {
+            Some(article_card(index, target, preview_chars))
+        }
+    }
+}
+
+/// Title, subject, url, question, the start of the answer, and backlinks.
+fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize) -> String {
+    let Some(entry) = index.get(file) else { return String::new() };
+    let article = &entry.article;
+    let mut out = format!("### {}\n\n", article.title_text().unwrap_or("(untitled)"));
+    let facts: Vec<String> = [
+        article.subject_text().map(str::to_owned),
+        article.article_url().map(|url| format!("`{url}`")),
+        article.article_id().map(|id| format!("id {id}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let _ = write!(out, "{}\n\n", facts.join(" · "));
+    if let Some(question) = article.question.as_ref().and_then(|field| field.text()) {
+        let _ = write!(out, "**{}**\n\n", text_preview(question, preview_chars));
+    }
+    if let Some(answer) = article.answer.as_ref().and_then(|field| field.text()) {
+        let _ = write!(out, "{}\n\n", text_preview(answer, preview_chars));
+    }
+    let count = index.backlinks_of(file).len();
+    let _ = write!(out, "---\n\n{}", linked_from(count));
+    out
+}
+
+fn referrers_hover(index: &ArticleIndex, file: FileId) -> String {
+    let referrers = index.backlinks_of(file);
+    let mut out = linked_from(referrers.len());
+    for referrer in referrers.iter().take(LISTED_REFERRERS) {
+        if let Some(entry) = index.get(*referrer) {
+            let _ = write!(out, "\n- {}", one_line(&entry.article));
+        }
+    }
+    if referrers.len() > LISTED_REFERRERS {
+        let _ = write!(out, "\n- … and {} more", referrers.len() - LISTED_REFERRERS);
+    }
+    out
+}
+
+fn linked_from(count: usize) -> String {
+    match count {
+        0 => "No article links here.".to_owned(),
+        1 => "1 article links here.".to_owned(),
+        n => format!("{n} articles link here."),
+    }
+}
+
+fn one_line(article: &Article) -> String {
+    let title = article.title_text().unwrap_or("(untitled)");
+    match article.article_id() {
+        Some(id) => format!("“{title}” (id {id})"),
+        None => format!("“{title}”"),
+    }
+}
