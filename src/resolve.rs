@@ -1,7 +1,7 @@
 //! Where a related block points: the one answer that diagnostics, hover,
 //! definition and quick fixes share.
 
-use crate::article::RelatedLink;
+use crate::article::{Article, LinkFieldName, RelatedLink};
 use crate::index::{ArticleIndex, FileId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,4 +50,28 @@ pub fn resolve_link(index: &ArticleIndex, link: &RelatedLink) -> LinkTarget {
         (Some(_), _, None, Some(file)) => LinkTarget::ByUrl(file),
         (_, _, None, None) => LinkTarget::Broken,
     }
+}
+
+/// The fields of a link that no longer say what its target says, with the
+/// target's current value. The id (or url) is stale only when the link was
+/// found through the other one.
+pub fn stale_fields(
+    link: &RelatedLink,
+    resolution: LinkTarget,
+    target: &Article,
+) -> Vec<(LinkFieldName, String)> {
+    let mut stale = Vec::new();
+    let id_or_url = match resolution {
+        LinkTarget::ByUrl(_) => Some(LinkFieldName::Id),
+        LinkTarget::ById(_) => Some(LinkFieldName::Url),
+        _ => None,
+    };
+    for name in id_or_url.into_iter().chain([LinkFieldName::Title, LinkFieldName::Subject]) {
+        if let (Some(field), Some(current)) = (link.field(name), target.link_value(name))
+            && field.text().is_some_and(|text| text != current)
+        {
+            stale.push((name, current));
+        }
+    }
+    stale
 }

@@ -136,6 +136,29 @@ impl Field {
     }
 }
 
+/// The fields of a related block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFieldName {
+    Id,
+    Title,
+    Subject,
+    Url,
+}
+
+impl LinkFieldName {
+    pub const ALL: [LinkFieldName; 4] =
+        [LinkFieldName::Id, LinkFieldName::Title, LinkFieldName::Subject, LinkFieldName::Url];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkFieldName::Id => "id",
+            LinkFieldName::Title => "title",
+            LinkFieldName::Subject => "subject",
+            LinkFieldName::Url => "url",
+        }
+    }
+}
+
 /// A `related_articleN` block: a link from one article to another.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelatedLink {
@@ -160,6 +183,15 @@ impl RelatedLink {
 
     pub fn target_url(&self) -> Option<&str> {
         self.url.as_ref()?.url().ok()
+    }
+
+    pub fn field(&self, name: LinkFieldName) -> Option<&Field> {
+        match name {
+            LinkFieldName::Id => self.id.as_ref(),
+            LinkFieldName::Title => self.title.as_ref(),
+            LinkFieldName::Subject => self.subject.as_ref(),
+            LinkFieldName::Url => self.url.as_ref(),
+        }
     }
 }
 
@@ -205,6 +237,17 @@ impl Article {
 
     pub fn subject_text(&self) -> Option<&str> {
         self.subject.as_ref()?.text()
+    }
+
+    /// This article's current value for a related block's field: what a
+    /// block linking here should say.
+    pub fn link_value(&self, name: LinkFieldName) -> Option<String> {
+        match name {
+            LinkFieldName::Id => self.article_id().map(|id| id.to_string()),
+            LinkFieldName::Title => self.title_text().map(str::to_owned),
+            LinkFieldName::Subject => self.subject_text().map(str::to_owned),
+            LinkFieldName::Url => self.article_url().map(str::to_owned),
+        }
     }
 
     /// Drops the bulk of long texts once the article is indexed: previews need

@@ -6,9 +6,9 @@ pub use code::{DiagnosticCode, Severity};
 
 use text_size::TextRange;
 
-use crate::article::{Article, Field, RelatedLink, SyntaxError, Value};
+use crate::article::{Article, Field, LinkFieldName, RelatedLink, SyntaxError, Value};
 use crate::index::{ArticleIndex, FileId, IndexedArticle};
-use crate::resolve::{LinkTarget, resolve_link};
+use crate::resolve::{LinkTarget, resolve_link, stale_fields};
 use crate::slug::{file_name_for_url, subject_slug, url_subject_segment};
 use crate::suggest::closest_articles;
 
@@ -277,40 +277,26 @@ impl Checker<'_> {
     /// Fields of a resolved link that no longer match the target.
     fn stale(&mut self, link: &RelatedLink, resolution: LinkTarget, target: FileId) {
         let Some(entry) = self.index.get(target) else { return };
-        let target_article = &entry.article;
-        if let (LinkTarget::ByUrl(_), Some(id), Some(target_id)) =
-            (resolution, &link.id, target_article.article_id())
-        {
-            self.push(
-                DiagnosticCode::StaleId,
-                id.value_range(),
-                format!("stale id: no article has this id; the url's article has id {target_id}"),
-            );
-        }
-        if let (LinkTarget::ById(_), Some(url), Some(target_url)) =
-            (resolution, &link.url, target_article.article_url())
-        {
-            self.push(
-                DiagnosticCode::StaleUrl,
-                url.value_range(),
-                format!("stale url: the article is now at {target_url}"),
-            );
-        }
-        let pairs = [
-            (DiagnosticCode::StaleTitle, "title", &link.title, target_article.title_text()),
-            (DiagnosticCode::StaleSubject, "subject", &link.subject, target_article.subject_text()),
-        ];
-        for (code, name, field, current) in pairs {
-            if let (Some(field), Some(current)) = (field, current)
-                && let Some(text) = field.text()
-                && text != current
-            {
-                self.push(
-                    code,
-                    field.value_range(),
-                    format!("stale {name}: the article's {name} is now “{current}”"),
-                );
-            }
+        for (name, current) in stale_fields(link, resolution, &entry.article) {
+            let Some(field) = link.field(name) else { continue };
+            let (code, message) = match name {
+                LinkFieldName::Id => (
+                    DiagnosticCode::StaleId,
+                    format!("stale id: no article has this id; the url's article has id {current}"),
+                ),
+                LinkFieldName::Url => {
+                    (DiagnosticCode::StaleUrl, format!("stale url: the article is now at {current}"))
+                }
+                LinkFieldName::Title => (
+                    DiagnosticCode::StaleTitle,
+                    format!("stale title: the article's title is now “{current}”"),
+                ),
+                LinkFieldName::Subject => (
+                    DiagnosticCode::StaleSubject,
+                    format!("stale subject: the article's subject is now “{current}”"),
+                ),
+            };
+            self.push(code, field.value_range(), message);
         }
     }
 

@@ -8,10 +8,10 @@ use text_size::{TextRange, TextSize};
 
 use super::TextEdit;
 use super::cursor::{Cursor, LinkField, cursor_at, line_end, line_start, value_start};
-use super::link_edit::{LinkFieldName, point_link_at};
+use super::link_edit::point_link_at;
 use super::preview::text_preview;
 use super::search::search;
-use crate::article::{Article, RelatedLink};
+use crate::article::{Article, LinkFieldName, RelatedLink};
 use crate::index::{ArticleIndex, FileId, title_words};
 use crate::resolve::resolve_link;
 

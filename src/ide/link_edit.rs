@@ -4,48 +4,7 @@
 
 use super::TextEdit;
 use super::yaml_edit::{insert_link_field, line_break, link_indent, render_inline};
-use crate::article::{Article, Field, RelatedLink};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkFieldName {
-    Id,
-    Title,
-    Subject,
-    Url,
-}
-
-impl LinkFieldName {
-    pub const ALL: [LinkFieldName; 4] =
-        [LinkFieldName::Id, LinkFieldName::Title, LinkFieldName::Subject, LinkFieldName::Url];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkFieldName::Id => "id",
-            LinkFieldName::Title => "title",
-            LinkFieldName::Subject => "subject",
-            LinkFieldName::Url => "url",
-        }
-    }
-
-    pub fn of(self, link: &RelatedLink) -> Option<&Field> {
-        match self {
-            LinkFieldName::Id => link.id.as_ref(),
-            LinkFieldName::Title => link.title.as_ref(),
-            LinkFieldName::Subject => link.subject.as_ref(),
-            LinkFieldName::Url => link.url.as_ref(),
-        }
-    }
-
-    /// The target's current value for this field.
-    pub fn value_in(self, target: &Article) -> Option<String> {
-        match self {
-            LinkFieldName::Id => target.article_id().map(|id| id.to_string()),
-            LinkFieldName::Title => target.title_text().map(str::to_owned),
-            LinkFieldName::Subject => target.subject_text().map(str::to_owned),
-            LinkFieldName::Url => target.article_url().map(str::to_owned),
-        }
-    }
-}
+use crate::article::{Article, LinkFieldName, RelatedLink};
 
 /// Edits setting `fields` of `link` to the target's values: changed values
 /// are replaced, missing ones appended (in one edit, so their order holds).
@@ -58,8 +17,8 @@ pub fn point_link_at(
     let mut edits = Vec::new();
     let mut missing = Vec::new();
     for name in fields {
-        let Some(value) = name.value_in(target) else { continue };
-        match name.of(link) {
+        let Some(value) = target.link_value(*name) else { continue };
+        match link.field(*name) {
             Some(field) if field.text() == Some(value.as_str()) => {}
             Some(field) => edits.push(super::yaml_edit::replace_value(text, field, &value)),
             None => missing.push((*name, value)),

@@ -2,6 +2,7 @@
 //! one file (and its current text) and an offset. No LSP types here: the
 //! server converts these results.
 
+pub mod code_actions;
 pub mod completion;
 pub mod cursor;
 pub mod document_links;
@@ -10,6 +11,7 @@ pub mod hover;
 pub mod link_edit;
 pub mod preview;
 pub mod references;
+pub mod rename;
 pub mod search;
 pub mod symbols;
 pub mod yaml_edit;
@@ -23,6 +25,21 @@ use crate::index::FileId;
 pub struct TextEdit {
     pub range: TextRange,
     pub new_text: String,
+}
+
+/// Edits to several files, grouped by file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceChange {
+    pub files: Vec<(FileId, Vec<TextEdit>)>,
+}
+
+impl SourceChange {
+    pub fn add(&mut self, file: FileId, edit: TextEdit) {
+        match self.files.iter_mut().find(|(existing, _)| *existing == file) {
+            Some((_, edits)) => edits.push(edit),
+            None => self.files.push((file, vec![edit])),
+        }
+    }
 }
 
 /// A range in some file of the index.

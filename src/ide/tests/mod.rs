@@ -2,6 +2,7 @@
 
 mod completion;
 mod navigation;
+mod refactor;
 
 use crate::ide::TextEdit;
 

@@ -1,0 +1,102 @@
+//! Rename an article's title, url or id, and every link to it with it.
+
+use std::borrow::Cow;
+
+use text_size::{TextRange, TextSize};
+
+use super::SourceChange;
+use super::cursor::{Cursor, OwnField, cursor_at};
+use super::references::links_to;
+use super::yaml_edit::replace_value;
+use crate::article::{ArticleId, Field};
+use crate::index::{ArticleIndex, FileId};
+use crate::slug::file_name_for_url;
+
+/// What can be renamed at the cursor: its range and current value.
+pub fn prepare_rename(
+    index: &ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+) -> Result<(TextRange, String), String> {
+    let (_, field) = renamed_field(index, file, text, offset)?;
+    let value = field.text().unwrap_or_default().to_owned();
+    Ok((field.value_range(), value))
+}
+
+/// The edits renaming the article's own title, url or id under the cursor to
+/// `new_value`, in every file that links to it. `text_of` gives a file's
+/// current text (the editor's, when it is open).
+pub fn rename<'t>(
+    index: &ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+    new_value: &str,
+    text_of: impl Fn(FileId) -> Option<Cow<'t, str>>,
+) -> Result<SourceChange, String> {
+    let (kind, field) = renamed_field(index, file, text, offset)?;
+    let new_value = new_value.trim();
+    validate(index, file, kind, new_value)?;
+    let mut change = SourceChange::default();
+    change.add(file, replace_value(text, field, new_value));
+    let article = &index.get(file).ok_or("the article is not indexed")?.article;
+    if kind == OwnField::Url
+        && let (Some(file_name), Some(old_url)) = (&article.file_name, article.article_url())
+        && file_name.text().map(str::to_owned) == file_name_for_url(old_url)
+        && let Some(new_file_name) = file_name_for_url(new_value)
+    {
+        change.add(file, replace_value(text, file_name, &new_file_name));
+    }
+    for (referrer, link) in links_to(index, file).collect::<Vec<_>>() {
+        let field = match kind {
+            OwnField::Title => link.title.as_ref(),
+            OwnField::Url => link.url.as_ref(),
+            _ => link.id.as_ref(),
+        };
+        let Some(field) = field else { continue };
+        let referrer_text = if referrer == file { Some(Cow::Borrowed(text)) } else { text_of(referrer) };
+        let Some(referrer_text) = referrer_text else { continue };
+        change.add(referrer, replace_value(&referrer_text, field, new_value));
+    }
+    Ok(change)
+}
+
+fn renamed_field<'a>(
+    index: &'a ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+) -> Result<(OwnField, &'a Field), String> {
+    let article = &index.get(file).ok_or("the file is not an indexed article")?.article;
+    match cursor_at(article, text, offset) {
+        Some(Cursor::Own { field: kind @ (OwnField::Title | OwnField::Url | OwnField::Id), value }) => {
+            Ok((kind, value))
+        }
+        _ => Err("rename works on the article's own `title`, `url` or `id`".to_owned()),
+    }
+}
+
+fn validate(index: &ArticleIndex, file: FileId, kind: OwnField, value: &str) -> Result<(), String> {
+    match kind {
+        _ if value.is_empty() => Err("the new value is empty".to_owned()),
+        OwnField::Id => {
+            let id: ArticleId =
+                value.parse().map_err(|_| format!("`{value}` is not a non-negative integer id"))?;
+            match index.with_id(id).iter().find(|other| **other != file) {
+                Some(other) => Err(format!("id {id} is already taken by {}", index.path(*other))),
+                None => Ok(()),
+            }
+        }
+        OwnField::Url => {
+            if !value.starts_with('/') || value.contains(char::is_whitespace) {
+                return Err(format!("`{value}` is not a url: it must start with `/` and have no spaces"));
+            }
+            match index.with_url(value).iter().find(|other| **other != file) {
+                Some(other) => Err(format!("url {value} is already taken by {}", index.path(*other))),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
