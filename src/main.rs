@@ -36,10 +36,26 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Check { format, paths }) => ExitCode::from(check::run(&paths, format)),
-        None => {
-            eprintln!(
-                "article-lsp: the language server is not available in this version yet; use `article-lsp check`"
-            );
+        None => serve(),
+    }
+}
+
+/// Serves LSP on stdin/stdout; logs go to stderr, filtered by `RUST_LOG`.
+fn serve() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    match article_lsp::server::run_stdio() {
+        // The protocol's exit status: 0 only after a `shutdown` request.
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("article-lsp: cannot start the server: {error}");
             ExitCode::from(EXIT_TROUBLE)
         }
     }

@@ -1,16 +1,17 @@
 //! `article-lsp check`: index paths, print every diagnostic, exit by severity.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::config::Settings;
 use crate::diagnostics::{Diagnostic, Severity, article_diagnostics};
 use crate::index::{ArticleIndex, FileId};
 use crate::line_index::{LineCol, PositionEncoding};
-use crate::workspace::{ProblemKind, ScanOptions, discover, index_files};
+use crate::workspace::{ProblemKind, discover, index_files};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -29,7 +30,8 @@ pub const EXIT_TROUBLE: u8 = 2;
 pub fn run(paths: &[PathBuf], format: Format) -> u8 {
     let started = Instant::now();
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
-    let files = match discover(&roots, &ScanOptions::default()) {
+    let settings = settings_for(&roots[0]);
+    let files = match discover(&roots, &settings.scan_options()) {
         Ok(files) => files,
         Err(problem) => {
             eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
@@ -43,7 +45,11 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
         trouble |= problem.kind == ProblemKind::Io;
     }
 
-    let found = diagnose(&scan.index);
+    let found: Vec<(FileId, Vec<Diagnostic>)> = diagnose(&scan.index)
+        .into_iter()
+        .map(|(file, diagnostics)| (file, settings.adjust(diagnostics)))
+        .filter(|(_, diagnostics)| !diagnostics.is_empty())
+        .collect();
     let errors = count(&found, Severity::Error);
     let warnings = count(&found, Severity::Warning);
     let mut out = io::stdout().lock();
@@ -71,6 +77,18 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
         (false, 0) => EXIT_CLEAN,
         (false, _) => EXIT_DIAGNOSTICS,
     }
+}
+
+/// `article-lsp.toml` from the first path's folder (or the path itself when
+/// it is one); a bad file is reported and the defaults are used.
+fn settings_for(first: &Path) -> Settings {
+    let folder = if first.is_dir() { first } else { first.parent().unwrap_or(Path::new(".")) };
+    let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+    let (settings, problems) = Settings::load(folder);
+    for problem in problems {
+        eprintln!("article-lsp: {problem}");
+    }
+    settings
 }
 
 /// Every article's diagnostics, computed on all cores, sorted by path.

@@ -1,0 +1,403 @@
+//! The language server: thin glue that converts between LSP and the core,
+//! owns the state and schedules work.
+//!
+//! A change flows like this: a notification handler updates the open
+//! documents synchronously (before any `.await`, so edits apply in arrival
+//! order) and queues a [`Change`]; the analysis task ([`publish`]) gathers
+//! changes for 50 ms, applies them to a clone of the index, stores the new
+//! snapshot, rechecks the files they may affect and publishes the diagnostic
+//! sets that differ from what the client has.
+
+mod convert;
+mod documents;
+mod framing;
+mod guard;
+mod publish;
+mod scan;
+mod state;
+mod watch;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use self::documents::{Documents, EditRefused};
+use self::publish::Change;
+use self::state::{IndexCell, Workspace, acceptable_root, find_root};
+use crate::index::FilePath;
+use crate::line_index::PositionEncoding;
+
+/// Serves LSP on `input`/`output` until `exit` or the end of input.
+/// Returns whether `shutdown` came first (the exit status depends on it).
+pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    let (checked_input, server_input) = tokio::io::duplex(1 << 16);
+    tokio::spawn(framing::sanitize(input, checked_input));
+    let (service, socket) = LspService::new(Backend::new);
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let service = guard::NoteShutdown { inner: guard::CatchPanic(service), requested: shutdown.clone() };
+    Server::new(server_input, output, socket).serve(service).await;
+    shutdown.load(Ordering::SeqCst)
+}
+
+/// Serves on stdin/stdout, on a runtime of its own.
+pub fn run_stdio() -> std::io::Result<bool> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    Ok(runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout())))
+}
+
+/// Locks, recovering from poisoning: a panicking handler must not take the
+/// state down with it (every writer leaves it consistent between statements).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What was agreed at `initialize`.
+#[derive(Clone, Copy, Debug)]
+struct Session {
+    encoding: PositionEncoding,
+    /// The client pulls diagnostics, so open documents' sets are not pushed.
+    pull_diagnostics: bool,
+    diagnostic_refresh: bool,
+    watch_registration: bool,
+    work_done_progress: bool,
+    configuration_requests: bool,
+}
+
+const DEFAULT_SESSION: Session = Session {
+    encoding: PositionEncoding::Utf16,
+    pull_diagnostics: false,
+    diagnostic_refresh: false,
+    watch_registration: false,
+    work_done_progress: false,
+    configuration_requests: false,
+};
+
+impl Session {
+    fn from_capabilities(capabilities: &ClientCapabilities) -> Session {
+        let workspace = capabilities.workspace.as_ref();
+        Session {
+            encoding: convert::negotiate_encoding(capabilities),
+            pull_diagnostics: capabilities
+                .text_document
+                .as_ref()
+                .is_some_and(|text| text.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            watch_registration: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            work_done_progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            configuration_requests: workspace.and_then(|w| w.configuration).unwrap_or(false),
+        }
+    }
+}
+
+/// State shared by the handlers, the analysis task, scans and watchers.
+pub(crate) struct Shared {
+    client: Client,
+    documents: Documents,
+    index: IndexCell,
+    /// Replaced whole on change, so readers take a cheap snapshot.
+    workspace: Mutex<Arc<Workspace>>,
+    changes: mpsc::UnboundedSender<Change>,
+    session: OnceLock<Session>,
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    /// Settings problems found before the client could be told.
+    startup_problems: Mutex<Vec<String>>,
+}
+
+impl Shared {
+    fn session(&self) -> Session {
+        self.session.get().copied().unwrap_or(DEFAULT_SESSION)
+    }
+
+    fn workspace(&self) -> Arc<Workspace> {
+        lock(&self.workspace).clone()
+    }
+
+    fn update_workspace<R>(&self, change: impl FnOnce(&mut Workspace) -> R) -> R {
+        let mut guard = lock(&self.workspace);
+        let mut next = (**guard).clone();
+        let result = change(&mut next);
+        *guard = Arc::new(next);
+        result
+    }
+
+    fn send(&self, change: Change) {
+        // Fails only once the analysis task is gone, i.e. at exit.
+        let _ = self.changes.send(change);
+    }
+
+    /// How the client names `path`: its own URI for open documents.
+    fn uri_of(&self, path: &FilePath) -> Option<Uri> {
+        self.documents.uri(path).or_else(|| convert::uri(path))
+    }
+
+    async fn report(&self, problems: Vec<String>) {
+        for problem in problems {
+            tracing::warn!("{problem}");
+            self.client.show_message(MessageType::WARNING, format!("article-lsp: {problem}")).await;
+        }
+    }
+
+    /// Rereads settings files and, when given, the editor's settings; rescans
+    /// roots whose include/exclude globs changed and rechecks everything.
+    async fn reload_settings(self: &Arc<Self>, editor: Option<serde_json::Value>) {
+        let before = globs_by_root(&self.workspace());
+        let problems = self.update_workspace(|workspace| workspace.reload(editor));
+        self.report(problems).await;
+        let workspace = self.workspace();
+        for root in workspace.roots() {
+            let globs = (root.settings.include.clone(), root.settings.exclude.clone());
+            if before.iter().any(|(path, old)| *path == root.path && *old != globs) {
+                scan::start(self, root.path.clone(), root.settings.scan_options());
+            }
+        }
+        self.send(Change::SettingsChanged);
+    }
+
+    /// Adds a root, then scans and watches it.
+    async fn add_root(self: &Arc<Self>, root: PathBuf) {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        if !acceptable_root(&root, home.as_deref()) {
+            let message = format!("not indexing {}: a home or file-system root is too wide", root.display());
+            self.report(vec![message]).await;
+            return;
+        }
+        if self.workspace().has_root(&root) {
+            return;
+        }
+        let problems = self.update_workspace(|workspace| workspace.add_root(root.clone()));
+        let options = self.workspace().root_of(&root).map(|r| r.settings.scan_options()).unwrap_or_default();
+        scan::start(self, root.clone(), options);
+        watch::watch_root(self, &root);
+        self.report(problems).await;
+    }
+}
+
+type Globs = (Vec<String>, Vec<String>);
+
+fn globs_by_root(workspace: &Workspace) -> Vec<(PathBuf, Globs)> {
+    workspace
+        .roots()
+        .map(|root| (root.path.clone(), (root.settings.include.clone(), root.settings.exclude.clone())))
+        .collect()
+}
+
+/// The editor's `articleLsp` settings, whether sent whole or as the section.
+fn editor_section(value: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    match value? {
+        serde_json::Value::Object(mut object) if object.contains_key("articleLsp") => {
+            object.remove("articleLsp")
+        }
+        serde_json::Value::Null => None,
+        other => Some(other),
+    }
+}
+
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        let (changes, receiver) = mpsc::unbounded_channel();
+        let shared = Arc::new(Shared {
+            client,
+            documents: Documents::default(),
+            index: IndexCell::default(),
+            workspace: Mutex::new(Arc::new(Workspace::default())),
+            changes,
+            session: OnceLock::new(),
+            watcher: Mutex::new(None),
+            startup_problems: Mutex::new(Vec::new()),
+        });
+        // The task holds the state weakly, so it ends when the service does.
+        tokio::spawn(publish::run(Arc::downgrade(&shared), receiver));
+        Backend { shared }
+    }
+
+    fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
+        ServerCapabilities {
+            position_encoding: Some(convert::encoding_kind(encoding)),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..TextDocumentSyncOptions::default()
+            })),
+            diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some(convert::SOURCE.to_owned()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                ..DiagnosticOptions::default()
+            })),
+            workspace: Some(WorkspaceServerCapabilities {
+                workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
+            ..ServerCapabilities::default()
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let session = Session::from_capabilities(&params.capabilities);
+        let _ = self.shared.session.set(session);
+        #[allow(deprecated)] // root_uri is still what clients without folders send.
+        let folders: Vec<Uri> = match params.workspace_folders {
+            Some(folders) if !folders.is_empty() => folders.into_iter().map(|folder| folder.uri).collect(),
+            _ => params.root_uri.into_iter().collect(),
+        };
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let mut problems = Vec::new();
+        self.shared.update_workspace(|workspace| {
+            problems.extend(workspace.reload(editor_section(params.initialization_options)));
+            for root in folders.iter().filter_map(convert::local_path) {
+                if acceptable_root(&root, home.as_deref()) {
+                    problems.extend(workspace.add_root(root));
+                } else {
+                    problems.push(format!(
+                        "not indexing {}: a home or file-system root is too wide",
+                        root.display()
+                    ));
+                }
+            }
+        });
+        lock(&self.shared.startup_problems).extend(problems);
+        Ok(InitializeResult {
+            capabilities: Self::capabilities(session.encoding),
+            server_info: Some(ServerInfo {
+                name: "article-lsp".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        // Queue the scans before anything else can run, so that documents
+        // opened next are diagnosed against the whole workspace.
+        for root in self.shared.workspace().roots() {
+            scan::start(&self.shared, root.path.clone(), root.settings.scan_options());
+        }
+        tokio::spawn(watch::start(self.shared.clone()));
+        let problems = std::mem::take(&mut *lock(&self.shared.startup_problems));
+        self.shared.report(problems).await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let path = convert::file_path(&document.uri);
+        let local = convert::local_path(&document.uri);
+        self.shared.documents.open(path.clone(), document.uri, document.version, &document.text);
+        self.shared.send(Change::Document(path));
+        // Without workspace folders, the opened file's project is the root.
+        if let Some(local) = local
+            && self.shared.workspace().root_of(&local).is_none()
+            && let Some(root) = find_root(&local)
+        {
+            self.shared.add_root(root).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let document = params.text_document;
+        let path = convert::file_path(&document.uri);
+        let encoding = self.shared.session().encoding;
+        match self.shared.documents.change(&path, document.version, params.content_changes, encoding) {
+            Ok(()) => self.shared.send(Change::Document(path)),
+            Err(EditRefused::NotOpen) => tracing::warn!("didChange for {path}, which is not open: ignored"),
+            Err(EditRefused::Stale { current, received }) => {
+                tracing::warn!("didChange for {path} with version {received}, not after {current}: ignored")
+            }
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        // The open text already is what was saved; the disk matters again
+        // only once the document is closed.
+        tracing::debug!("saved {}", params.text_document.uri.as_str());
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let path = convert::file_path(&params.text_document.uri);
+        if self.shared.documents.close(&path) {
+            self.shared.send(Change::Closed(path));
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for event in params.changes {
+            if let Some(path) = convert::local_path(&event.uri) {
+                self.shared.send(watch::classify(path));
+            }
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let mut editor = editor_section(Some(params.settings));
+        if editor.is_none() && self.shared.session().configuration_requests {
+            let item = ConfigurationItem { scope_uri: None, section: Some("articleLsp".to_owned()) };
+            editor = self.shared.client.configuration(vec![item]).await.ok().and_then(|mut values| {
+                (!values.is_empty()).then(|| values.swap_remove(0)).filter(|value| !value.is_null())
+            });
+        }
+        self.shared.reload_settings(Some(editor.unwrap_or(serde_json::Value::Null))).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        for removed in params.event.removed.iter().filter_map(|folder| convert::local_path(&folder.uri)) {
+            self.shared.update_workspace(|workspace| workspace.remove_root(&removed));
+            watch::unwatch_root(&self.shared, &removed);
+            self.shared.send(Change::RootRemoved(removed));
+        }
+        for added in params.event.added.iter().filter_map(|folder| convert::local_path(&folder.uri)) {
+            self.shared.add_root(added).await;
+        }
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let path = convert::file_path(&params.text_document.uri);
+        let shared = self.shared.clone();
+        let items =
+            tokio::task::spawn_blocking(move || publish::pull(&shared, &path)).await.map_err(|error| {
+                tower_lsp_server::jsonrpc::Error {
+                    code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                    message: format!("diagnostics failed: {error}").into(),
+                    data: None,
+                }
+            })?;
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
+    }
+}

@@ -1,0 +1,322 @@
+//! The analysis task: the one writer of the index. It takes changes in
+//! batches (debounced), applies them to a clone of the index, works out which
+//! files' diagnostics may have changed, and publishes only the sets that did.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use rayon::prelude::*;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot;
+use tokio::time::{Instant, sleep_until};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use super::state::{Workspace, replace};
+use super::{Shared, convert, lock};
+use crate::diagnostics::article_diagnostics;
+use crate::index::{ArticleIndex, FilePath};
+use crate::workspace::{Loaded, discover, load_text, read_text};
+
+/// How long changes are gathered before diagnostics are recomputed.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+pub enum Change {
+    /// An open document's text changed (opened or edited).
+    Document(FilePath),
+    /// A document was closed: the disk is authoritative again.
+    Closed(FilePath),
+    /// Something on disk was created, changed or deleted (file or folder).
+    Disk(PathBuf),
+    /// A settings file changed on disk.
+    ConfigFile,
+    ScanStarted,
+    /// Files read by a scan; `None` for files that are not article texts.
+    Scanned(Vec<(FilePath, Option<Loaded>)>),
+    /// `seen` (when the scan could list the root): every file the scan found,
+    /// so that indexed files under `root` it did not find are dropped.
+    /// `indexed` is told once the index holds the whole scan.
+    ScanFinished {
+        root: PathBuf,
+        seen: Option<HashSet<FilePath>>,
+        indexed: Option<oneshot::Sender<()>>,
+    },
+    RootRemoved(PathBuf),
+    /// Settings changed: every diagnostic may differ.
+    SettingsChanged,
+}
+
+#[derive(Default)]
+struct Analysis {
+    /// What the client was last sent, per file, and under which URI; empty
+    /// sets are not kept.
+    published: HashMap<FilePath, (Uri, Vec<lsp::Diagnostic>)>,
+    /// Open documents and the versions the index was last built from.
+    versions: HashMap<FilePath, i32>,
+    scans_running: usize,
+    /// Files to recheck once no scan is running (partial indexes would show
+    /// links as broken whose targets are merely not read yet).
+    deferred: BTreeSet<FilePath>,
+    recheck_all: bool,
+    /// Scans waiting for their files to be in the stored index.
+    indexed: Vec<oneshot::Sender<()>>,
+}
+
+struct Publication {
+    uri: Uri,
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
+pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
+    let analysis = Arc::new(Mutex::new(Analysis::default()));
+    while let Some(first) = changes.recv().await {
+        let mut batch = vec![first];
+        let deadline = Instant::now() + DEBOUNCE;
+        loop {
+            tokio::select! {
+                () = sleep_until(deadline) => break,
+                next = changes.recv() => match next {
+                    Some(change) => batch.push(change),
+                    None => break,
+                },
+            }
+        }
+        let Some(shared) = shared.upgrade() else { return };
+        let (config_files, batch): (Vec<Change>, Vec<Change>) =
+            batch.into_iter().partition(|change| matches!(change, Change::ConfigFile));
+        if !config_files.is_empty() {
+            shared.reload_settings(None).await;
+        }
+        let (worker_shared, worker_analysis) = (shared.clone(), analysis.clone());
+        let outcome =
+            tokio::task::spawn_blocking(move || process(&worker_shared, &mut lock(&worker_analysis), batch))
+                .await;
+        match outcome {
+            Ok((publications, open_changed)) => {
+                for publication in publications {
+                    shared
+                        .client
+                        .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
+                        .await;
+                }
+                let session = shared.session();
+                if open_changed && session.pull_diagnostics && session.diagnostic_refresh {
+                    let _ = shared.client.workspace_diagnostic_refresh().await;
+                }
+            }
+            Err(error) => tracing::error!("analysis of a batch of changes failed: {error}"),
+        }
+    }
+}
+
+/// Applies a batch to the index; returns what to publish, and whether an
+/// open document's diagnostics may have changed.
+fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> (Vec<Publication>, bool) {
+    let workspace = shared.workspace();
+    let mut index = (*shared.index.snapshot()).clone();
+    let mut affected = BTreeSet::new();
+    for change in batch {
+        apply(shared, &workspace, analysis, &mut index, change, &mut affected);
+    }
+    shared.index.store(index.clone());
+    for indexed in analysis.indexed.drain(..) {
+        let _ = indexed.send(());
+    }
+
+    if analysis.scans_running > 0 {
+        analysis.deferred.append(&mut affected);
+        return (Vec::new(), false);
+    }
+    affected.append(&mut analysis.deferred);
+    if std::mem::take(&mut analysis.recheck_all) {
+        affected.extend(index.iter().map(|(_, entry)| entry.path.clone()));
+        affected.extend(analysis.published.keys().cloned());
+    }
+    // Open as far as the index knows: a document opened while this batch
+    // ran is handled with its own change, in the next batch.
+    let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
+    let open_changed = affected.iter().any(|path| open.contains(path));
+    let pull = shared.session().pull_diagnostics;
+    let wanted: Vec<(FilePath, Vec<lsp::Diagnostic>)> = affected
+        .into_par_iter()
+        .map(|path| {
+            let is_open = open.contains(&path);
+            let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
+            let diagnostics =
+                if shown { diagnostics_of(shared, &workspace, &index, &path) } else { Vec::new() };
+            (path, diagnostics)
+        })
+        .collect();
+
+    let mut publications = Vec::new();
+    for (path, diagnostics) in wanted {
+        let Some(uri) = shared.uri_of(&path) else { continue };
+        let version = open.contains(&path).then(|| analysis.versions.get(&path).copied()).flatten();
+        match analysis.published.get(&path) {
+            Some((previous_uri, previous)) if *previous_uri == uri && *previous == diagnostics => continue,
+            // The client now names the file differently (it opened it under
+            // its own spelling): clear the set filed under the old name.
+            Some((previous_uri, _)) if *previous_uri != uri => publications.push(Publication {
+                uri: previous_uri.clone(),
+                version: None,
+                diagnostics: Vec::new(),
+            }),
+            None if diagnostics.is_empty() => continue,
+            _ => {}
+        }
+        if diagnostics.is_empty() {
+            analysis.published.remove(&path);
+        } else {
+            analysis.published.insert(path, (uri.clone(), diagnostics.clone()));
+        }
+        publications.push(Publication { uri, version, diagnostics });
+    }
+    (publications, open_changed)
+}
+
+fn apply(
+    shared: &Shared,
+    workspace: &Workspace,
+    analysis: &mut Analysis,
+    index: &mut ArticleIndex,
+    change: Change,
+    affected: &mut BTreeSet<FilePath>,
+) {
+    match change {
+        Change::Document(path) => {
+            if let Some((text, version)) = shared.documents.text(&path) {
+                analysis.versions.insert(path.clone(), version);
+                let loaded = load_text(&text.to_string());
+                replace(index, path, Some(loaded), affected);
+            }
+        }
+        Change::Closed(path) => {
+            analysis.versions.remove(&path);
+            let on_disk = Path::new(path.as_str());
+            if on_disk.is_absolute() && workspace.includes(on_disk) {
+                reload(index, on_disk, affected);
+            } else {
+                replace(index, path, None, affected);
+            }
+        }
+        Change::Disk(path) => {
+            if shared.documents.is_open(&file_path(&path)) {
+                return;
+            }
+            if path.is_dir() {
+                if let Some(root) = workspace.root_of(&path) {
+                    let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
+                    for file in found.unwrap_or_default() {
+                        if !shared.documents.is_open(&file_path(&file)) {
+                            reload(index, &file, affected);
+                        }
+                    }
+                }
+            } else if path.is_file() && workspace.includes(&path) {
+                reload(index, &path, affected);
+            } else {
+                // Gone, or no longer included; a deleted folder takes what
+                // was indexed under it along.
+                for file in indexed_under(index, &path) {
+                    if !shared.documents.is_open(&file) {
+                        replace(index, file, None, affected);
+                    }
+                }
+                replace(index, file_path(&path), None, affected);
+            }
+        }
+        Change::ConfigFile => {}
+        Change::ScanStarted => analysis.scans_running += 1,
+        Change::Scanned(files) => {
+            for (path, loaded) in files {
+                if !shared.documents.is_open(&path) {
+                    replace(index, path, loaded, &mut BTreeSet::new());
+                }
+            }
+        }
+        Change::ScanFinished { root, seen, indexed } => {
+            analysis.scans_running = analysis.scans_running.saturating_sub(1);
+            if let Some(indexed) = indexed {
+                analysis.indexed.push(indexed);
+            }
+            analysis.recheck_all = true;
+            if let Some(seen) = seen {
+                for file in indexed_under(index, &root) {
+                    if !seen.contains(&file) && !shared.documents.is_open(&file) {
+                        replace(index, file, None, affected);
+                    }
+                }
+            }
+        }
+        Change::RootRemoved(root) => {
+            for file in indexed_under(index, &root) {
+                let still_in = workspace.root_of(Path::new(file.as_str())).is_some();
+                if !still_in && !shared.documents.is_open(&file) {
+                    replace(index, file, None, affected);
+                }
+            }
+        }
+        Change::SettingsChanged => analysis.recheck_all = true,
+    }
+}
+
+fn reload(index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
+    let loaded = match read_text(path) {
+        Ok(text) => Some(load_text(&text)),
+        Err(problem) => {
+            tracing::warn!("{}: {}", problem.path.display(), problem.message);
+            None
+        }
+    };
+    replace(index, file_path(path), loaded, affected);
+}
+
+fn file_path(path: &Path) -> FilePath {
+    FilePath::new(path.to_string_lossy().as_ref())
+}
+
+fn indexed_under(index: &ArticleIndex, folder: &Path) -> Vec<FilePath> {
+    index
+        .iter()
+        .map(|(_, entry)| &entry.path)
+        .filter(|path| Path::new(path.as_str()).starts_with(folder))
+        .cloned()
+        .collect()
+}
+
+/// The diagnostics of `path` as the client sees them, with its settings.
+fn diagnostics_of(
+    shared: &Shared,
+    workspace: &Workspace,
+    index: &ArticleIndex,
+    path: &FilePath,
+) -> Vec<lsp::Diagnostic> {
+    let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
+        return Vec::new();
+    };
+    let encoding = shared.session().encoding;
+    let uri_of = |path: &FilePath| shared.uri_of(path);
+    workspace
+        .settings_for(path)
+        .adjust(article_diagnostics(index, file))
+        .iter()
+        .filter_map(|found| convert::diagnostic(index, file, found, encoding, &uri_of))
+        .collect()
+}
+
+/// Pull diagnostics: computed now, from the document's current text when it
+/// is open, so they never lag behind the edits.
+pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
+    let workspace = shared.workspace();
+    let snapshot = shared.index.snapshot();
+    match shared.documents.text(path) {
+        Some((text, _)) => {
+            let mut index = (*snapshot).clone();
+            replace(&mut index, path.clone(), Some(load_text(&text.to_string())), &mut BTreeSet::new());
+            diagnostics_of(shared, &workspace, &index, path)
+        }
+        None => diagnostics_of(shared, &workspace, &snapshot, path),
+    }
+}

@@ -1,0 +1,205 @@
+//! What the server knows: the index snapshot, the workspace roots and the
+//! settings that apply under each.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::lock;
+use crate::config::{FileFilter, Settings};
+use crate::index::{ArticleIndex, FilePath};
+use crate::workspace::Loaded;
+
+/// The current index. Requests take a snapshot (an `Arc`, never a lock held
+/// across an `.await`); the analysis task alone writes, by cloning the index
+/// (O(1): persistent maps), changing the clone and storing it.
+#[derive(Default)]
+pub struct IndexCell(Mutex<Arc<ArticleIndex>>);
+
+impl IndexCell {
+    pub fn snapshot(&self) -> Arc<ArticleIndex> {
+        lock(&self.0).clone()
+    }
+
+    pub fn store(&self, index: ArticleIndex) {
+        *lock(&self.0) = Arc::new(index);
+    }
+}
+
+/// Replaces what `index` holds for `path` with `loaded` (`None`: no article
+/// there any more) and adds to `affected` every file whose diagnostics may
+/// change: the file itself, articles linking to its old or new id or url, and
+/// articles sharing its old or new id or url (duplicates).
+pub fn replace(
+    index: &mut ArticleIndex,
+    path: FilePath,
+    loaded: Option<Loaded>,
+    affected: &mut BTreeSet<FilePath>,
+) {
+    neighbours(index, &path, affected);
+    match loaded {
+        Some(Loaded::Article(article, line_index)) => {
+            index.upsert(path.clone(), *article, line_index);
+        }
+        Some(Loaded::NotAnArticle) | None => {
+            index.remove(&path);
+        }
+    }
+    neighbours(index, &path, affected);
+    affected.insert(path);
+}
+
+fn neighbours(index: &ArticleIndex, path: &FilePath, affected: &mut BTreeSet<FilePath>) {
+    let Some(entry) = index.get_by_path(path) else { return };
+    let (id, url) = (entry.article.article_id(), entry.article.article_url());
+    let mut files = index.referrers(id, url);
+    files.extend(id.map(|id| index.with_id(id)).unwrap_or_default());
+    files.extend(url.map(|url| index.with_url(url)).unwrap_or_default());
+    affected.extend(files.into_iter().map(|file| index.path(file).clone()));
+}
+
+/// One workspace folder and the settings that apply under it.
+#[derive(Clone)]
+pub struct Root {
+    pub path: PathBuf,
+    pub settings: Settings,
+    pub filter: Option<FileFilter>,
+}
+
+/// The roots, and the editor's settings layered over each root's file.
+#[derive(Clone, Default)]
+pub struct Workspace {
+    roots: Vec<Root>,
+    editor: serde_json::Value,
+    /// Editor settings alone, for files outside every root.
+    loose: Settings,
+}
+
+impl Workspace {
+    pub fn roots(&self) -> impl Iterator<Item = &Root> {
+        self.roots.iter()
+    }
+
+    pub fn has_root(&self, path: &Path) -> bool {
+        self.roots.iter().any(|root| root.path == path)
+    }
+
+    /// Adds a root, reading its settings file. Returns problems to report.
+    pub fn add_root(&mut self, path: PathBuf) -> Vec<String> {
+        if self.has_root(&path) {
+            return Vec::new();
+        }
+        let (file_settings, mut problems) = Settings::load(&path);
+        let settings = self.layered(&file_settings, &mut problems);
+        let filter = settings.file_filter(&path);
+        self.roots.push(Root { path, settings, filter });
+        problems
+    }
+
+    pub fn remove_root(&mut self, path: &Path) {
+        self.roots.retain(|root| root.path != path);
+    }
+
+    /// Rereads every root's settings file and layers `editor` (when given)
+    /// over them. Returns problems to report.
+    pub fn reload(&mut self, editor: Option<serde_json::Value>) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(editor) = editor {
+            if let Err(error) = Settings::default().with_editor_settings(&editor) {
+                problems.push(format!("editor settings `articleLsp`: {error}; ignored"));
+            } else {
+                self.editor = editor;
+            }
+        }
+        self.loose = self.layered(&Settings::default(), &mut problems);
+        let roots: Vec<PathBuf> = self.roots.drain(..).map(|root| root.path).collect();
+        for root in roots {
+            problems.extend(self.add_root(root));
+        }
+        problems
+    }
+
+    fn layered(&self, file: &Settings, problems: &mut Vec<String>) -> Settings {
+        match file.with_editor_settings(&self.editor) {
+            Ok((settings, found)) => {
+                problems.extend(found.into_iter().map(|p| format!("editor settings `articleLsp`: {p}")));
+                settings
+            }
+            Err(_) => file.clone(),
+        }
+    }
+
+    /// The innermost root holding `path`.
+    pub fn root_of(&self, path: &Path) -> Option<&Root> {
+        self.roots
+            .iter()
+            .filter(|root| path.starts_with(&root.path))
+            .max_by_key(|root| root.path.as_os_str().len())
+    }
+
+    pub fn settings_for(&self, path: &FilePath) -> &Settings {
+        self.root_of(Path::new(path.as_str())).map_or(&self.loose, |root| &root.settings)
+    }
+
+    /// Whether a file on disk belongs to the workspace's index.
+    pub fn includes(&self, path: &Path) -> bool {
+        self.root_of(path).and_then(|root| root.filter.as_ref()).is_some_and(|filter| filter.includes(path))
+    }
+}
+
+/// A root for a file opened without workspace folders: the nearest folder
+/// above it holding `.git` or `article-lsp.toml`. Never the home folder or
+/// `/`, whose scan would read a whole disk.
+pub fn find_root(file: &Path) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists() || dir.join(crate::config::CONFIG_FILE).exists())
+        .map(Path::to_path_buf)
+        .filter(|dir| acceptable_root(dir, home.as_deref()))
+}
+
+/// Refuses `/` and the home folder as roots.
+pub fn acceptable_root(dir: &Path, home: Option<&Path>) -> bool {
+    dir.parent().is_some() && home.is_none_or(|home| dir != home)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::load_text;
+
+    fn article(id: u64, url: &str, links: &[u64]) -> String {
+        let mut text = format!("---\nid: {id}\ntitle: T{id}\nurl: {url}\n");
+        for (n, link) in links.iter().enumerate() {
+            text.push_str(&format!("related_article{}:\n  id: {link}\n", n + 1));
+        }
+        text + "---\n"
+    }
+
+    #[test]
+    fn changing_an_id_affects_referrers_of_the_old_and_new_id() {
+        let mut index = ArticleIndex::new();
+        let mut ignored = BTreeSet::new();
+        for (path, text) in
+            [("/a", article(1, "/a", &[])), ("/b", article(2, "/b", &[1])), ("/c", article(3, "/c", &[9]))]
+        {
+            replace(&mut index, FilePath::new(path), Some(load_text(&text)), &mut ignored);
+        }
+        let mut affected = BTreeSet::new();
+        replace(&mut index, FilePath::new("/a"), Some(load_text(&article(9, "/a", &[]))), &mut affected);
+        let names: Vec<&str> = affected.iter().map(FilePath::as_str).collect();
+        assert_eq!(names, ["/a", "/b", "/c"]);
+        let mut affected = BTreeSet::new();
+        replace(&mut index, FilePath::new("/a"), None, &mut affected);
+        assert!(affected.contains(&FilePath::new("/c")));
+        assert!(index.get_by_path(&FilePath::new("/a")).is_none());
+    }
+
+    #[test]
+    fn home_and_filesystem_root_are_refused() {
+        assert!(!acceptable_root(Path::new("/"), None));
+        assert!(!acceptable_root(Path::new("/home/me"), Some(Path::new("/home/me"))));
+        assert!(acceptable_root(Path::new("/home/me/notes"), Some(Path::new("/home/me"))));
+    }
+}

@@ -1,0 +1,99 @@
+//! Roots and settings: `article-lsp.toml`, editor settings over it, root
+//! finding without workspace folders, folders added and removed.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Client, Options, codes, has_code, no_diagnostics};
+
+fn severities(diagnostics: &[Value]) -> Vec<u64> {
+    diagnostics.iter().filter_map(|d| d["severity"].as_u64()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_file_then_editor_settings_decide_severities() {
+    let root = support::workspace(&["lumenus", "broken"]);
+    let config =
+        "exclude = [\"broken/duplicate-*\"]\n[severity]\nbroken-link = \"off\"\nstale-title = \"hint\"\n";
+    std::fs::write(root.path().join("article-lsp.toml"), config).expect("write config");
+    let mut options = Options::folders(&[root.path()]);
+    options.initialization_options = json!({ "articleLsp": { "severity": { "stale-url": "error" } } });
+    let client = Client::start(options).await;
+    client.wait_scans(1).await;
+
+    let stale_title = root.path().join("broken/stale-title.md");
+    assert_eq!(severities(&client.wait_diagnostics(&stale_title, has_code("stale-title")).await), [4]);
+    let stale_url = root.path().join("broken/stale-url.md");
+    assert_eq!(severities(&client.wait_diagnostics(&stale_url, has_code("stale-url")).await), [1]);
+    assert!(client.pull_diagnostics(&root.path().join("broken/broken-link.md")).await.is_empty());
+    // Excluded files are not indexed, so their duplicate partner is alone.
+    assert!(client.pull_diagnostics(&root.path().join("broken/duplicate-id-a.md")).await.is_empty());
+
+    let settings = json!({ "settings": { "articleLsp": { "severity": { "stale-title": "off" } } } });
+    client.notify("workspace/didChangeConfiguration", settings).await;
+    client.wait_diagnostics(&stale_title, no_diagnostics).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configuration_is_pulled_when_the_notification_carries_none() {
+    let root = support::workspace(&["lumenus", "broken"]);
+    let client = Client::start(Options::folders(&[root.path()])).await;
+    client.wait_scans(1).await;
+    let stale_title = root.path().join("broken/stale-title.md");
+    client.wait_diagnostics(&stale_title, has_code("stale-title")).await;
+    *client.configuration.lock().expect("lock") = json!({ "workspaceDiagnostics": false });
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": null })).await;
+    client.wait_diagnostics(&stale_title, no_diagnostics).await;
+    assert!(!client.server_requests("workspace/configuration").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_settings_file_is_reported_and_the_defaults_used() {
+    let root = support::workspace(&["lumenus", "broken"]);
+    std::fs::write(root.path().join("article-lsp.toml"), "include = [ unclosed").expect("write config");
+    let client = Client::start(Options::folders(&[root.path()])).await;
+    client.wait_scans(1).await;
+    let message = client
+        .wait_for("a message about the settings file", |client| {
+            client
+                .notifications("window/showMessage")
+                .into_iter()
+                .find(|m| m["message"].as_str().is_some_and(|text| text.contains("article-lsp.toml")))
+        })
+        .await;
+    assert_eq!(message["type"], 2, "a warning");
+    let found =
+        client.wait_diagnostics(&root.path().join("broken/broken-link.md"), has_code("broken-link")).await;
+    assert_eq!(codes(&found), ["broken-link"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_folders_the_root_is_found_from_the_opened_file() {
+    let root = support::workspace(&["lumenus", "broken"]);
+    std::fs::create_dir(root.path().join(".git")).expect("mark a repository");
+    let client = Client::start(Options::folders(&[])).await;
+    client.open(&root.path().join("broken/broken-link.md")).await;
+    client.wait_scans(1).await;
+    // A file nobody opened, diagnosed because the found root was scanned.
+    let found =
+        client.wait_diagnostics(&root.path().join("broken/stale-title.md"), has_code("stale-title")).await;
+    assert_eq!(codes(&found), ["stale-title"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folders_can_be_added_and_removed() {
+    let (cluster, broken) = (support::workspace(&["lumenus"]), support::workspace(&["broken"]));
+    let client = Client::start(Options::folders(&[cluster.path()])).await;
+    client.wait_scans(1).await;
+    let folder = json!({ "uri": support::uri(broken.path()), "name": "broken" });
+    let added = json!({ "event": { "added": [folder.clone()], "removed": [] } });
+    client.notify("workspace/didChangeWorkspaceFolders", added).await;
+    client.wait_scans(2).await;
+    // Links from the new folder resolve into the first one.
+    let stale_title = broken.path().join("broken/stale-title.md");
+    assert_eq!(codes(&client.wait_diagnostics(&stale_title, has_code("stale-title")).await), ["stale-title"]);
+
+    let removed = json!({ "event": { "added": [], "removed": [folder] } });
+    client.notify("workspace/didChangeWorkspaceFolders", removed).await;
+    client.wait_diagnostics(&stale_title, no_diagnostics).await;
+}

@@ -1,0 +1,346 @@
+//! An in-process LSP client for scenario tests: the real server on one end
+//! of a `tokio::io::duplex`, JSON-RPC framing on the other. It waits for the
+//! `initialize` response before sending anything else, answers the server's
+//! own requests so it never blocks, and records every notification.
+
+#![allow(dead_code)] // Each test binary uses its own part of the harness.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_lsp_server::ls_types::Uri;
+
+/// How long any expected outcome may take before a test fails.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Options {
+    pub folders: Vec<PathBuf>,
+    pub position_encodings: Vec<&'static str>,
+    pub watch_registration: bool,
+    pub initialization_options: Value,
+}
+
+impl Options {
+    pub fn folders(folders: &[&Path]) -> Options {
+        Options {
+            folders: folders.iter().map(|folder| folder.to_path_buf()).collect(),
+            position_encodings: Vec::new(),
+            watch_registration: true,
+            initialization_options: Value::Null,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Inbox {
+    notifications: Vec<Value>,
+    server_requests: Vec<Value>,
+}
+
+pub struct Client {
+    writer: Arc<tokio::sync::Mutex<WriteHalf<DuplexStream>>>,
+    next_id: AtomicI64,
+    pending: Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>>,
+    inbox: Arc<Mutex<Inbox>>,
+    /// What `workspace/configuration` answers for `articleLsp`.
+    pub configuration: Arc<Mutex<Value>>,
+    pub server: JoinHandle<bool>,
+    pub initialize_result: Value,
+}
+
+pub fn uri(path: &Path) -> String {
+    Uri::from_file_path(path).expect("absolute path").as_str().to_owned()
+}
+
+impl Client {
+    /// Starts a server, initializes it (waiting for the answer) and sends
+    /// `initialized`.
+    pub async fn start(options: Options) -> Client {
+        let (client_end, server_end) = tokio::io::duplex(1 << 20);
+        let (server_in, server_out) = tokio::io::split(server_end);
+        let server = tokio::spawn(article_lsp::server::serve(server_in, server_out));
+        let (reader, writer) = tokio::io::split(client_end);
+        let mut client = Client {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            next_id: AtomicI64::new(1),
+            pending: Arc::default(),
+            inbox: Arc::default(),
+            configuration: Arc::new(Mutex::new(Value::Null)),
+            server,
+            initialize_result: Value::Null,
+        };
+        client.spawn_reader(reader);
+
+        let folders: Vec<Value> = options
+            .folders
+            .iter()
+            .map(|folder| json!({ "uri": uri(folder), "name": folder.display().to_string() }))
+            .collect();
+        let mut general = json!({});
+        if !options.position_encodings.is_empty() {
+            general = json!({ "positionEncodings": options.position_encodings });
+        }
+        let params = json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {
+                "general": general,
+                "window": { "workDoneProgress": true },
+                "workspace": {
+                    "configuration": true,
+                    "workspaceFolders": true,
+                    "didChangeWatchedFiles": { "dynamicRegistration": options.watch_registration },
+                },
+            },
+            "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
+            "initializationOptions": options.initialization_options,
+        });
+        let response = client.request("initialize", params).await;
+        client.initialize_result = response["result"].clone();
+        assert!(client.initialize_result.is_object(), "initialize failed: {response}");
+        client.notify("initialized", json!({})).await;
+        client
+    }
+
+    fn spawn_reader(&self, reader: ReadHalf<DuplexStream>) {
+        let (writer, pending, inbox, configuration) =
+            (self.writer.clone(), self.pending.clone(), self.inbox.clone(), self.configuration.clone());
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(reader);
+            while let Some(message) = read_message(&mut reader).await {
+                let (method, id) = (message.get("method").cloned(), message.get("id").cloned());
+                match (method, id) {
+                    (Some(method), Some(id)) => {
+                        let result = match method.as_str() {
+                            Some("workspace/configuration") => {
+                                let value = configuration.lock().expect("lock").clone();
+                                json!([value])
+                            }
+                            _ => Value::Null,
+                        };
+                        inbox.lock().expect("lock").server_requests.push(message);
+                        let answer = json!({ "jsonrpc": "2.0", "id": id, "result": result });
+                        write_message(&writer, &answer.to_string()).await;
+                    }
+                    (Some(_), None) => inbox.lock().expect("lock").notifications.push(message),
+                    (None, Some(id)) => {
+                        let sender = id.as_i64().and_then(|id| pending.lock().expect("lock").remove(&id));
+                        if let Some(sender) = sender {
+                            let _ = sender.send(message);
+                        }
+                    }
+                    (None, None) => {}
+                }
+            }
+        });
+    }
+
+    /// Sends a request and waits for its response message (result or error).
+    pub async fn request(&self, method: &str, params: Value) -> Value {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (sender, receiver) = oneshot::channel();
+        self.pending.lock().expect("lock").insert(id, sender);
+        let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        write_message(&self.writer, &message.to_string()).await;
+        tokio::time::timeout(TIMEOUT, receiver)
+            .await
+            .unwrap_or_else(|_| panic!("no response to {method} within {TIMEOUT:?}"))
+            .expect("the reader is alive")
+    }
+
+    pub async fn notify(&self, method: &str, params: Value) {
+        let message = json!({ "jsonrpc": "2.0", "method": method, "params": params });
+        write_message(&self.writer, &message.to_string()).await;
+    }
+
+    /// Writes a body as it is and waits for the response with `id`.
+    pub async fn request_raw(&self, body: &str, id: i64) -> Value {
+        let (sender, receiver) = oneshot::channel();
+        self.pending.lock().expect("lock").insert(id, sender);
+        write_message(&self.writer, body).await;
+        tokio::time::timeout(TIMEOUT, receiver)
+            .await
+            .expect("a response in time")
+            .expect("the reader is alive")
+    }
+
+    /// Writes a body as it is, framed: for malformed input.
+    pub async fn send_raw(&self, body: &str) {
+        write_message(&self.writer, body).await;
+    }
+
+    pub async fn open(&self, path: &Path) {
+        let text = std::fs::read_to_string(path).expect("readable fixture");
+        self.open_text(path, &text).await;
+    }
+
+    pub async fn open_text(&self, path: &Path, text: &str) {
+        let document = json!({ "uri": uri(path), "languageId": "markdown", "version": 1, "text": text });
+        self.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
+    }
+
+    pub async fn change(&self, path: &Path, version: i32, changes: Value) {
+        let params = json!({
+            "textDocument": { "uri": uri(path), "version": version },
+            "contentChanges": changes,
+        });
+        self.notify("textDocument/didChange", params).await;
+    }
+
+    /// `type`: 1 created, 2 changed, 3 deleted.
+    pub async fn file_changed(&self, path: &Path, kind: u8) {
+        let params = json!({ "changes": [{ "uri": uri(path), "type": kind }] });
+        self.notify("workspace/didChangeWatchedFiles", params).await;
+    }
+
+    pub async fn pull_diagnostics(&self, path: &Path) -> Vec<Value> {
+        let response =
+            self.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri(path) } })).await;
+        assert_eq!(response["result"]["kind"], "full", "{response}");
+        response["result"]["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn notifications(&self, method: &str) -> Vec<Value> {
+        let inbox = self.inbox.lock().expect("lock");
+        inbox.notifications.iter().filter(|n| n["method"] == method).map(|n| n["params"].clone()).collect()
+    }
+
+    pub fn server_requests(&self, method: &str) -> Vec<Value> {
+        let inbox = self.inbox.lock().expect("lock");
+        inbox.server_requests.iter().filter(|n| n["method"] == method).map(|n| n["params"].clone()).collect()
+    }
+
+    /// Every `publishDiagnostics` for `path`, oldest first.
+    pub fn publications(&self, path: &Path) -> Vec<Value> {
+        let uri = uri(path);
+        self.notifications("textDocument/publishDiagnostics")
+            .into_iter()
+            .filter(|p| p["uri"] == uri)
+            .collect()
+    }
+
+    /// Polls until `found` gives a value, failing the test after [`TIMEOUT`].
+    pub async fn wait_for<T>(&self, what: &str, mut found: impl FnMut(&Client) -> Option<T>) -> T {
+        let started = Instant::now();
+        loop {
+            if let Some(value) = found(self) {
+                return value;
+            }
+            assert!(started.elapsed() < TIMEOUT, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Waits until the latest diagnostics published for `path` satisfy `accept`.
+    pub async fn wait_diagnostics(&self, path: &Path, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let what = format!("diagnostics of {}", path.display());
+        self.wait_for(&what, |client| {
+            let latest = client.publications(path).pop()?;
+            let diagnostics = latest["diagnostics"].as_array().cloned().unwrap_or_default();
+            accept(&diagnostics).then_some(diagnostics)
+        })
+        .await
+    }
+
+    /// Waits until `$/progress` has reported `count` ended scans.
+    pub async fn wait_scans(&self, count: usize) {
+        self.wait_for("the scan to end", |client| {
+            let ended =
+                client.notifications("$/progress").iter().filter(|p| p["value"]["kind"] == "end").count();
+            (ended >= count).then_some(())
+        })
+        .await;
+    }
+
+    pub async fn shutdown_and_exit(self) -> bool {
+        let response = self.request("shutdown", Value::Null).await;
+        assert!(response.get("error").is_none(), "shutdown failed: {response}");
+        self.notify("exit", Value::Null).await;
+        tokio::time::timeout(TIMEOUT, self.server).await.expect("the server exits").expect("no panic")
+    }
+}
+
+/// The diagnostic codes in a set, sorted.
+pub fn codes(diagnostics: &[Value]) -> Vec<String> {
+    let mut codes: Vec<String> =
+        diagnostics.iter().filter_map(|d| d["code"].as_str().map(str::to_owned)).collect();
+    codes.sort();
+    codes
+}
+
+pub fn has_code(code: &str) -> impl Fn(&[Value]) -> bool + '_ {
+    move |diagnostics| codes(diagnostics).iter().any(|c| c == code)
+}
+
+pub fn no_diagnostics(diagnostics: &[Value]) -> bool {
+    diagnostics.is_empty()
+}
+
+async fn write_message(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, body: &str) {
+    let mut writer = writer.lock().await;
+    let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    // A server that has exited closes its end; later writes just go nowhere.
+    let _ = writer.write_all(framed.as_bytes()).await;
+    let _ = writer.flush().await;
+}
+
+async fn read_message(reader: &mut BufReader<ReadHalf<DuplexStream>>) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).await.ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+/// A temporary workspace holding copies of fixture folders.
+pub fn workspace(fixture_dirs: &[&str]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("a temp dir");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for dir in fixture_dirs {
+        let target = root.path().join(dir);
+        std::fs::create_dir_all(&target).expect("create dir");
+        for entry in std::fs::read_dir(fixtures.join(dir)).expect("fixture dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy");
+        }
+    }
+    root
+}
+
+/// An LSP position for a byte offset in `text`.
+pub fn position(text: &str, offset: usize, encoding: article_lsp::line_index::PositionEncoding) -> Value {
+    let at = article_lsp::line_index::LineIndex::new(text).line_col(offset, encoding);
+    json!({ "line": at.line, "character": at.col })
+}
+
+/// A `contentChanges` entry replacing `range` (byte offsets) with `new`.
+pub fn edit(
+    text: &str,
+    range: std::ops::Range<usize>,
+    new: &str,
+    encoding: article_lsp::line_index::PositionEncoding,
+) -> Value {
+    json!({
+        "range": { "start": position(text, range.start, encoding), "end": position(text, range.end, encoding) },
+        "text": new,
+    })
+}
