@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use ropey::Rope;
-use text_size::TextRange;
+use text_size::{TextRange, TextSize};
 use tower_lsp_server::ls_types::{
     self as lsp, ClientCapabilities, NumberOrString, Position, PositionEncodingKind, Uri,
 };
@@ -43,6 +43,11 @@ fn line_col(position: Position) -> LineCol {
 
 fn position(line_col: LineCol) -> Position {
     Position::new(line_col.line, line_col.col)
+}
+
+/// Byte offset of a client position in a text, clamped into it.
+pub fn offset(line_index: &LineIndex, at: Position, encoding: PositionEncoding) -> TextSize {
+    TextSize::try_from(line_index.offset(line_col(at), encoding)).unwrap_or(TextSize::new(u32::MAX))
 }
 
 /// Byte offset of a client position in an open document, clamped into it.

@@ -10,6 +10,7 @@
 
 mod convert;
 mod documents;
+mod features;
 mod framing;
 mod guard;
 mod publish;
@@ -212,6 +213,16 @@ fn editor_section(value: Option<serde_json::Value>) -> Option<serde_json::Value>
     }
 }
 
+/// LSP's `RequestFailed`: the request was understood but cannot be done
+/// (a rename to an id already taken); the message says why.
+fn request_failed(message: String) -> tower_lsp_server::jsonrpc::Error {
+    tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
+    }
+}
+
 pub struct Backend {
     shared: Arc<Shared>,
 }
@@ -248,6 +259,33 @@ impl Backend {
                 inter_file_dependencies: true,
                 workspace_diagnostics: false,
                 ..DiagnosticOptions::default()
+            })),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some([":", " ", "/"].map(str::to_owned).to_vec()),
+                ..CompletionOptions::default()
+            }),
+            definition_provider: Some(OneOf::Left(true)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            references_provider: Some(OneOf::Left(true)),
+            code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+            document_link_provider: Some(DocumentLinkOptions {
+                resolve_provider: Some(false),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            }),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::SOURCE_FIX_ALL,
+                    CodeActionKind::REFACTOR_REWRITE,
+                ]),
+                resolve_provider: Some(false),
+                ..CodeActionOptions::default()
             })),
             workspace: Some(WorkspaceServerCapabilities {
                 workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -380,6 +418,53 @@ impl LanguageServer for Backend {
         for added in params.event.added.iter().filter_map(|folder| convert::local_path(&folder.uri)) {
             self.shared.add_root(added).await;
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(features::completion(&self.shared, params))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        Ok(features::definition(&self.shared, params))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        Ok(features::hover_info(&self.shared, params))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        Ok(features::find_references(&self.shared, params))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(features::code_lens(&self.shared, params))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(features::links(&self.shared, params))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        Ok(features::symbols_in_workspace(&self.shared, params))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(features::outline(&self.shared, params))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        features::can_rename(&self.shared, params).map_err(request_failed)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        features::rename_edit(&self.shared, params).map_err(request_failed)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(features::actions(&self.shared, params))
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

@@ -1,0 +1,366 @@
+//! Editor requests: each builds a [`Request`] (the snapshot with the
+//! document's current text in it), calls one core function and converts
+//! the answer. No analysis happens here.
+
+use std::borrow::Cow;
+
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::Uri;
+
+use super::{Shared, convert};
+use crate::diagnostics::DiagnosticCode;
+use crate::ide::code_actions::{ActionKind, code_actions};
+use crate::ide::completion::{CompletionKind, completions};
+use crate::ide::document_links::document_links;
+use crate::ide::goto_definition::goto_definition;
+use crate::ide::hover::hover;
+use crate::ide::references::{backlink_lens, references};
+use crate::ide::rename::{prepare_rename, rename};
+use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
+use crate::ide::{FileRange, SourceChange, TextEdit};
+use crate::index::{ArticleIndex, FileId, FilePath};
+use crate::line_index::PositionEncoding;
+use crate::workspace::{Loaded, load_text, read_text};
+
+/// The command a backlink lens runs; editor clients map it to their own
+/// "show references" (VS Code's takes its own types, not LSP's).
+pub const SHOW_REFERENCES: &str = "articleLsp.showReferences";
+const WORKSPACE_SYMBOLS: usize = 100;
+
+/// One request's view of the workspace: the index snapshot with the
+/// document's current text parsed into it, so answers never lag behind the
+/// edits that the analysis task has not applied yet.
+pub struct Request<'a> {
+    shared: &'a Shared,
+    pub index: ArticleIndex,
+    pub file: FileId,
+    pub text: String,
+    pub encoding: PositionEncoding,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(shared: &'a Shared, uri: &Uri) -> Option<Request<'a>> {
+        let path = convert::file_path(uri);
+        let text = match shared.documents.text(&path) {
+            Some((rope, _)) => rope.to_string(),
+            None => read_text(&convert::local_path(uri)?).ok()?,
+        };
+        let mut index = (*shared.index.snapshot()).clone();
+        match load_text(&text) {
+            Loaded::Article(article, line_index) => {
+                index.upsert(path.clone(), *article, line_index);
+            }
+            Loaded::NotAnArticle => {
+                index.remove(&path);
+            }
+        }
+        let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
+        Some(Request { shared, index, file, text, encoding: shared.session().encoding })
+    }
+
+    pub fn offset(&self, position: lsp::Position) -> text_size::TextSize {
+        let line_index = self.index.get(self.file).map(|entry| &entry.line_index);
+        line_index.map_or(0.into(), |line_index| convert::offset(line_index, position, self.encoding))
+    }
+
+    /// A range in any indexed file, in the client's encoding.
+    pub fn range(&self, file: FileId, range: text_size::TextRange) -> Option<lsp::Range> {
+        Some(convert::range(&self.index.get(file)?.line_index, range, self.encoding))
+    }
+
+    pub fn uri(&self, file: FileId) -> Option<Uri> {
+        self.shared.uri_of(self.index.path(file))
+    }
+
+    pub fn location(&self, found: FileRange) -> Option<lsp::Location> {
+        Some(lsp::Location::new(self.uri(found.file)?, self.range(found.file, found.range)?))
+    }
+
+    fn text_edit(&self, file: FileId, edit: &TextEdit) -> Option<lsp::TextEdit> {
+        Some(lsp::TextEdit::new(self.range(file, edit.range)?, edit.new_text.clone()))
+    }
+
+    /// The current text of another file: the editor's when open, else the disk's.
+    fn text_of(&self, file: FileId) -> Option<Cow<'static, str>> {
+        if file == self.file {
+            return Some(Cow::Owned(self.text.clone()));
+        }
+        let path = self.index.path(file);
+        match self.shared.documents.text(path) {
+            Some((rope, _)) => Some(Cow::Owned(rope.to_string())),
+            None => read_text(std::path::Path::new(path.as_str())).ok().map(Cow::Owned),
+        }
+    }
+
+    /// Edits to several files as versioned document changes: an open
+    /// document's version guards the writer's unsaved work.
+    fn workspace_edit(&self, change: &SourceChange) -> Option<lsp::WorkspaceEdit> {
+        let mut document_changes = Vec::new();
+        for (file, edits) in &change.files {
+            let path: &FilePath = self.index.path(*file);
+            let version = self.shared.documents.text(path).map(|(_, version)| version);
+            let edits =
+                edits.iter().filter_map(|edit| self.text_edit(*file, edit)).map(lsp::OneOf::Left).collect();
+            document_changes.push(lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                    uri: self.uri(*file)?,
+                    version,
+                },
+                edits,
+            });
+        }
+        Some(lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(document_changes)),
+            ..lsp::WorkspaceEdit::default()
+        })
+    }
+}
+
+pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp::CompletionResponse> {
+    let position = params.text_document_position;
+    let request = Request::new(shared, &position.text_document.uri)?;
+    let found = completions(&request.index, request.file, &request.text, request.offset(position.position));
+    let items = found
+        .items
+        .into_iter()
+        .filter_map(|item| {
+            let edit = request.text_edit(request.file, &item.edit)?;
+            let additional = item
+                .additional_edits
+                .iter()
+                .filter_map(|edit| request.text_edit(request.file, edit))
+                .collect();
+            Some(lsp::CompletionItem {
+                label: item.label,
+                label_details: item.label_detail.map(|detail| lsp::CompletionItemLabelDetails {
+                    detail: Some(detail),
+                    description: None,
+                }),
+                kind: Some(match item.kind {
+                    CompletionKind::Article => lsp::CompletionItemKind::REFERENCE,
+                    CompletionKind::Url => lsp::CompletionItemKind::FILE,
+                    CompletionKind::Subject => lsp::CompletionItemKind::ENUM_MEMBER,
+                    CompletionKind::Snippet => lsp::CompletionItemKind::SNIPPET,
+                }),
+                detail: item.detail,
+                documentation: item.documentation.map(markdown_documentation),
+                filter_text: Some(item.filter_text),
+                sort_text: Some(item.sort_text),
+                insert_text_format: Some(if item.is_snippet {
+                    lsp::InsertTextFormat::SNIPPET
+                } else {
+                    lsp::InsertTextFormat::PLAIN_TEXT
+                }),
+                text_edit: Some(lsp::CompletionTextEdit::Edit(edit)),
+                additional_text_edits: Some(additional),
+                ..lsp::CompletionItem::default()
+            })
+        })
+        .collect();
+    Some(lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: found.is_incomplete, items }))
+}
+
+fn markdown_documentation(value: String) -> lsp::Documentation {
+    lsp::Documentation::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value })
+}
+
+pub fn definition(shared: &Shared, params: lsp::GotoDefinitionParams) -> Option<lsp::GotoDefinitionResponse> {
+    let position = params.text_document_position_params;
+    let request = Request::new(shared, &position.text_document.uri)?;
+    let target =
+        goto_definition(&request.index, request.file, &request.text, request.offset(position.position))?;
+    Some(lsp::GotoDefinitionResponse::Scalar(request.location(target)?))
+}
+
+pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hover> {
+    let position = params.text_document_position_params;
+    let request = Request::new(shared, &position.text_document.uri)?;
+    let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
+    let found =
+        hover(&request.index, request.file, &request.text, request.offset(position.position), preview)?;
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: found.markdown,
+        }),
+        range: request.range(request.file, found.range),
+    })
+}
+
+pub fn find_references(shared: &Shared, params: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
+    let position = params.text_document_position;
+    let request = Request::new(shared, &position.text_document.uri)?;
+    let offset = request.offset(position.position);
+    let found =
+        references(&request.index, request.file, &request.text, offset, params.context.include_declaration);
+    Some(found.into_iter().filter_map(|found| request.location(found)).collect())
+}
+
+pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp::CodeLens>> {
+    let request = Request::new(shared, &params.text_document.uri)?;
+    let (range, count) = backlink_lens(&request.index, request.file)?;
+    let range = request.range(request.file, range)?;
+    let locations: Vec<lsp::Location> = request
+        .index
+        .backlinks_of(request.file)
+        .into_iter()
+        .filter_map(|referrer| {
+            let entry = request.index.get(referrer)?;
+            Some(lsp::Location::new(
+                request.uri(referrer)?,
+                request.range(referrer, entry.article.open_fence)?,
+            ))
+        })
+        .collect();
+    let title = match count {
+        1 => "1 article links here".to_owned(),
+        n => format!("{n} articles link here"),
+    };
+    let arguments = serde_json::to_value((params.text_document.uri, range.start, locations)).ok()?;
+    let serde_json::Value::Array(arguments) = arguments else { return None };
+    let command = lsp::Command { title, command: SHOW_REFERENCES.to_owned(), arguments: Some(arguments) };
+    Some(vec![lsp::CodeLens { range, command: Some(command), data: None }])
+}
+
+pub fn links(shared: &Shared, params: lsp::DocumentLinkParams) -> Option<Vec<lsp::DocumentLink>> {
+    let request = Request::new(shared, &params.text_document.uri)?;
+    let found = document_links(&request.index, request.file)
+        .into_iter()
+        .filter_map(|(range, target)| {
+            Some(lsp::DocumentLink {
+                range: request.range(request.file, range)?,
+                target: Some(request.uri(target)?),
+                tooltip: request
+                    .index
+                    .get(target)?
+                    .article
+                    .title_text()
+                    .map(|title| format!("Open “{title}”")),
+                data: None,
+            })
+        })
+        .collect();
+    Some(found)
+}
+
+pub fn symbols_in_workspace(
+    shared: &Shared,
+    params: lsp::WorkspaceSymbolParams,
+) -> Option<lsp::WorkspaceSymbolResponse> {
+    let index = shared.index.snapshot();
+    let encoding = shared.session().encoding;
+    #[allow(deprecated)] // SymbolInformation::deprecated must still be filled in.
+    let found = workspace_symbols(&index, &params.query, WORKSPACE_SYMBOLS)
+        .into_iter()
+        .filter_map(|symbol| {
+            let entry = index.get(symbol.file)?;
+            Some(lsp::SymbolInformation {
+                name: symbol.name,
+                kind: lsp::SymbolKind::FILE,
+                tags: None,
+                deprecated: None,
+                location: lsp::Location::new(
+                    shared.uri_of(&entry.path)?,
+                    convert::range(&entry.line_index, symbol.range, encoding),
+                ),
+                container_name: Some(symbol.detail),
+            })
+        })
+        .collect();
+    Some(lsp::WorkspaceSymbolResponse::Flat(found))
+}
+
+pub fn outline(shared: &Shared, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
+    let request = Request::new(shared, &params.text_document.uri)?;
+    let symbols = document_symbols(&request.index, request.file);
+    Some(lsp::DocumentSymbolResponse::Nested(
+        symbols.iter().filter_map(|symbol| lsp_symbol(&request, symbol)).collect(),
+    ))
+}
+
+#[allow(deprecated)] // DocumentSymbol::deprecated must still be filled in.
+fn lsp_symbol(request: &Request<'_>, symbol: &DocumentSymbol) -> Option<lsp::DocumentSymbol> {
+    Some(lsp::DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: symbol.detail.clone(),
+        kind: match symbol.kind {
+            SymbolKind::Article => lsp::SymbolKind::FILE,
+            SymbolKind::Link => lsp::SymbolKind::FIELD,
+        },
+        tags: None,
+        deprecated: None,
+        range: request.range(request.file, symbol.range)?,
+        selection_range: request.range(request.file, symbol.selection_range)?,
+        children: Some(symbol.children.iter().filter_map(|child| lsp_symbol(request, child)).collect()),
+    })
+}
+
+pub fn can_rename(
+    shared: &Shared,
+    params: lsp::TextDocumentPositionParams,
+) -> Result<Option<lsp::PrepareRenameResponse>, String> {
+    let Some(request) = Request::new(shared, &params.text_document.uri) else { return Ok(None) };
+    let (range, placeholder) =
+        prepare_rename(&request.index, request.file, &request.text, request.offset(params.position))?;
+    let range = request.range(request.file, range).ok_or("the article is not indexed")?;
+    Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
+}
+
+pub fn rename_edit(shared: &Shared, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>, String> {
+    let position = params.text_document_position;
+    let Some(request) = Request::new(shared, &position.text_document.uri) else { return Ok(None) };
+    let offset = request.offset(position.position);
+    let change = rename(&request.index, request.file, &request.text, offset, &params.new_name, |file| {
+        request.text_of(file)
+    })?;
+    Ok(request.workspace_edit(&change))
+}
+
+pub fn actions(shared: &Shared, params: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
+    let request = Request::new(shared, &params.text_document.uri)?;
+    let line_index = &request.index.get(request.file)?.line_index;
+    let start = convert::offset(line_index, params.range.start, request.encoding);
+    let end = convert::offset(line_index, params.range.end, request.encoding).max(start);
+    let range = text_size::TextRange::new(start, end);
+    let only = params.context.only.as_deref();
+    let wanted = |kind: &lsp::CodeActionKind| {
+        only.is_none_or(|only| only.iter().any(|prefix| kind.as_str().starts_with(prefix.as_str())))
+    };
+    let found =
+        code_actions(&request.index, request.file, &request.text, range, |file| request.text_of(file));
+    let response = found
+        .into_iter()
+        .filter_map(|action| {
+            let kind = match action.kind {
+                ActionKind::QuickFix => lsp::CodeActionKind::QUICKFIX,
+                ActionKind::FixAll => lsp::CodeActionKind::SOURCE_FIX_ALL,
+                ActionKind::Refactor => lsp::CodeActionKind::REFACTOR_REWRITE,
+            };
+            if !wanted(&kind) {
+                return None;
+            }
+            let diagnostics = fixed_diagnostics(&params.context.diagnostics, &action.fixes);
+            Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: action.title,
+                kind: Some(kind),
+                diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+                edit: request.workspace_edit(&action.change),
+                is_preferred: action.is_preferred.then_some(true),
+                ..lsp::CodeAction::default()
+            }))
+        })
+        .collect();
+    Some(response)
+}
+
+/// The client's diagnostics that an action resolves, matched by code.
+fn fixed_diagnostics(diagnostics: &[lsp::Diagnostic], fixes: &[DiagnosticCode]) -> Vec<lsp::Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|diagnostic| match &diagnostic.code {
+            Some(lsp::NumberOrString::String(code)) => fixes.iter().any(|fix| fix.as_str() == code),
+            _ => false,
+        })
+        .cloned()
+        .collect()
+}
