@@ -38,35 +38,64 @@ const CONTEXT_SHARE: f64 = 0.6;
 const TARGET_BYTES: std::ops::Range<u32> = 3150..3800;
 
 /// Subjects with the topics their titles are about.
+#[rustfmt::skip]
 const SUBJECTS: &[(&str, &[&str])] = &[
-    ("Health Studies", &["community health programs", "access to primary care", "health promotion", "chronic disease prevention", "health equity", "patient navigation", "wellness education", "home care services", "health literacy", "preventive screening"]),
-    ("Psychology", &["youth anxiety", "cognitive behavioural therapy", "walk-in counselling", "trauma-informed care", "early childhood mental health", "family therapy", "peer support groups", "emotional regulation", "resilience training", "grief counselling"]),
-    ("Sociology", &["neighbourhood networks", "social inclusion", "community organizing", "volunteer engagement", "intergenerational programs", "newcomer integration", "social isolation", "civic participation", "housing stability", "food security"]),
-    ("Social Work", &["case management", "child welfare", "crisis intervention", "family support", "caregiver respite", "outreach services", "harm reduction", "client advocacy", "service coordination", "transitional support"]),
-    ("Public Health", &["vaccination outreach", "disease surveillance", "healthy eating", "air quality awareness", "substance use prevention", "sexual health education", "maternal health", "injury prevention", "active living", "tobacco cessation"]),
-    ("Nursing", &["home visiting", "patient education", "palliative care", "wound care clinics", "medication management", "school nursing", "discharge planning", "nurse-led clinics", "infection control", "community nursing"]),
-    ("Education", &["after-school programs", "literacy tutoring", "special education support", "school readiness", "adult learning", "mentoring", "parent workshops", "digital literacy", "inclusive classrooms", "career exploration"]),
-    ("Economics", &["program funding", "cost-effectiveness", "social enterprise", "employment programs", "income support", "budget planning", "donor relations", "service pricing", "grant management", "economic inclusion"]),
-    ("Political Science", &["policy advocacy", "government partnerships", "public consultation", "service accountability", "funding policy", "municipal relations", "board governance", "equity policy", "community representation", "legislative change"]),
-    ("Environmental Science", &["green spaces", "climate resilience", "urban gardening", "environmental education", "sustainable operations", "heat safety", "waste reduction", "nature-based programs", "energy efficiency", "clean water access"]),
-    ("Computer Science", &["electronic client records", "virtual care platforms", "data privacy", "outcome dashboards", "online booking", "digital accessibility", "data analytics", "cybersecurity", "mobile apps", "systems integration"]),
-    ("History", &["heritage preservation", "oral history projects", "archival records", "commemorative events", "local history education", "community memory", "historical research", "museum partnerships", "founding documents", "anniversary programs"]),
+    ("Health Studies", &["community health programs", "access to primary care", "health promotion",
+        "chronic disease prevention", "health equity", "patient navigation", "wellness education",
+        "home care services", "health literacy", "preventive screening"]),
+    ("Psychology", &["youth anxiety", "cognitive behavioural therapy", "walk-in counselling",
+        "trauma-informed care", "early childhood mental health", "family therapy", "peer support groups",
+        "emotional regulation", "resilience training", "grief counselling"]),
+    ("Sociology", &["neighbourhood networks", "social inclusion", "community organizing",
+        "volunteer engagement", "intergenerational programs", "newcomer integration", "social isolation",
+        "civic participation", "housing stability", "food security"]),
+    ("Social Work", &["case management", "child welfare", "crisis intervention", "family support",
+        "caregiver respite", "outreach services", "harm reduction", "client advocacy",
+        "service coordination", "transitional support"]),
+    ("Public Health", &["vaccination outreach", "disease surveillance", "healthy eating",
+        "air quality awareness", "substance use prevention", "sexual health education", "maternal health",
+        "injury prevention", "active living", "tobacco cessation"]),
+    ("Nursing", &["home visiting", "patient education", "palliative care", "wound care clinics",
+        "medication management", "school nursing", "discharge planning", "nurse-led clinics",
+        "infection control", "community nursing"]),
+    ("Education", &["after-school programs", "literacy tutoring", "special education support",
+        "school readiness", "adult learning", "mentoring", "parent workshops", "digital literacy",
+        "inclusive classrooms", "career exploration"]),
+    ("Economics", &["program funding", "cost-effectiveness", "social enterprise", "employment programs",
+        "income support", "budget planning", "donor relations", "service pricing", "grant management",
+        "economic inclusion"]),
+    ("Political Science", &["policy advocacy", "government partnerships", "public consultation",
+        "service accountability", "funding policy", "municipal relations", "board governance",
+        "equity policy", "community representation", "legislative change"]),
+    ("Environmental Science", &["green spaces", "climate resilience", "urban gardening",
+        "environmental education", "sustainable operations", "heat safety", "waste reduction",
+        "nature-based programs", "energy efficiency", "clean water access"]),
+    ("Computer Science", &["electronic client records", "virtual care platforms", "data privacy",
+        "outcome dashboards", "online booking", "digital accessibility", "data analytics", "cybersecurity",
+        "mobile apps", "systems integration"]),
+    ("History", &["heritage preservation", "oral history projects", "archival records",
+        "commemorative events", "local history education", "community memory", "historical research",
+        "museum partnerships", "founding documents", "anniversary programs"]),
 ];
 
+#[rustfmt::skip]
 const ORGS: &[&str] = &[
     "Lumenus", "Northgate Family Services", "Harbourview Health Collective", "Cedar Ridge Youth Network",
-    "Riverbend Community Centre", "Maple Hollow Outreach", "Bridgeway Counselling", "Lakeshore Wellness Alliance",
-    "Summit Care Partners", "Oakridge Neighbourhood House", "Brightpath Support Services", "Willowdale Family Network",
-    "Evergreen Health Cooperative", "Stonebridge Social Services", "Clearwater Youth Services", "Pinecrest Community Health",
+    "Riverbend Community Centre", "Maple Hollow Outreach", "Bridgeway Counselling",
+    "Lakeshore Wellness Alliance", "Summit Care Partners", "Oakridge Neighbourhood House",
+    "Brightpath Support Services", "Willowdale Family Network", "Evergreen Health Cooperative",
+    "Stonebridge Social Services", "Clearwater Youth Services", "Pinecrest Community Health",
     "Meadowvale Care Network", "Silver Birch Foundation", "Granite Bay Outreach", "Redwood Counselling Centre",
-    "Hillside Family Resource Centre", "Northstar Mental Health", "Kingsway Community Services", "Elmwood Health Partners",
-    "Fairhaven Support Network", "Bayview Wellness Centre", "Greenfield Youth Alliance", "Crescent Point Services",
-    "Ashgrove Community Trust", "Westbrook Health Hub", "Larchmont Family Services", "Thornhill Care Collective",
-    "Juniper House", "Highland Outreach Network", "Seaside Community Health", "Copperfield Youth Centre",
-    "Foxglove Family Centre", "Ironwood Social Services", "Sunvale Care", "Beacon Hill Community Network",
+    "Hillside Family Resource Centre", "Northstar Mental Health", "Kingsway Community Services",
+    "Elmwood Health Partners", "Fairhaven Support Network", "Bayview Wellness Centre",
+    "Greenfield Youth Alliance", "Crescent Point Services", "Ashgrove Community Trust", "Westbrook Health Hub",
+    "Larchmont Family Services", "Thornhill Care Collective", "Juniper House", "Highland Outreach Network",
+    "Seaside Community Health", "Copperfield Youth Centre", "Foxglove Family Centre",
+    "Ironwood Social Services", "Sunvale Care", "Beacon Hill Community Network",
 ];
 
 /// Organisation names with accents, used for part of the non-ASCII titles.
+#[rustfmt::skip]
 const ACCENTED_ORGS: &[&str] = &[
     "Société Lumière", "Café Santé Montréal", "Centre Éducatif Québécois", "Fundación Niños Felices",
     "Zürcher Jugendhilfe", "Årstad Familiesenter", "Association Bien-Être", "Clínica São João",
@@ -75,6 +104,8 @@ const ACCENTED_ORGS: &[&str] = &[
 const CJK_SUFFIXES: &[&str] = &[" (社区服务)", " — 心理健康", " (こころの健康)", " (지역 사회 지원)"];
 const EMOJI_SUFFIXES: &[&str] = &[" 🌱", " 🤝", " 💬", " 🧠", " ✨"];
 
+/// Title templates: `{o}` is the organisation, `{t}` the topic.
+#[rustfmt::skip]
 const TITLE_TEMPLATES: &[&str] = &[
     "How does {o} approach {t}?", "What role does {t} play at {o}?", "Why does {o} invest in {t}?",
     "What are the main challenges {o} faces with {t}?", "How has {o} changed its approach to {t}?",
@@ -86,52 +117,78 @@ const TITLE_TEMPLATES: &[&str] = &[
     "What makes {o}'s approach to {t} different?", "How does {o} make {t} accessible?",
     "What lessons has {o} learned from {t}?", "Is {t} at {o} open to everyone?",
 ];
+/// Optional qualifiers inserted before a title's question mark.
+#[rustfmt::skip]
 const CONTEXTS: &[&str] = &[
     " in Toronto", " for newcomers", " for young people", " for older adults", " in rural areas",
     " during the pandemic", " for families", " in 2024", " for caregivers", " in schools",
-    " across the province", " for Indigenous communities", " in the downtown core", " for people with disabilities",
-    " in winter", " after school", " online", " on weekends", " for students", " in partnership with hospitals",
+    " across the province", " for Indigenous communities", " in the downtown core",
+    " for people with disabilities", " in winter", " after school", " on weekends", " for students",
+    " in partnership with hospitals", " in the suburbs",
 ];
 
+/// Answer sentences: `{o}` organisation, `{t}` topic, `{g}` group, `{p}` place, `{s}` subject.
+#[rustfmt::skip]
 const SENTENCES: &[&str] = &[
     "{o} treats {t} as a core part of its work with {g} in {p}.",
     "Staff at {o} describe {t} as an area where small, steady changes add up to meaningful results for {g}.",
     "The organization began focusing on {t} after listening to {g} who found existing services hard to reach.",
-    "Programs related to {t} are designed together with {g}, so that services reflect real needs rather than assumptions.",
-    "Partnerships with schools, clinics and community groups in {p} allow {o} to extend its work on {t} beyond its own offices.",
-    "Funding for {t} comes from a mix of government grants, foundations and individual donors, which gives {o} some flexibility but also requires careful planning.",
+    "Programs related to {t} are designed together with {g}, so that services reflect real needs rather \
+     than assumptions.",
+    "Partnerships with schools, clinics and community groups in {p} allow {o} to extend its work on {t} \
+     beyond its own offices.",
+    "Funding for {t} comes from a mix of government grants, foundations and individual donors, which gives \
+     {o} some flexibility but also requires careful planning.",
     "Progress in {t} is tracked with simple outcome measures, client surveys and regular reviews by program staff.",
     "One challenge is that demand for {t} often grows faster than the resources available to meet it.",
     "To reduce waitlists, {o} offers drop-in sessions and virtual options alongside its scheduled programs.",
-    "Researchers in {s} point to {t} as a useful example of how community organizations adapt evidence-based practice to local conditions.",
+    "Researchers in {s} point to {t} as a useful example of how community organizations adapt evidence-based \
+     practice to local conditions.",
     "Training for new staff includes an introduction to {t}, with ongoing coaching from experienced colleagues.",
-    "Clients are encouraged to share feedback at any point, and their suggestions have led to concrete changes in how {t} is delivered.",
-    "For many {g}, the first contact with {o} is a short conversation that explains what {t} involves and what to expect.",
-    "The organization publishes a short annual summary of its work on {t}, including the number of people served and the main lessons learned.",
+    "Clients are encouraged to share feedback at any point, and their suggestions have led to concrete changes \
+     in how {t} is delivered.",
+    "For many {g}, the first contact with {o} is a short conversation that explains what {t} involves and \
+     what to expect.",
+    "The organization publishes a short annual summary of its work on {t}, including the number of people \
+     served and the main lessons learned.",
     "Language interpretation and accessible formats help make {t} available to {g} who might otherwise be left out.",
-    "Volunteers play a supporting role, helping with events, outreach and practical tasks that free staff to focus on direct service.",
-    "Looking ahead, {o} plans to expand {t} to more neighbourhoods in {p} and to strengthen links with other providers.",
-    "Evaluations suggest that people who take part in {t} report better wellbeing and a stronger sense of connection to their community.",
-    "Because needs change over time, programs for {t} are reviewed every year and adjusted where the evidence shows they can improve.",
-    "{o} also works with local leaders to make sure that {t} reflects the cultures and languages of the people it serves.",
+    "Volunteers play a supporting role, helping with events, outreach and practical tasks that free staff to \
+     focus on direct service.",
+    "Looking ahead, {o} plans to expand {t} to more neighbourhoods in {p} and to strengthen links with other \
+     providers.",
+    "Evaluations suggest that people who take part in {t} report better wellbeing and a stronger sense of \
+     connection to their community.",
+    "Because needs change over time, programs for {t} are reviewed every year and adjusted where the evidence \
+     shows they can improve.",
+    "{o} also works with local leaders to make sure that {t} reflects the cultures and languages of the \
+     people it serves.",
 ];
+#[rustfmt::skip]
 const HEADINGS: &[&str] = &[
-    "Access", "Partnerships", "Evidence", "Staff Training", "Family Involvement", "Funding", "Technology", "Equity",
-    "Outreach", "Evaluation", "Planning", "Community Voice",
+    "Access", "Partnerships", "Evidence", "Staff Training", "Family Involvement", "Funding", "Technology",
+    "Equity", "Outreach", "Evaluation", "Planning", "Community Voice",
 ];
+#[rustfmt::skip]
 const GROUPS: &[&str] = &[
-    "families", "young people", "older adults", "newcomers", "caregivers", "students", "people with disabilities",
-    "parents of young children",
+    "families", "young people", "older adults", "newcomers", "caregivers", "students",
+    "people with disabilities", "parents of young children",
 ];
-const PLACES: &[&str] = &["Toronto", "the wider region", "rural communities", "the city's inner suburbs", "northern Ontario", "the downtown core"];
+#[rustfmt::skip]
+const PLACES: &[&str] = &[
+    "Toronto", "the wider region", "rural communities", "the city's inner suburbs", "northern Ontario",
+    "the downtown core",
+];
+#[rustfmt::skip]
 const KEYWORDS: &[&str] = &[
-    "community services", "mental health", "access to care", "partnerships", "outcomes", "equity", "families",
-    "wellness", "program evaluation", "outreach", "nonprofit", "Toronto",
+    "community services", "mental health", "access to care", "partnerships", "outcomes", "equity",
+    "families", "wellness", "program evaluation", "outreach", "nonprofit", "Toronto",
 ];
 /// Word swaps used to make a title slightly off (stale or broken links).
+#[rustfmt::skip]
 const TITLE_SWAPS: &[(&str, &str)] = &[
     ("does", "did"), ("is", "was"), ("are", "were"), ("has", "had"), ("How", "Why"), ("What", "Which"),
-    ("main", "key"), ("work", "efforts"), ("approach", "strategy"), ("families", "parents"), ("goals", "aims"),
+    ("main", "key"), ("work", "efforts"), ("approach", "strategy"), ("families", "parents"),
+    ("goals", "aims"),
 ];
 
 #[derive(Parser)]
@@ -245,9 +302,7 @@ fn validate(args: &Args) -> Result<(), String> {
 }
 
 fn create_subject_dirs(out: &Path) -> io::Result<()> {
-    SUBJECTS
-        .iter()
-        .try_for_each(|(subject, _)| fs::create_dir_all(out.join(subject_slug(subject))))
+    SUBJECTS.iter().try_for_each(|(subject, _)| fs::create_dir_all(out.join(subject_slug(subject))))
 }
 
 // ---------------------------------------------------------------- planning
@@ -259,8 +314,8 @@ fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
     rng
 }
 
-fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len() as u32) as usize]
+fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[T]) -> T {
+    items[rng.random_range(0..items.len() as u32) as usize]
 }
 
 /// Decides subject, title and url of every article, sequentially, so that
@@ -301,11 +356,11 @@ fn plan_article(rng: &mut ChaCha8Rng, id: u64, urls: &HashSet<String>) -> Meta {
 
 fn draw_title(rng: &mut ChaCha8Rng, id: u64, subject: usize, non_ascii: bool, part: u32) -> Meta {
     let (subject_name, topics) = SUBJECTS[subject];
-    let topic = *pick(rng, topics);
-    let template = *pick(rng, TITLE_TEMPLATES);
-    let context = if rng.random_bool(CONTEXT_SHARE) { *pick(rng, CONTEXTS) } else { "" };
+    let topic = pick(rng, topics);
+    let template = pick(rng, TITLE_TEMPLATES);
+    let context = if rng.random_bool(CONTEXT_SHARE) { pick(rng, CONTEXTS) } else { "" };
     let flavour = if non_ascii { rng.random_range(0..3u32) } else { u32::MAX };
-    let org = if flavour == 0 { *pick(rng, ACCENTED_ORGS) } else { *pick(rng, ORGS) };
+    let org = if flavour == 0 { pick(rng, ACCENTED_ORGS) } else { pick(rng, ORGS) };
     let mut title = template.replace("{o}", org).replace("{t}", topic);
     let question_mark = title.pop().expect("templates end with '?'");
     title.push_str(context);
@@ -357,8 +412,17 @@ fn slugify(title: &str) -> String {
 /// ASCII for a lower-case character, or "" if it only separates words.
 fn transliterate(c: char) -> &'static str {
     const LATIN: &[(&str, &str)] = &[
-        ("àáâãäå", "a"), ("æ", "ae"), ("ç", "c"), ("èéêë", "e"), ("ìíîï", "i"), ("ñ", "n"),
-        ("òóôõöø", "o"), ("œ", "oe"), ("ùúûü", "u"), ("ýÿ", "y"), ("ß", "ss"),
+        ("àáâãäå", "a"),
+        ("æ", "ae"),
+        ("ç", "c"),
+        ("èéêë", "e"),
+        ("ìíîï", "i"),
+        ("ñ", "n"),
+        ("òóôõöø", "o"),
+        ("œ", "oe"),
+        ("ùúûü", "u"),
+        ("ýÿ", "y"),
+        ("ß", "ss"),
     ];
     const ALNUM: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
     if c.is_ascii_alphanumeric() {
@@ -389,7 +453,7 @@ fn plan_links(corpus: &Corpus, i: usize, rng: &mut ChaCha8Rng) -> Vec<Link> {
 fn pick_target(corpus: &Corpus, i: usize, rng: &mut ChaCha8Rng) -> usize {
     let same = &corpus.by_subject[corpus.metas[i].subject];
     if same.len() > LINKS_PER_ARTICLE && rng.random_bool(SAME_SUBJECT_SHARE) {
-        *pick(rng, same) as usize
+        pick(rng, same) as usize
     } else {
         rng.random_range(0..corpus.metas.len() as u32) as usize
     }
@@ -404,7 +468,13 @@ fn make_link(corpus: &Corpus, target: usize, rng: &mut ChaCha8Rng) -> Link {
     } else if roll < corpus.broken + corpus.stale {
         stale_link(meta, rng)
     } else {
-        Link { kind: LinkKind::Correct, id: meta.id, title: meta.title.clone(), subject, url: meta.url.clone() }
+        Link {
+            kind: LinkKind::Correct,
+            id: meta.id,
+            title: meta.title.clone(),
+            subject,
+            url: meta.url.clone(),
+        }
     }
 }
 
@@ -447,7 +517,7 @@ fn perturb_title(title: &str, rng: &mut ChaCha8Rng) -> String {
     if swappable.is_empty() {
         return format!("Update: {title}");
     }
-    let (w, to) = *pick(rng, &swappable);
+    let (w, to) = pick(rng, &swappable);
     let mut out = words;
     out[w] = to;
     out.join(" ")
@@ -479,7 +549,13 @@ fn write_article(corpus: &Corpus, i: usize, out: &Path) -> io::Result<Stats> {
 /// whole file lands in the 3-4 KB range.
 fn render(meta: &Meta, links: &[Link], rng: &mut ChaCha8Rng) -> String {
     let subject = SUBJECTS[meta.subject].0;
-    let words = Words { org: meta.org, topic: meta.topic, group: *pick(rng, GROUPS), place: *pick(rng, PLACES), subject };
+    let words = Words {
+        org: meta.org,
+        topic: meta.topic,
+        group: pick(rng, GROUPS),
+        place: pick(rng, PLACES),
+        subject,
+    };
     let date = format!("2024-{:02}-{:02}", rng.random_range(1..=12u32), rng.random_range(1..=28u32));
     let head = format!(
         "---\n_schema: default\nid: {id}\ndate: {date}\ntitle: >-\n    {t}\narticle_title: >-\n    {t}\n\
@@ -554,7 +630,7 @@ fn description(w: &Words, rng: &mut ChaCha8Rng) -> String {
 fn keywords(w: &Words, rng: &mut ChaCha8Rng) -> String {
     let mut keys = vec![w.org, w.topic, w.subject, w.group, w.place];
     while keys.len() < 10 {
-        let k = *pick(rng, KEYWORDS);
+        let k = pick(rng, KEYWORDS);
         if !keys.contains(&k) {
             keys.push(k);
         }
@@ -563,29 +639,46 @@ fn keywords(w: &Words, rng: &mut ChaCha8Rng) -> String {
 }
 
 /// Paragraphs of two or three sentences joined by a literal `\n\n`, at least
-/// `budget` bytes long, ending with a summary paragraph.
+/// `budget` bytes long, ending with a summary paragraph. Sentences and
+/// headings are drawn without repetition (until they run out).
 fn answer(w: &Words, budget: usize, rng: &mut ChaCha8Rng) -> String {
     let mut closing = String::from("\\n\\nOverall, ");
     fill("the work of {o} on {t} reflects a practical, community-centred approach to {s}.", w, &mut closing);
+    let order = shuffled(rng, SENTENCES.len());
+    let headings = shuffled(rng, HEADINGS.len());
+    let style = rng.random_range(0..3u32);
     let mut out = String::with_capacity(budget + 256);
-    let mut paragraph = 0;
-    let mut sentences = 0;
+    let (mut written, mut paragraph, mut in_paragraph) = (0, 0, 0);
     let mut paragraph_len = rng.random_range(2..=3u32);
-    while sentences == 0 || out.len() + closing.len() < budget {
-        if sentences == paragraph_len {
+    while written == 0 || out.len() + closing.len() < budget {
+        if in_paragraph == paragraph_len {
             paragraph += 1;
             out.push_str("\\n\\n");
-            if rng.random_bool(0.5) {
-                out.push_str(&format!("{paragraph}. **{}**: ", pick(rng, HEADINGS)));
+            let heading = HEADINGS[headings[(paragraph - 1) % headings.len()]];
+            match style {
+                1 => out.push_str(&format!("{paragraph}. **{heading}**: ")),
+                2 => out.push_str(&format!("**{heading}:** ")),
+                _ => {}
             }
-            sentences = 0;
+            in_paragraph = 0;
             paragraph_len = rng.random_range(2..=3u32);
-        } else if sentences > 0 {
+        } else if in_paragraph > 0 {
             out.push(' ');
         }
-        fill(pick(rng, SENTENCES), w, &mut out);
-        sentences += 1;
+        fill(SENTENCES[order[written % order.len()]], w, &mut out);
+        written += 1;
+        in_paragraph += 1;
     }
     out.push_str(&closing);
     out
+}
+
+/// A random permutation of `0..n` (Fisher-Yates on portable `u32` draws).
+fn shuffled(rng: &mut ChaCha8Rng, n: usize) -> Vec<usize> {
+    let mut items: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.random_range(0..=i as u32) as usize;
+        items.swap(i, j);
+    }
+    items
 }
