@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use crate::index::{ArticleIndex, FileId, title_words};
 
 /// Words this common find too many candidates to say anything.
-const MAX_WORD_FILES: usize = 5_000;
-/// Candidates sharing the most words are compared in full.
-const MAX_CANDIDATES: usize = 64;
+const MAX_WORD_FILES: usize = 1_000;
+/// Candidates sharing the most words are compared in full (edit distance is
+/// quadratic: a broken link must cost microseconds, not milliseconds).
+const MAX_CANDIDATES: usize = 4;
 /// How alike (0 to 1) a title or url must be to be suggested.
 const MIN_SIMILARITY: f64 = 0.6;
 

@@ -48,6 +48,11 @@ impl Fixture {
         Fixture { index, files, cursor }
     }
 
+    /// A file's raw answer, as the server reads it from the file.
+    pub fn answer_of(&self, file: FileId) -> Option<String> {
+        crate::ide::preview::answer_of_text(self.text(self.index.path(file)))
+    }
+
     pub fn text(&self, path: &FilePath) -> &str {
         self.files.iter().find(|(p, _)| p == path).map_or("", |(_, text)| text)
     }

@@ -8,7 +8,7 @@ use ignore::overrides::OverrideBuilder;
 use rayon::prelude::*;
 
 use crate::article::{Article, parse_article};
-use crate::index::{ArticleIndex, FilePath};
+use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
 use crate::line_index::LineIndex;
 
 /// Files larger than this are not read: no writer's article comes close,
@@ -143,23 +143,29 @@ pub struct Scan {
 
 /// Reads and parses `paths` on every core, then indexes them.
 pub fn index_files(paths: &[PathBuf]) -> Scan {
-    let loaded: Vec<(FilePath, Result<Loaded, ScanProblem>)> = paths
+    let loaded: Vec<Result<Option<(FilePath, Article, LineIndex)>, ScanProblem>> = paths
         .par_iter()
         .map(|path| {
-            let loaded = read_text(path).map(|text| load_text(&text));
-            (FilePath::new(path.to_string_lossy().as_ref()), loaded)
+            let text = read_text(path)?;
+            Ok(match load_text(&text) {
+                Loaded::Article(mut article, line_index) => {
+                    // Shrunk here, in parallel, so the long texts of every
+                    // article are never all held at once.
+                    article.shrink_for_index(QUESTION_BYTES);
+                    Some((FilePath::new(path.to_string_lossy().as_ref()), *article, line_index))
+                }
+                Loaded::NotAnArticle => None,
+            })
         })
         .collect();
-    let mut index = ArticleIndex::new();
+    let mut articles = Vec::with_capacity(loaded.len());
     let mut problems = Vec::new();
-    for (path, loaded) in loaded {
+    for loaded in loaded {
         match loaded {
-            Ok(Loaded::Article(article, line_index)) => {
-                index.upsert(path, *article, line_index);
-            }
-            Ok(Loaded::NotAnArticle) => {}
+            Ok(Some(article)) => articles.push(article),
+            Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
     }
-    Scan { index, files: paths.len(), problems }
+    Scan { index: ArticleIndex::from_articles(articles), files: paths.len(), problems }
 }

@@ -250,14 +250,16 @@ impl Article {
         }
     }
 
-    /// Drops the bulk of long texts once the article is indexed: previews need
-    /// only their start, and the index must stay small at 100,000 articles.
-    pub fn shrink_texts(&mut self, max_bytes: usize) {
-        for field in [&mut self.question, &mut self.answer].into_iter().flatten() {
-            if let Value::Scalar(scalar) = &mut field.value {
-                truncate_at_char_boundary(&mut scalar.text, max_bytes);
-                scalar.text.shrink_to_fit();
-            }
+    /// What the index keeps: every range, but of the long texts only the
+    /// start of `question` and none of `answer` (previews read it from the
+    /// file), so that 100,000 articles fit in a few hundred megabytes.
+    pub fn shrink_for_index(&mut self, question_bytes: usize) {
+        if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.question {
+            truncate_at_char_boundary(&mut scalar.text, question_bytes);
+            scalar.text.shrink_to_fit();
+        }
+        if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.answer {
+            scalar.text = String::new();
         }
     }
 }

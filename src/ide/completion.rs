@@ -36,8 +36,11 @@ pub struct CompletionItem {
     pub label_detail: Option<String>,
     pub kind: CompletionKind,
     pub detail: Option<String>,
-    /// Markdown.
+    /// Markdown. For articles it is filled in on resolve, see
+    /// [`article_documentation`]: reading 50 answers up front would be slow.
     pub documentation: Option<String>,
+    /// The article the item links to, for resolving its documentation.
+    pub target: Option<FileId>,
     pub filter_text: String,
     pub sort_text: String,
     /// Replaces the value under the cursor; one line, containing the cursor.
@@ -113,7 +116,7 @@ fn article_items(
             };
             let (main, mut extra) = single_line(text, main, offset);
             edits.append(&mut extra);
-            Some(article_item(target, name, rank, main, edits))
+            Some(article_item(candidate, target, name, rank, main, edits))
         })
         .collect();
     Completions { items, is_incomplete }
@@ -132,6 +135,7 @@ fn value_edit_position(edits: &[TextEdit], value: &crate::article::Field, text: 
 }
 
 fn article_item(
+    file: FileId,
     target: &Article,
     name: LinkFieldName,
     rank: usize,
@@ -155,7 +159,8 @@ fn article_item(
         label_detail,
         kind,
         detail: target.subject_text().map(str::to_owned),
-        documentation: Some(documentation(target)),
+        documentation: None,
+        target: Some(file),
         filter_text,
         sort_text: format!("{rank:04}"),
         edit,
@@ -164,18 +169,21 @@ fn article_item(
     }
 }
 
-fn documentation(target: &Article) -> String {
+/// An article item's documentation: its question, the start of its answer
+/// (`answer` is the raw text, read from the file by the caller) and its url.
+pub fn article_documentation(index: &ArticleIndex, target: FileId, answer: Option<&str>) -> Option<String> {
+    let article = &index.get(target)?.article;
     let mut out = String::new();
-    if let Some(question) = target.question.as_ref().and_then(|field| field.text()) {
+    if let Some(question) = article.question.as_ref().and_then(|field| field.text()) {
         out += &format!("**{}**\n\n", text_preview(question, PREVIEW_CHARS));
     }
-    if let Some(answer) = target.answer.as_ref().and_then(|field| field.text()) {
+    if let Some(answer) = answer {
         out += &text_preview(answer, PREVIEW_CHARS);
     }
-    if let Some(url) = target.article_url() {
+    if let Some(url) = article.article_url() {
         out += &format!("\n\n`{url}`");
     }
-    out.trim().to_owned()
+    Some(out.trim().to_owned())
 }
 
 /// The article itself and the targets of its other blocks: never offered.
@@ -253,6 +261,7 @@ fn subject_items(index: &ArticleIndex, text: &str, offset: TextSize, link: &Rela
                 kind: CompletionKind::Subject,
                 detail: Some(format!("{count} articles")),
                 documentation: None,
+                target: None,
                 filter_text: subject.to_owned(),
                 sort_text: format!("{rank:04}"),
                 edit,
@@ -290,6 +299,7 @@ fn new_block_item(article: &Article, text: &str, offset: TextSize) -> Completion
         kind: CompletionKind::Snippet,
         detail: Some("Link another article".to_owned()),
         documentation: None,
+        target: None,
         filter_text: format!("related_article{number}"),
         sort_text: "0000".to_owned(),
         edit: TextEdit { range: TextRange::new(start, end), new_text: snippet },

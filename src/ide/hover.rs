@@ -20,17 +20,19 @@ pub struct Hover {
     pub markdown: String,
 }
 
+/// `answer_of` gives an article's raw answer: the index does not keep it.
 pub fn hover(
     index: &ArticleIndex,
     file: FileId,
     text: &str,
     offset: TextSize,
     preview_chars: usize,
+    answer_of: impl Fn(FileId) -> Option<String>,
 ) -> Option<Hover> {
     let article = &index.get(file)?.article;
     match cursor_at(article, text, offset)? {
         Cursor::Link { link, .. } => {
-            let markdown = link_hover(index, link, preview_chars)?;
+            let markdown = link_hover(index, link, preview_chars, answer_of)?;
             Some(Hover { range: link.range, markdown })
         }
         Cursor::Own { field: OwnField::Id | OwnField::Url, value } => {
@@ -40,7 +42,12 @@ pub fn hover(
     }
 }
 
-fn link_hover(index: &ArticleIndex, link: &RelatedLink, preview_chars: usize) -> Option<String> {
+fn link_hover(
+    index: &ArticleIndex,
+    link: &RelatedLink,
+    preview_chars: usize,
+    answer_of: impl Fn(FileId) -> Option<String>,
+) -> Option<String> {
     let article = |file: FileId| index.get(file).map(|entry| &entry.article);
     match resolve_link(index, link) {
         LinkTarget::Unresolvable => None,
@@ -68,13 +75,13 @@ fn link_hover(index: &ArticleIndex, link: &RelatedLink, preview_chars: usize) ->
             ))
         }
         LinkTarget::Resolved(target) | LinkTarget::ById(target) | LinkTarget::ByUrl(target) => {
-            Some(article_card(index, target, preview_chars))
+            Some(article_card(index, target, preview_chars, answer_of(target).as_deref()))
         }
     }
 }
 
 /// Title, subject, url, question, the start of the answer, and backlinks.
-fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize) -> String {
+fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize, answer: Option<&str>) -> String {
     let Some(entry) = index.get(file) else { return String::new() };
     let article = &entry.article;
     let mut out = format!("### {}\n\n", article.title_text().unwrap_or("(untitled)"));
@@ -90,7 +97,7 @@ fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize) -> Str
     if let Some(question) = article.question.as_ref().and_then(|field| field.text()) {
         let _ = write!(out, "**{}**\n\n", text_preview(question, preview_chars));
     }
-    if let Some(answer) = article.answer.as_ref().and_then(|field| field.text()) {
+    if let Some(answer) = answer.map(str::trim).filter(|answer| !answer.is_empty()) {
         let _ = write!(out, "{}\n\n", text_preview(answer, preview_chars));
     }
     let count = index.backlinks_of(file).len();

@@ -12,6 +12,12 @@ pub fn text_preview(raw: &str, max_chars: usize) -> String {
     format!("{}…", head[..at_word].trim_end())
 }
 
+/// The raw `answer` of an article text, for previews.
+pub fn answer_of_text(text: &str) -> Option<String> {
+    let article = crate::article::parse_article(text)?;
+    article.answer?.text().map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::text_preview;

@@ -5,8 +5,11 @@
 
 mod words;
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::article::{Article, ArticleId};
 use crate::line_index::LineIndex;
@@ -53,8 +56,8 @@ pub struct IndexedArticle {
     pub line_index: LineIndex,
 }
 
-/// Answers keep this much of `question` and `answer`: enough for any preview.
-pub const PREVIEW_BYTES: usize = 1024;
+/// How much of `question` the index keeps: enough for a completion's detail.
+pub const QUESTION_BYTES: usize = 300;
 
 /// Files sharing one key (an id, a url, a word), sorted.
 type FileSet = Vec<FileId>;
@@ -78,13 +81,67 @@ impl ArticleIndex {
         Self::default()
     }
 
-    /// Builds an index from parsed files; the same as upserting each in turn.
-    pub fn from_articles(articles: impl IntoIterator<Item = (FilePath, Article, LineIndex)>) -> Self {
-        let mut index = Self::new();
-        for (path, article, line_index) in articles {
-            index.upsert(path, article, line_index);
+    /// Builds an index from parsed files: the same as upserting each in turn
+    /// (a later duplicate path wins), but filing every key of a map at once,
+    /// so a 100,000-article scan does not pay for a million single inserts.
+    pub fn from_articles(articles: Vec<(FilePath, Article, LineIndex)>) -> Self {
+        let mut latest: HashMap<FilePath, usize> = HashMap::with_capacity(articles.len());
+        for (at, (path, ..)) in articles.iter().enumerate() {
+            latest.insert(path.clone(), at);
         }
-        index
+        let entries: Vec<Arc<IndexedArticle>> = articles
+            .into_par_iter()
+            .enumerate()
+            .filter(|(at, (path, ..))| latest.get(path) == Some(at))
+            .map(|(_, (path, mut article, line_index))| {
+                article.shrink_for_index(QUESTION_BYTES);
+                Arc::new(IndexedArticle { path, article, line_index })
+            })
+            .collect();
+
+        let mut by_id: BTreeMap<ArticleId, FileSet> = BTreeMap::new();
+        let mut by_url: BTreeMap<Arc<str>, FileSet> = BTreeMap::new();
+        let mut by_subject: BTreeMap<Box<str>, FileSet> = BTreeMap::new();
+        let mut linking_to_id: BTreeMap<ArticleId, FileSet> = BTreeMap::new();
+        let mut linking_to_url: BTreeMap<Arc<str>, FileSet> = BTreeMap::new();
+        let mut by_word: BTreeMap<Box<str>, FileSet> = BTreeMap::new();
+        let all_keys: Vec<Vec<Key<'_>>> = entries.par_iter().map(|entry| keys(&entry.article)).collect();
+        // Files are visited in id order, so each set comes out sorted; a key
+        // repeated within one file is filed once.
+        fn file_once<K: Ord>(map: &mut BTreeMap<K, FileSet>, key: K, file: FileId) {
+            let files = map.entry(key).or_default();
+            if files.last() != Some(&file) {
+                files.push(file);
+            }
+        }
+        for (at, keys) in all_keys.into_iter().enumerate() {
+            let file = FileId(at as u32);
+            for key in keys {
+                match key {
+                    Key::Id(id) => file_once(&mut by_id, id, file),
+                    Key::Url(url) => file_once(&mut by_url, Arc::from(url), file),
+                    Key::LinkId(id) => file_once(&mut linking_to_id, id, file),
+                    Key::LinkUrl(url) => file_once(&mut linking_to_url, Arc::from(url), file),
+                    Key::Word(word) => file_once(&mut by_word, word.into_boxed_str(), file),
+                    Key::Subject(subject) => file_once(&mut by_subject, Box::from(subject), file),
+                }
+            }
+        }
+        ArticleIndex {
+            paths: entries.iter().map(|entry| entry.path.clone()).collect(),
+            file_ids: entries
+                .iter()
+                .enumerate()
+                .map(|(at, entry)| (entry.path.clone(), FileId(at as u32)))
+                .collect(),
+            articles: entries.into_iter().enumerate().map(|(at, entry)| (FileId(at as u32), entry)).collect(),
+            by_id: by_id.into_iter().collect(),
+            by_url: by_url.into_iter().collect(),
+            by_subject: by_subject.into_iter().collect(),
+            linking_to_id: linking_to_id.into_iter().collect(),
+            linking_to_url: linking_to_url.into_iter().collect(),
+            by_word: by_word.into_iter().collect(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -189,7 +246,7 @@ impl ArticleIndex {
     pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
         self.unlink(file);
-        article.shrink_texts(PREVIEW_BYTES);
+        article.shrink_for_index(QUESTION_BYTES);
         let entry = Arc::new(IndexedArticle { path, article, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
@@ -214,53 +271,29 @@ impl ArticleIndex {
     }
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
-        self.for_each_key(entry, |index, key| match key {
-            Key::Id(id) => add(&mut index.by_id, id, file),
-            Key::Url(url) => add(&mut index.by_url, Arc::from(url), file),
-            Key::LinkId(id) => add(&mut index.linking_to_id, id, file),
-            Key::LinkUrl(url) => add(&mut index.linking_to_url, Arc::from(url), file),
-            Key::Word(word) => add(&mut index.by_word, Box::from(word), file),
-            Key::Subject(subject) => add(&mut index.by_subject, Box::from(subject), file),
-        });
+        for key in keys(&entry.article) {
+            match key {
+                Key::Id(id) => add(&mut self.by_id, id, file),
+                Key::Url(url) => add(&mut self.by_url, Arc::from(url), file),
+                Key::LinkId(id) => add(&mut self.linking_to_id, id, file),
+                Key::LinkUrl(url) => add(&mut self.linking_to_url, Arc::from(url), file),
+                Key::Word(word) => add(&mut self.by_word, Box::from(word), file),
+                Key::Subject(subject) => add(&mut self.by_subject, Box::from(subject), file),
+            }
+        }
     }
 
     fn unlink(&mut self, file: FileId) {
         let Some(entry) = self.articles.get(&file).cloned() else { return };
-        self.for_each_key(&entry, |index, key| match key {
-            Key::Id(id) => remove(&mut index.by_id, &id, file),
-            Key::Url(url) => remove(&mut index.by_url, url, file),
-            Key::LinkId(id) => remove(&mut index.linking_to_id, &id, file),
-            Key::LinkUrl(url) => remove(&mut index.linking_to_url, url, file),
-            Key::Word(word) => remove(&mut index.by_word, word, file),
-            Key::Subject(subject) => remove(&mut index.by_subject, subject, file),
-        });
-    }
-
-    /// Every key under which `entry` is filed: one list, so that linking and
-    /// unlinking can never disagree.
-    fn for_each_key(&mut self, entry: &IndexedArticle, mut visit: impl FnMut(&mut Self, Key<'_>)) {
-        let article = &entry.article;
-        if let Some(id) = article.article_id() {
-            visit(self, Key::Id(id));
-        }
-        if let Some(url) = article.article_url() {
-            visit(self, Key::Url(url));
-        }
-        for link in &article.related {
-            if let Some(id) = link.target_id() {
-                visit(self, Key::LinkId(id));
+        for key in keys(&entry.article) {
+            match key {
+                Key::Id(id) => remove(&mut self.by_id, &id, file),
+                Key::Url(url) => remove(&mut self.by_url, url, file),
+                Key::LinkId(id) => remove(&mut self.linking_to_id, &id, file),
+                Key::LinkUrl(url) => remove(&mut self.linking_to_url, url, file),
+                Key::Word(word) => remove(&mut self.by_word, word.as_str(), file),
+                Key::Subject(subject) => remove(&mut self.by_subject, subject, file),
             }
-            if let Some(url) = link.target_url() {
-                visit(self, Key::LinkUrl(url));
-            }
-        }
-        if let Some(title) = article.title_text() {
-            for word in title_words(title) {
-                visit(self, Key::Word(&word));
-            }
-        }
-        if let Some(subject) = article.subject_text() {
-            visit(self, Key::Subject(subject));
         }
     }
 
@@ -292,8 +325,23 @@ enum Key<'a> {
     Url(&'a str),
     LinkId(ArticleId),
     LinkUrl(&'a str),
-    Word(&'a str),
+    Word(String),
     Subject(&'a str),
+}
+
+/// Every key under which an article is filed: one list, so that filing and
+/// unfiling (and the bulk build) can never disagree.
+fn keys(article: &Article) -> Vec<Key<'_>> {
+    let mut keys = Vec::with_capacity(16);
+    keys.extend(article.article_id().map(Key::Id));
+    keys.extend(article.article_url().map(Key::Url));
+    for link in &article.related {
+        keys.extend(link.target_id().map(Key::LinkId));
+        keys.extend(link.target_url().map(Key::LinkUrl));
+    }
+    keys.extend(title_words(article.title_text().unwrap_or("")).into_iter().map(Key::Word));
+    keys.extend(article.subject_text().map(Key::Subject));
+    keys
 }
 
 fn add<K: Ord + Clone>(map: &mut imbl::OrdMap<K, FileSet>, key: K, file: FileId) {

@@ -70,6 +70,11 @@ proptest! {
             upsert(&mut fresh, path, text);
         }
         prop_assert_eq!(incremental.canonical(), fresh.canonical());
+        let parsed = files.iter().filter_map(|(path, text)| {
+            Some((FilePath::new(path.as_str()), parse_article(text)?, LineIndex::new(text)))
+        });
+        let bulk = ArticleIndex::from_articles(parsed.collect());
+        prop_assert_eq!(incremental.canonical(), bulk.canonical());
     }
 }
 
@@ -116,9 +121,11 @@ fn snapshots_are_unaffected_by_later_edits() {
 #[test]
 fn long_texts_are_shrunk_once_indexed() {
     let long = "x".repeat(10_000);
-    let text = format!("---\nid: 1\nurl: /u\nanswer: >-\n    {long}\n---\n");
+    let text = format!("---\nid: 1\nurl: /u\nquestion: >-\n    {long}\nanswer: >-\n    {long}\n---\n");
     let index = index_of(&[("a.md", text)]);
     let entry = index.get_by_path(&FilePath::new("a.md")).unwrap();
-    let answer = entry.article.answer.as_ref().and_then(|field| field.text()).unwrap();
-    assert_eq!(answer.len(), super::PREVIEW_BYTES);
+    let question = entry.article.question.as_ref().and_then(|field| field.text()).unwrap();
+    assert_eq!(question.len(), super::QUESTION_BYTES);
+    let answer = entry.article.answer.as_ref().unwrap();
+    assert_eq!((answer.text(), answer.value_range().len()), (None, 10_000.into()));
 }

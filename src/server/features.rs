@@ -3,6 +3,8 @@
 //! the answer. No analysis happens here.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
@@ -10,16 +12,17 @@ use tower_lsp_server::ls_types::Uri;
 use super::{Shared, convert};
 use crate::diagnostics::DiagnosticCode;
 use crate::ide::code_actions::{ActionKind, code_actions};
-use crate::ide::completion::{CompletionKind, completions};
+use crate::ide::completion::{CompletionKind, article_documentation, completions};
 use crate::ide::document_links::document_links;
 use crate::ide::goto_definition::goto_definition;
 use crate::ide::hover::hover;
+use crate::ide::preview::answer_of_text;
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
 use crate::ide::{FileRange, SourceChange, TextEdit};
 use crate::index::{ArticleIndex, FileId, FilePath};
-use crate::line_index::PositionEncoding;
+use crate::line_index::{LineIndex, PositionEncoding};
 use crate::workspace::{Loaded, load_text, read_text};
 
 /// The command a backlink lens runs; editor clients map it to their own
@@ -36,6 +39,10 @@ pub struct Request<'a> {
     pub file: FileId,
     pub text: String,
     pub encoding: PositionEncoding,
+    /// Other files' texts as read for this request, with their line
+    /// indexes: edits to them are computed on these texts and must be
+    /// converted with them, not with the index's (possibly older) ones.
+    others: RefCell<HashMap<FileId, (String, LineIndex)>>,
 }
 
 impl<'a> Request<'a> {
@@ -55,7 +62,8 @@ impl<'a> Request<'a> {
             }
         }
         let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
-        Some(Request { shared, index, file, text, encoding: shared.session().encoding })
+        let encoding = shared.session().encoding;
+        Some(Request { shared, index, file, text, encoding, others: RefCell::default() })
     }
 
     pub fn offset(&self, position: lsp::Position) -> text_size::TextSize {
@@ -77,19 +85,29 @@ impl<'a> Request<'a> {
     }
 
     fn text_edit(&self, file: FileId, edit: &TextEdit) -> Option<lsp::TextEdit> {
-        Some(lsp::TextEdit::new(self.range(file, edit.range)?, edit.new_text.clone()))
+        let range = match self.others.borrow().get(&file) {
+            Some((_, line_index)) => convert::range(line_index, edit.range, self.encoding),
+            None => self.range(file, edit.range)?,
+        };
+        Some(lsp::TextEdit::new(range, edit.new_text.clone()))
     }
 
-    /// The current text of another file: the editor's when open, else the disk's.
+    /// The current text of a file: the editor's when open, else the disk's.
     fn text_of(&self, file: FileId) -> Option<Cow<'static, str>> {
         if file == self.file {
             return Some(Cow::Owned(self.text.clone()));
         }
-        let path = self.index.path(file);
-        match self.shared.documents.text(path) {
-            Some((rope, _)) => Some(Cow::Owned(rope.to_string())),
-            None => read_text(std::path::Path::new(path.as_str())).ok().map(Cow::Owned),
+        if let Some((text, _)) = self.others.borrow().get(&file) {
+            return Some(Cow::Owned(text.clone()));
         }
+        let text = current_text(self.shared, self.index.path(file))?;
+        self.others.borrow_mut().insert(file, (text.clone(), LineIndex::new(&text)));
+        Some(Cow::Owned(text))
+    }
+
+    /// An article's raw answer, which the index does not keep.
+    fn answer_of(&self, file: FileId) -> Option<String> {
+        answer_of_text(&self.text_of(file)?)
     }
 
     /// Edits to several files as versioned document changes: an open
@@ -113,6 +131,14 @@ impl<'a> Request<'a> {
             document_changes: Some(lsp::DocumentChanges::Edits(document_changes)),
             ..lsp::WorkspaceEdit::default()
         })
+    }
+}
+
+/// The text of `path` as the writer sees it: the open document's, else the disk's.
+fn current_text(shared: &Shared, path: &FilePath) -> Option<String> {
+    match shared.documents.text(path) {
+        Some((rope, _)) => Some(rope.to_string()),
+        None => read_text(std::path::Path::new(path.as_str())).ok(),
     }
 }
 
@@ -153,11 +179,26 @@ pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp:
                 }),
                 text_edit: Some(lsp::CompletionTextEdit::Edit(edit)),
                 additional_text_edits: Some(additional),
+                data: item
+                    .target
+                    .map(|target| serde_json::json!({ "path": request.index.path(target).as_str() })),
                 ..lsp::CompletionItem::default()
             })
         })
         .collect();
     Some(lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: found.is_incomplete, items }))
+}
+
+/// Fills in an article item's documentation: its answer is read only now,
+/// for the one item the writer looks at.
+pub fn resolve_completion(shared: &Shared, mut item: lsp::CompletionItem) -> lsp::CompletionItem {
+    let path = item.data.as_ref().and_then(|data| data.get("path")).and_then(|path| path.as_str());
+    let Some(path) = path.map(FilePath::new) else { return item };
+    let index = shared.index.snapshot();
+    let Some(file) = index.file_id(&path) else { return item };
+    let answer = current_text(shared, &path).and_then(|text| answer_of_text(&text));
+    item.documentation = article_documentation(&index, file, answer.as_deref()).map(markdown_documentation);
+    item
 }
 
 fn markdown_documentation(value: String) -> lsp::Documentation {
@@ -176,8 +217,9 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     let position = params.text_document_position_params;
     let request = Request::new(shared, &position.text_document.uri)?;
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
+    let offset = request.offset(position.position);
     let found =
-        hover(&request.index, request.file, &request.text, request.offset(position.position), preview)?;
+        hover(&request.index, request.file, &request.text, offset, preview, |file| request.answer_of(file))?;
     Some(lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
             kind: lsp::MarkupKind::Markdown,
@@ -200,18 +242,13 @@ pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp
     let request = Request::new(shared, &params.text_document.uri)?;
     let (range, count) = backlink_lens(&request.index, request.file)?;
     let range = request.range(request.file, range)?;
-    let locations: Vec<lsp::Location> = request
-        .index
-        .backlinks_of(request.file)
-        .into_iter()
-        .filter_map(|referrer| {
-            let entry = request.index.get(referrer)?;
-            Some(lsp::Location::new(
-                request.uri(referrer)?,
-                request.range(referrer, entry.article.open_fence)?,
-            ))
-        })
-        .collect();
+    // What "show references" lists: the linking blocks, as references on the id finds them.
+    let id = request.index.get(request.file)?.article.id.as_ref()?.value_range();
+    let locations: Vec<lsp::Location> =
+        references(&request.index, request.file, &request.text, id.start(), false)
+            .into_iter()
+            .filter_map(|found| request.location(found))
+            .collect();
     let title = match count {
         1 => "1 article links here".to_owned(),
         n => format!("{n} articles link here"),
@@ -339,7 +376,9 @@ pub fn actions(shared: &Shared, params: lsp::CodeActionParams) -> Option<lsp::Co
             if !wanted(&kind) {
                 return None;
             }
-            let diagnostics = fixed_diagnostics(&params.context.diagnostics, &action.fixes);
+            let scope: Vec<lsp::Range> =
+                action.scope.iter().filter_map(|range| request.range(request.file, *range)).collect();
+            let diagnostics = fixed_diagnostics(&params.context.diagnostics, &action.fixes, &scope);
             Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: action.title,
                 kind: Some(kind),
@@ -353,14 +392,21 @@ pub fn actions(shared: &Shared, params: lsp::CodeActionParams) -> Option<lsp::Co
     Some(response)
 }
 
-/// The client's diagnostics that an action resolves, matched by code.
-fn fixed_diagnostics(diagnostics: &[lsp::Diagnostic], fixes: &[DiagnosticCode]) -> Vec<lsp::Diagnostic> {
+/// The client's diagnostics that an action resolves: of a code it fixes, and
+/// where it fixes it (another link's diagnostic of the same code is not).
+fn fixed_diagnostics(
+    diagnostics: &[lsp::Diagnostic],
+    fixes: &[DiagnosticCode],
+    scope: &[lsp::Range],
+) -> Vec<lsp::Diagnostic> {
+    let touches = |a: &lsp::Range, b: &lsp::Range| a.start <= b.end && b.start <= a.end;
     diagnostics
         .iter()
         .filter(|diagnostic| match &diagnostic.code {
             Some(lsp::NumberOrString::String(code)) => fixes.iter().any(|fix| fix.as_str() == code),
             _ => false,
         })
+        .filter(|diagnostic| scope.iter().any(|range| touches(range, &diagnostic.range)))
         .cloned()
         .collect()
 }

@@ -262,6 +262,7 @@ impl Backend {
             })),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some([":", " ", "/"].map(str::to_owned).to_vec()),
+                resolve_provider: Some(true),
                 ..CompletionOptions::default()
             }),
             definition_provider: Some(OneOf::Left(true)),
@@ -422,6 +423,10 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         Ok(features::completion(&self.shared, params))
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        Ok(features::resolve_completion(&self.shared, item))
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

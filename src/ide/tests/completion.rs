@@ -251,3 +251,21 @@ fn nothing_outside_related_blocks() {
     "#]],
     );
 }
+
+#[test]
+fn article_documentation_previews_question_and_answer() {
+    let fixture = Fixture::parse(CLUSTER);
+    let file = fixture.index.file_id(&crate::index::FilePath::new("evolved.md")).expect("indexed");
+    let answer = fixture.answer_of(file);
+    let documentation =
+        crate::ide::completion::article_documentation(&fixture.index, file, answer.as_deref());
+    expect![[r#"
+        **How has Lumenus evolved over the years?**
+
+        Lumenus formed in 2019.
+
+        It **grew** since.
+
+        `/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years`"#]]
+    .assert_eq(&documentation.unwrap_or_default());
+}

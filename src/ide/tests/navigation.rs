@@ -74,7 +74,7 @@ fn hover_text(marker: &str, shift: usize) -> String {
     let fixture = fixture_at(marker, shift);
     let (file, offset) = fixture.cursor.expect("cursor");
     let text = fixture.text(fixture.index.path(file));
-    hover(&fixture.index, file, text, (offset as u32).into(), 300)
+    hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.answer_of(file))
         .map_or("none".to_owned(), |hover| hover.markdown)
 }
 
@@ -111,7 +111,9 @@ fn hover_on_own_id_lists_referrers() {
     let fixture = Fixture::parse(&format!("{}{REFERRER}", at(CLUSTER, "id: 87377", 5)));
     let (file, offset) = fixture.cursor.expect("cursor");
     let text = fixture.text(fixture.index.path(file));
-    let shown = hover(&fixture.index, file, text, (offset as u32).into(), 300).map(|hover| hover.markdown);
+    let shown =
+        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.answer_of(file))
+            .map(|hover| hover.markdown);
     expect![[r#"
         1 article links here.
         - “New” (id 90000)"#]]
