@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use article_lsp::cli::check::{self, EXIT_TROUBLE, Format};
+use article_lsp::cli::check::{self, EXIT_TROUBLE, FixMode, Format};
 
 /// A language server and checker for Markdown articles with YAML front matter.
 #[derive(Parser)]
@@ -22,6 +22,12 @@ enum Command {
     Check {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Apply the safe fixes (stale link fields, `file_name`) to the files.
+        #[arg(long)]
+        fix: bool,
+        /// With `--fix`: print the fixes as a unified diff and change nothing.
+        #[arg(long, requires = "fix")]
+        dry_run: bool,
         paths: Vec<PathBuf>,
     },
 }
@@ -35,7 +41,14 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Check { format, paths }) => ExitCode::from(check::run(&paths, format)),
+        Some(Command::Check { format, fix, dry_run, paths }) => {
+            let mode = match (fix, dry_run) {
+                (false, _) => FixMode::Off,
+                (true, false) => FixMode::Apply,
+                (true, true) => FixMode::DryRun,
+            };
+            ExitCode::from(check::run(&paths, format, mode))
+        }
         None => serve(),
     }
 }

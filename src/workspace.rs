@@ -141,9 +141,12 @@ pub struct Scan {
     pub problems: Vec<ScanProblem>,
 }
 
+/// A file read and parsed, ready for the index.
+type ParsedFile = (FilePath, Article, LineIndex);
+
 /// Reads and parses `paths` on every core, then indexes them.
 pub fn index_files(paths: &[PathBuf]) -> Scan {
-    let loaded: Vec<Result<Option<(FilePath, Article, LineIndex)>, ScanProblem>> = paths
+    let loaded: Vec<Result<Option<ParsedFile>, ScanProblem>> = paths
         .par_iter()
         .map(|path| {
             let text = read_text(path)?;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::fix;
 use crate::config::Settings;
 use crate::diagnostics::{Diagnostic, Severity, article_diagnostics};
 use crate::index::{ArticleIndex, FileId};
@@ -27,7 +28,18 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_DIAGNOSTICS: u8 = 1;
 pub const EXIT_TROUBLE: u8 = 2;
 
-pub fn run(paths: &[PathBuf], format: Format) -> u8 {
+/// What `--fix` does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FixMode {
+    #[default]
+    Off,
+    /// Write the safe fixes to the files.
+    Apply,
+    /// Print them as a unified diff; change nothing.
+    DryRun,
+}
+
+pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
     let started = Instant::now();
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let settings = settings_for(&roots[0]);
@@ -38,18 +50,25 @@ pub fn run(paths: &[PathBuf], format: Format) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let scan = index_files(&files);
+    let mut scan = index_files(&files);
+    let mut found = diagnose_with(&scan.index, &settings);
     let mut trouble = false;
+    if fix_mode != FixMode::Off {
+        let fixable: Vec<FileId> = found.iter().map(|(file, _)| *file).collect();
+        let (fixes, problems) = fix::plan(&scan.index, &fixable);
+        for problem in problems {
+            eprintln!("article-lsp: {problem}");
+        }
+        trouble |= apply_fixes(&fixes, fix_mode, format);
+        if fix_mode == FixMode::Apply && !fixes.is_empty() {
+            scan = index_files(&files);
+            found = diagnose_with(&scan.index, &settings);
+        }
+    }
     for problem in &scan.problems {
         eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
         trouble |= problem.kind == ProblemKind::Io;
     }
-
-    let found: Vec<(FileId, Vec<Diagnostic>)> = diagnose(&scan.index)
-        .into_iter()
-        .map(|(file, diagnostics)| (file, settings.adjust(diagnostics)))
-        .filter(|(_, diagnostics)| !diagnostics.is_empty())
-        .collect();
     let errors = count(&found, Severity::Error);
     let warnings = count(&found, Severity::Warning);
     let mut out = io::stdout().lock();
@@ -89,6 +108,43 @@ fn settings_for(first: &Path) -> Settings {
         eprintln!("article-lsp: {problem}");
     }
     settings
+}
+
+/// Writes or shows the fixes; returns whether writing any failed. Reports go
+/// to stdout in text format and to stderr in JSON, which stays one document.
+fn apply_fixes(fixes: &[fix::FileFix], mode: FixMode, format: Format) -> bool {
+    let mut report: Box<dyn Write> = match format {
+        Format::Text => Box::new(io::stdout().lock()),
+        Format::Json => Box::new(io::stderr().lock()),
+    };
+    let mut failed = false;
+    for planned in fixes {
+        let path = planned.path.display();
+        let written = match mode {
+            FixMode::DryRun => write!(report, "{}", fix::unified_diff(planned)),
+            _ => match fix::write_atomically(&planned.path, &planned.after) {
+                Ok(()) => {
+                    let plural = if planned.edits == 1 { "" } else { "s" };
+                    writeln!(report, "fixed {path}: {} edit{plural}", planned.edits)
+                }
+                Err(error) => {
+                    failed = true;
+                    writeln!(io::stderr(), "article-lsp: {path}: not fixed: {error}")
+                }
+            },
+        };
+        failed |= written.is_err();
+    }
+    failed
+}
+
+/// Diagnostics with the settings' severities, files without any left out.
+fn diagnose_with(index: &ArticleIndex, settings: &Settings) -> Vec<(FileId, Vec<Diagnostic>)> {
+    diagnose(index)
+        .into_iter()
+        .map(|(file, diagnostics)| (file, settings.adjust(diagnostics)))
+        .filter(|(_, diagnostics)| !diagnostics.is_empty())
+        .collect()
 }
 
 /// Every article's diagnostics, computed on all cores, sorted by path.

@@ -1,3 +1,4 @@
 //! Command-line front ends over the same core as the server.
 
 pub mod check;
+pub mod fix;

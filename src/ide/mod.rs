@@ -27,6 +27,17 @@ pub struct TextEdit {
     pub new_text: String,
 }
 
+/// Applies non-overlapping edits to `text`, in any order.
+pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
+    let mut edits: Vec<&TextEdit> = edits.iter().collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start()));
+    let mut out = text.to_owned();
+    for edit in edits {
+        out.replace_range(std::ops::Range::<usize>::from(edit.range), &edit.new_text);
+    }
+    out
+}
+
 /// Edits to several files, grouped by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceChange {

@@ -4,18 +4,7 @@ mod completion;
 mod navigation;
 mod refactor;
 
-use crate::ide::TextEdit;
-
-/// Applies edits (non-overlapping, any order) the way an editor does.
-pub fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
-    let mut edits: Vec<&TextEdit> = edits.iter().collect();
-    edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start()));
-    let mut out = text.to_owned();
-    for edit in edits {
-        out.replace_range(std::ops::Range::<usize>::from(edit.range), &edit.new_text);
-    }
-    out
-}
+pub use crate::ide::apply_edits;
 
 /// The cluster most feature tests link into.
 pub const CLUSTER: &str = r#"//- evolved.md

@@ -1,0 +1,86 @@
+//! `check --fix`: the safe fixes (stale link fields, `file_name`) written to
+//! disk, each file atomically, or shown as a unified diff.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::article::parse_article;
+use crate::ide::apply_edits;
+use crate::ide::code_actions::fix_all;
+use crate::index::{ArticleIndex, FileId, QUESTION_BYTES};
+use crate::workspace::read_text;
+
+/// One file's fix: its text before and after.
+pub struct FileFix {
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+    pub edits: usize,
+}
+
+/// The fixes of `files`. A file that changed on disk since it was indexed is
+/// left alone (its ranges would be wrong) and reported.
+pub fn plan(index: &ArticleIndex, files: &[FileId]) -> (Vec<FileFix>, Vec<String>) {
+    let planned: Vec<Result<Option<FileFix>, String>> =
+        files.par_iter().map(|file| plan_file(index, *file)).collect();
+    let mut fixes = Vec::new();
+    let mut problems = Vec::new();
+    for planned in planned {
+        match planned {
+            Ok(Some(fix)) => fixes.push(fix),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    fixes.sort_by(|a, b| a.path.cmp(&b.path));
+    (fixes, problems)
+}
+
+fn plan_file(index: &ArticleIndex, file: FileId) -> Result<Option<FileFix>, String> {
+    let Some(entry) = index.get(file) else { return Ok(None) };
+    let path = PathBuf::from(entry.path.as_str());
+    let before = read_text(&path).map_err(|problem| format!("{}: {}", path.display(), problem.message))?;
+    let unchanged = parse_article(&before).is_some_and(|mut article| {
+        article.shrink_for_index(QUESTION_BYTES);
+        article == entry.article
+    });
+    if !unchanged {
+        return Err(format!("{}: changed while checking; not fixed", path.display()));
+    }
+    let edits = fix_all(index, file, &before);
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    let after = apply_edits(&before, &edits);
+    Ok(Some(FileFix { path, before, after, edits: edits.len() }))
+}
+
+/// Replaces `path` with `contents` atomically: a temporary file beside it,
+/// then a rename, so a crash leaves the old file or the new one, never half.
+pub fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
+    let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(contents.as_bytes())?;
+    temporary.as_file().sync_all()?;
+    let permissions = std::fs::metadata(path)?.permissions();
+    temporary.as_file().set_permissions(permissions)?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// A unified diff of one fix, with the file's path on both sides.
+pub fn unified_diff(fix: &FileFix) -> String {
+    let name = fix.path.display().to_string();
+    let (old, new) = if fix.path.is_absolute() {
+        (name.clone(), name)
+    } else {
+        (format!("a/{name}"), format!("b/{name}"))
+    };
+    similar::TextDiff::from_lines(&fix.before, &fix.after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old, &new)
+        .to_string()
+}
