@@ -20,13 +20,10 @@ use ignore::overrides::{Override, OverrideBuilder};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, DiagnosticCode, Severity};
-use crate::workspace::ScanOptions;
+use crate::workspace::{SKIPPED_DIRS, ScanOptions};
 
 /// The settings file looked for at each root.
 pub const CONFIG_FILE: &str = "article-lsp.toml";
-
-/// Folders never indexed whatever the globs say (as in `workspace::discover`).
-const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// What a diagnostic code is turned into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

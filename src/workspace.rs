@@ -16,7 +16,7 @@ use crate::line_index::LineIndex;
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Folders never scanned, whatever `.gitignore` says.
-const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
