@@ -2,6 +2,7 @@ pub mod article;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod ide;
 pub mod index;
 pub mod line_index;
 pub mod resolve;
@@ -11,4 +12,3 @@ pub mod suggest;
 #[cfg(test)]
 mod test_support;
 pub mod workspace;
-pub mod ide;

@@ -49,10 +49,11 @@ fn each_broken_fixture_reports_exactly_its_code_and_the_rest_is_clean() {
 fn every_diagnostic_code_has_a_broken_fixture() {
     let output = check(&["fixtures/broken"]);
     let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
-    let names: BTreeSet<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/broken"))
-        .expect("fixtures/broken exists")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let names: BTreeSet<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/broken"))
+            .expect("fixtures/broken exists")
+            .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
     for code in article_lsp::diagnostics::DiagnosticCode::ALL {
         let code = code.as_str();
         let has_fixture = names.contains(&format!("{code}.md")) || names.contains(&format!("{code}-a.md"));
@@ -106,5 +107,8 @@ fn usage_and_io_errors_exit_2() {
 #[test]
 fn version_works() {
     let output = Command::new(env!("CARGO_BIN_EXE_article-lsp")).arg("--version").output().expect("runs");
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), format!("article-lsp {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("article-lsp {}", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -29,8 +29,12 @@ pub enum ActionKind {
 pub struct CodeAction {
     pub title: String,
     pub kind: ActionKind,
-    /// The diagnostics this action resolves.
+    /// The codes of the diagnostics this action resolves.
     pub fixes: Vec<DiagnosticCode>,
+    /// Where those diagnostics are, in the file of the request: the related
+    /// block or field it fixes, or the values fix-all changes. Another
+    /// link's diagnostic of the same code is not resolved by it.
+    pub scope: Vec<TextRange>,
     pub is_preferred: bool,
     pub change: SourceChange,
 }
@@ -67,11 +71,14 @@ pub fn code_actions<'t>(
             format!("Set file_name to `{}`", edit.new_text.trim()),
             DiagnosticCode::SlugMismatch,
             true,
+            vec![field.value_range()],
             single(file, vec![edit]),
         ));
     }
     let all = fix_all(index, file, text);
     if !all.is_empty() {
+        // Each diagnostic it resolves is on a value it changes.
+        let scope = all.iter().map(|edit| edit.range).collect();
         actions.push(CodeAction {
             title: "Fix all stale links and file_name".to_owned(),
             kind: ActionKind::FixAll,
@@ -82,6 +89,7 @@ pub fn code_actions<'t>(
                 DiagnosticCode::StaleSubject,
                 DiagnosticCode::SlugMismatch,
             ],
+            scope,
             is_preferred: false,
             change: single(file, all),
         });
@@ -117,6 +125,7 @@ fn link_actions<'t>(
                     format!("Link to {}", describe(target)),
                     DiagnosticCode::BrokenLink,
                     rank == 0,
+                    vec![link.range],
                     single(file, edits),
                 ));
             }
@@ -126,7 +135,14 @@ fn link_actions<'t>(
                 let Some(target) = article_of(target_file) else { continue };
                 let edits = point_link_at(text, link, target, &LinkFieldName::ALL);
                 let title = format!("Follow the {which}: link to {}", describe(target));
-                actions.push(quick_fix(title, DiagnosticCode::LinkMismatch, false, single(file, edits)));
+                let fix = quick_fix(
+                    title,
+                    DiagnosticCode::LinkMismatch,
+                    false,
+                    vec![link.range],
+                    single(file, edits),
+                );
+                actions.push(fix);
             }
         }
         _ => {}
@@ -138,6 +154,7 @@ fn link_actions<'t>(
             format!("Remove {name}"),
             code,
             true,
+            vec![link.range],
             single(file, vec![remove_block(text, link)]),
         ));
         return;
@@ -148,7 +165,14 @@ fn link_actions<'t>(
         let Some(value) = link.field(*field) else { continue };
         let edit = replace_value(text, value, current);
         let title = format!("Use the current {}: {}", field.as_str(), quoted(current));
-        actions.push(quick_fix(title, stale_code(*field), stale.len() == 1, single(file, vec![edit])));
+        let fix = quick_fix(
+            title,
+            stale_code(*field),
+            stale.len() == 1,
+            vec![link.range],
+            single(file, vec![edit]),
+        );
+        actions.push(fix);
     }
     if stale.len() > 1 {
         let fields: Vec<LinkFieldName> = stale.iter().map(|(field, _)| *field).collect();
@@ -157,20 +181,25 @@ fn link_actions<'t>(
             format!("Update {name} to match {}", describe(target)),
             stale_code(fields[0]),
             true,
+            vec![link.range],
             single(file, edits),
         );
         action.fixes = fields.into_iter().map(stale_code).collect();
         actions.push(action);
     }
+    // The block goes into the target's current text (the editor's, when it
+    // is open), placed by that text's own parse: the index may lag behind it.
     if !links_back(index, target_file, file)
         && let Some(target_text) = text_of(target_file)
+        && let Some(current) = crate::article::parse_article(&target_text)
         && let Some(here) = article_of(file)
-        && let Some(edit) = new_link_block(&target_text, target, here)
+        && let Some(edit) = new_link_block(&target_text, &current, here)
     {
         actions.push(CodeAction {
             title: format!("Link back from {}", describe(target)),
             kind: ActionKind::Refactor,
             fixes: Vec::new(),
+            scope: Vec::new(),
             is_preferred: false,
             change: single(target_file, vec![edit]),
         });
@@ -259,8 +288,14 @@ fn stale_code(field: LinkFieldName) -> DiagnosticCode {
     }
 }
 
-fn quick_fix(title: String, code: DiagnosticCode, is_preferred: bool, change: SourceChange) -> CodeAction {
-    CodeAction { title, kind: ActionKind::QuickFix, fixes: vec![code], is_preferred, change }
+fn quick_fix(
+    title: String,
+    code: DiagnosticCode,
+    is_preferred: bool,
+    scope: Vec<TextRange>,
+    change: SourceChange,
+) -> CodeAction {
+    CodeAction { title, kind: ActionKind::QuickFix, fixes: vec![code], scope, is_preferred, change }
 }
 
 fn single(file: FileId, edits: Vec<TextEdit>) -> SourceChange {

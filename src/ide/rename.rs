@@ -8,7 +8,7 @@ use super::SourceChange;
 use super::cursor::{Cursor, OwnField, cursor_at};
 use super::references::links_to;
 use super::yaml_edit::replace_value;
-use crate::article::{ArticleId, Field};
+use crate::article::{ArticleId, Field, parse_article};
 use crate::index::{ArticleIndex, FileId};
 use crate::slug::file_name_for_url;
 
@@ -48,15 +48,26 @@ pub fn rename<'t>(
     {
         change.add(file, replace_value(text, file_name, &new_file_name));
     }
+    let (old_id, old_url) = (article.article_id(), article.article_url());
     for (referrer, link) in links_to(index, file).collect::<Vec<_>>() {
+        let referrer_text = if referrer == file { Some(Cow::Borrowed(text)) } else { text_of(referrer) };
+        let Some(referrer_text) = referrer_text else { continue };
+        // The edit is placed by the referrer's current text (the editor's,
+        // when it is open): the index may not have its latest edits yet.
+        let current = parse_article(&referrer_text);
+        let Some(link) =
+            current.as_ref().and_then(|current| current.related.iter().find(|l| l.number == link.number))
+        else {
+            continue;
+        };
+        let still_linked = (old_id.is_some() && link.target_id() == old_id)
+            || (old_url.is_some() && link.target_url() == old_url);
         let field = match kind {
             OwnField::Title => link.title.as_ref(),
             OwnField::Url => link.url.as_ref(),
             _ => link.id.as_ref(),
         };
-        let Some(field) = field else { continue };
-        let referrer_text = if referrer == file { Some(Cow::Borrowed(text)) } else { text_of(referrer) };
-        let Some(referrer_text) = referrer_text else { continue };
+        let Some(field) = field.filter(|_| still_linked) else { continue };
         change.add(referrer, replace_value(&referrer_text, field, new_value));
     }
     Ok(change)

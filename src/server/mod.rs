@@ -53,7 +53,12 @@ where
 /// Serves on stdin/stdout, on a runtime of its own.
 pub fn run_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    Ok(runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout())))
+    let shutdown_requested = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // Reading stdin blocks a thread that nothing can interrupt: after `exit`,
+    // waiting for it would keep the process alive until the client closes
+    // the pipe, so the runtime is not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(shutdown_requested)
 }
 
 /// Locks, recovering from poisoning: a panicking handler must not take the

@@ -182,7 +182,12 @@ impl Client {
     }
 
     pub async fn open_text(&self, path: &Path, text: &str) {
-        let document = json!({ "uri": uri(path), "languageId": "markdown", "version": 1, "text": text });
+        self.open_version(path, text, 1).await;
+    }
+
+    pub async fn open_version(&self, path: &Path, text: &str, version: i32) {
+        let document =
+            json!({ "uri": uri(path), "languageId": "markdown", "version": version, "text": text });
         self.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
     }
 
@@ -343,4 +348,184 @@ pub fn edit(
         "range": { "start": position(text, range.start, encoding), "end": position(text, range.end, encoding) },
         "text": new,
     })
+}
+
+/// The byte offset in `text` of an LSP position (`{line, character}`).
+pub fn offset(text: &str, at: &Value, encoding: article_lsp::line_index::PositionEncoding) -> usize {
+    let (line, col) = (at["line"].as_u64().expect("a line"), at["character"].as_u64().expect("a character"));
+    let at = article_lsp::line_index::LineCol::new(line as u32, col as u32);
+    article_lsp::line_index::LineIndex::new(text).offset(at, encoding)
+}
+
+/// An LSP range for a byte range of `text`.
+pub fn range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    encoding: article_lsp::line_index::PositionEncoding,
+) -> Value {
+    json!({ "start": position(text, range.start, encoding), "end": position(text, range.end, encoding) })
+}
+
+/// The byte range of `value` in `text`, searched from where `anchor` starts
+/// (so `anchor` can name the surrounding context, `value` a part of it).
+pub fn find_after(text: &str, anchor: &str, value: &str) -> std::ops::Range<usize> {
+    let from = text.find(anchor).unwrap_or_else(|| panic!("`{anchor}` is in the text"));
+    let start = from + text[from..].find(value).unwrap_or_else(|| panic!("`{value}` after `{anchor}`"));
+    start..start + value.len()
+}
+
+/// Applies LSP `TextEdit`s (non-overlapping, positions in `encoding`) the way
+/// an editor does: every range refers to the text before any edit.
+pub fn apply_edits(
+    text: &str,
+    edits: &[Value],
+    encoding: article_lsp::line_index::PositionEncoding,
+) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|edit| {
+            let start = offset(text, &edit["range"]["start"], encoding);
+            let end = offset(text, &edit["range"]["end"], encoding);
+            (start, end, edit["newText"].as_str().expect("newText"))
+        })
+        .collect();
+    spans.sort_by_key(|(start, end, _)| (*start, *end));
+    for pair in spans.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "overlapping edits: {edits:?}");
+    }
+    let mut out = text.to_owned();
+    for (start, end, new_text) in spans.into_iter().rev() {
+        out.replace_range(start..end, new_text);
+    }
+    out
+}
+
+/// One document's part of a `WorkspaceEdit`'s `documentChanges`.
+#[derive(Debug)]
+pub struct DocumentChange {
+    pub uri: String,
+    pub version: Value,
+    pub edits: Vec<Value>,
+}
+
+/// The `documentChanges` of a `WorkspaceEdit` (the only form the server
+/// sends), failing on any other shape.
+pub fn document_changes(edit: &Value) -> Vec<DocumentChange> {
+    assert!(edit.get("changes").is_none_or(Value::is_null), "edits come as documentChanges: {edit}");
+    let changes = edit["documentChanges"].as_array().unwrap_or_else(|| panic!("documentChanges in {edit}"));
+    changes
+        .iter()
+        .map(|change| DocumentChange {
+            uri: change["textDocument"]["uri"].as_str().expect("a uri").to_owned(),
+            version: change["textDocument"]["version"].clone(),
+            edits: change["edits"].as_array().expect("edits").clone(),
+        })
+        .collect()
+}
+
+impl Client {
+    /// Sends a request again and again until `accept` holds for its result:
+    /// for answers that depend on the analysis task catching up with edits.
+    pub async fn request_until(&self, method: &str, params: Value, accept: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let response = self.request(method, params.clone()).await;
+            if accept(&response["result"]) {
+                return response["result"].clone();
+            }
+            assert!(
+                started.elapsed() < TIMEOUT,
+                "timed out waiting for {method} to answer as expected: {response}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// A server over a temporary copy of fixture folders, scanned.
+pub struct Session {
+    pub root: tempfile::TempDir,
+    pub client: Client,
+    pub encoding: article_lsp::line_index::PositionEncoding,
+}
+
+impl Session {
+    pub async fn start(dirs: &[&str]) -> Session {
+        Session::with(dirs, |_| {}).await
+    }
+
+    pub async fn with(dirs: &[&str], configure: impl FnOnce(&mut Options)) -> Session {
+        let root = workspace(dirs);
+        Session::in_root(root, configure).await
+    }
+
+    pub async fn in_root(root: tempfile::TempDir, configure: impl FnOnce(&mut Options)) -> Session {
+        let mut options = Options::folders(&[root.path()]);
+        configure(&mut options);
+        let encoding = if options.position_encodings.contains(&"utf-8") {
+            article_lsp::line_index::PositionEncoding::Utf8
+        } else {
+            article_lsp::line_index::PositionEncoding::Utf16
+        };
+        let client = Client::start(options).await;
+        client.wait_scans(1).await;
+        Session { root, client, encoding }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).expect("a fixture")
+    }
+
+    pub fn uri(&self, relative: &str) -> String {
+        uri(&self.path(relative))
+    }
+
+    /// `textDocument` and `position` at a byte offset of `text`.
+    pub fn at(&self, relative: &str, text: &str, offset: usize) -> Value {
+        json!({
+            "textDocument": { "uri": self.uri(relative) },
+            "position": position(text, offset, self.encoding),
+        })
+    }
+
+    /// A location of a byte range in a file of the workspace.
+    pub fn location(&self, relative: &str, text: &str, span: std::ops::Range<usize>) -> Value {
+        json!({ "uri": self.uri(relative), "range": range(text, span, self.encoding) })
+    }
+
+    /// The result of a request answered without error.
+    pub async fn result(&self, method: &str, params: Value) -> Value {
+        let response = self.client.request(method, params).await;
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    pub async fn complete(&self, relative: &str, text: &str, offset: usize) -> Value {
+        self.result("textDocument/completion", self.at(relative, text, offset)).await
+    }
+
+    pub async fn hover(&self, relative: &str, text: &str, offset: usize) -> Value {
+        self.result("textDocument/hover", self.at(relative, text, offset)).await
+    }
+
+    pub async fn definition(&self, relative: &str, text: &str, offset: usize) -> Value {
+        self.result("textDocument/definition", self.at(relative, text, offset)).await
+    }
+
+    pub async fn references(
+        &self,
+        relative: &str,
+        text: &str,
+        offset: usize,
+        declaration: bool,
+    ) -> Vec<Value> {
+        let mut params = self.at(relative, text, offset);
+        params["context"] = json!({ "includeDeclaration": declaration });
+        let found = self.result("textDocument/references", params).await;
+        found.as_array().unwrap_or_else(|| panic!("locations: {found}")).clone()
+    }
 }
