@@ -161,14 +161,20 @@ pub fn index_files(paths: &[PathBuf]) -> Scan {
             })
         })
         .collect();
-    let mut articles = Vec::with_capacity(loaded.len());
+    let (articles, problems) = partition(loaded);
+    Scan { index: ArticleIndex::from_articles(articles), files: paths.len(), problems }
+}
+
+/// Splits per-file outcomes into what was found and what went wrong.
+pub(crate) fn partition<T, E>(outcomes: Vec<Result<Option<T>, E>>) -> (Vec<T>, Vec<E>) {
+    let mut found = Vec::with_capacity(outcomes.len());
     let mut problems = Vec::new();
-    for loaded in loaded {
-        match loaded {
-            Ok(Some(article)) => articles.push(article),
+    for outcome in outcomes {
+        match outcome {
+            Ok(Some(item)) => found.push(item),
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
     }
-    Scan { index: ArticleIndex::from_articles(articles), files: paths.len(), problems }
+    (found, problems)
 }

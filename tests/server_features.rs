@@ -6,21 +6,14 @@
 mod support;
 
 use serde_json::{Value, json};
+use support::cluster::{
+    COLLABORATE, EVOLVED, EVOLVED_TITLE, EVOLVED_URL, FLOW, HISTORY, HISTORY_TITLE, HISTORY_URL, SOURCES,
+};
 use support::{Session, apply_edits, find_after, position, range};
 
 use article_lsp::article::parse_article;
 use article_lsp::line_index::PositionEncoding;
 
-const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
-const EVOLVED_TITLE: &str = "How has Lumenus evolved over the years?";
-const EVOLVED_URL: &str = "/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years";
-const HISTORY: &str = "lumenus/what-is-the-history-of-the-lumenus-organization.md";
-const HISTORY_TITLE: &str = "What is the history of the Lumenus organization?";
-const HISTORY_URL: &str = "/learn/sociology/questions/what-is-the-history-of-the-lumenus-organization";
-const SOURCES: &str = "lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md";
-const COLLABORATE: &str =
-    "lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md";
-const FLOW: &str = "shapes/which-lumenus-articles-cover-its-history.md";
 const FAMILIES: &str = "shapes/how-do-families-describe-lumenus.md";
 const FAMILIES_TITLE: &str = "How do families describe Lumenus? 家庭的声音 🌟";
 const FAMILIES_URL: &str = "/learn/psychology/questions/how-do-families-describe-lumenus";

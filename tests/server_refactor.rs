@@ -8,16 +8,9 @@ mod support;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use support::cluster::{COLLABORATE, EVOLVED, EVOLVED_TITLE, EVOLVED_URL, FLOW, HISTORY, SOURCES};
 use support::{Session, apply_edits, document_changes, find_after, range};
 
-const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
-const EVOLVED_TITLE: &str = "How has Lumenus evolved over the years?";
-const EVOLVED_URL: &str = "/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years";
-const HISTORY: &str = "lumenus/what-is-the-history-of-the-lumenus-organization.md";
-const SOURCES: &str = "lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md";
-const COLLABORATE: &str =
-    "lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md";
-const FLOW: &str = "shapes/which-lumenus-articles-cover-its-history.md";
 const PLAIN: &str = "extra/plain-referrer.md";
 const QUOTED: &str = "extra/quoted-referrer.md";
 

@@ -176,24 +176,35 @@ impl<'a> Walker<'a> {
             article.related.push(link);
             return end;
         }
-        let (value, end) = self.read_node(event, span, Some(key_range));
-        if self.error.is_some() {
-            // A value cut short by a syntax error says nothing reliable.
-            return end;
-        }
         let slot = match key {
-            "id" => &mut article.id,
-            "title" => &mut article.title,
-            "subject" => &mut article.subject,
-            "url" => &mut article.url,
-            "file_name" => &mut article.file_name,
-            "question" => &mut article.question,
-            "answer" => &mut article.answer,
-            _ => return end,
+            "id" => Some(&mut article.id),
+            "title" => Some(&mut article.title),
+            "subject" => Some(&mut article.subject),
+            "url" => Some(&mut article.url),
+            "file_name" => Some(&mut article.file_name),
+            "question" => Some(&mut article.question),
+            "answer" => Some(&mut article.answer),
+            _ => None,
         };
-        // The first occurrence wins, as most YAML readers do.
-        if slot.is_none() {
-            *slot = Some(Field { key: key_range, value });
+        self.read_into(slot, key_range, event, span)
+    }
+
+    /// Reads a value, keeping it in `slot` when the model has one for its key.
+    /// The first occurrence wins, as most YAML readers do; a value cut short
+    /// by a syntax error says nothing reliable and is not kept.
+    fn read_into(
+        &mut self,
+        slot: Option<&mut Option<Field>>,
+        key: TextRange,
+        event: Event<'a>,
+        span: Span,
+    ) -> usize {
+        let (value, end) = self.read_node(event, span, Some(key));
+        if let Some(slot) = slot
+            && slot.is_none()
+            && self.error.is_none()
+        {
+            *slot = Some(Field { key, value });
         }
         end
     }
@@ -221,21 +232,14 @@ impl<'a> Walker<'a> {
         let mut first_key: Option<TextRange> = None;
         let end = self.read_pairs(|walker, name, name_range, event, span| {
             first_key.get_or_insert(name_range);
-            let (value, end) = walker.read_node(event, span, Some(name_range));
-            if walker.error.is_some() {
-                return end;
-            }
             let slot = match name {
-                "id" => &mut link.id,
-                "title" => &mut link.title,
-                "subject" => &mut link.subject,
-                "url" => &mut link.url,
-                _ => return end,
+                "id" => Some(&mut link.id),
+                "title" => Some(&mut link.title),
+                "subject" => Some(&mut link.subject),
+                "url" => Some(&mut link.url),
+                _ => None,
             };
-            if slot.is_none() {
-                *slot = Some(Field { key: name_range, value });
-            }
-            end
+            walker.read_into(slot, name_range, event, span)
         });
         let start = if link.flow { open.start() } else { first_key.map_or(open.start(), |k| k.start()) };
         let end = offset(end).max(start);

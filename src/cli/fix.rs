@@ -10,7 +10,7 @@ use crate::article::parse_article;
 use crate::ide::apply_edits;
 use crate::ide::code_actions::fix_all;
 use crate::index::{ArticleIndex, FileId, QUESTION_BYTES};
-use crate::workspace::read_text;
+use crate::workspace::{partition, read_text};
 
 /// One file's fix: its text before and after.
 pub struct FileFix {
@@ -25,15 +25,7 @@ pub struct FileFix {
 pub fn plan(index: &ArticleIndex, files: &[FileId]) -> (Vec<FileFix>, Vec<String>) {
     let planned: Vec<Result<Option<FileFix>, String>> =
         files.par_iter().map(|file| plan_file(index, *file)).collect();
-    let mut fixes = Vec::new();
-    let mut problems = Vec::new();
-    for planned in planned {
-        match planned {
-            Ok(Some(fix)) => fixes.push(fix),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-    }
+    let (mut fixes, problems) = partition(planned);
     fixes.sort_by(|a, b| a.path.cmp(&b.path));
     (fixes, problems)
 }

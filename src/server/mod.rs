@@ -91,16 +91,19 @@ const DEFAULT_SESSION: Session = Session {
 impl Session {
     fn from_capabilities(capabilities: &ClientCapabilities) -> Session {
         let workspace = capabilities.workspace.as_ref();
+        let diagnostic_refresh =
+            workspace.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false);
         Session {
             encoding: convert::negotiate_encoding(capabilities),
+            // Pulling works only if the server can ask for a new pull when a
+            // change elsewhere alters an open file's diagnostics; clients that
+            // cannot be asked (Neovim 0.11) get them pushed instead.
             pull_diagnostics: capabilities
                 .text_document
                 .as_ref()
-                .is_some_and(|text| text.diagnostic.is_some()),
-            diagnostic_refresh: workspace
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
+                .is_some_and(|text| text.diagnostic.is_some())
+                && diagnostic_refresh,
+            diagnostic_refresh,
             watch_registration: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
@@ -250,7 +253,8 @@ impl Backend {
         Backend { shared }
     }
 
-    fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
+    fn capabilities(session: Session) -> ServerCapabilities {
+        let encoding = session.encoding;
         ServerCapabilities {
             position_encoding: Some(convert::encoding_kind(encoding)),
             text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
@@ -259,12 +263,16 @@ impl Backend {
                 save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             })),
-            diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some(convert::SOURCE.to_owned()),
-                inter_file_dependencies: true,
-                workspace_diagnostics: false,
-                ..DiagnosticOptions::default()
-            })),
+            // Offered only to clients that pull: others would show every
+            // problem twice, pushed and pulled.
+            diagnostic_provider: session.pull_diagnostics.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some(convert::SOURCE.to_owned()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: false,
+                    ..DiagnosticOptions::default()
+                })
+            }),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some([":", " ", "/"].map(str::to_owned).to_vec()),
                 resolve_provider: Some(true),
@@ -331,7 +339,7 @@ impl LanguageServer for Backend {
         });
         lock(&self.shared.startup_problems).extend(problems);
         Ok(InitializeResult {
-            capabilities: Self::capabilities(session.encoding),
+            capabilities: Self::capabilities(session),
             server_info: Some(ServerInfo {
                 name: "article-lsp".to_owned(),
                 version: Some(env!("CARGO_PKG_VERSION").to_owned()),

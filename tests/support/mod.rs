@@ -529,3 +529,19 @@ impl Session {
         found.as_array().unwrap_or_else(|| panic!("locations: {found}")).clone()
     }
 }
+
+/// Fixture files and values the feature and refactor scenarios share.
+pub mod cluster {
+    pub const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
+    pub const EVOLVED_TITLE: &str = "How has Lumenus evolved over the years?";
+    pub const EVOLVED_URL: &str = "/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years";
+    pub const HISTORY: &str = "lumenus/what-is-the-history-of-the-lumenus-organization.md";
+    pub const HISTORY_TITLE: &str = "What is the history of the Lumenus organization?";
+    pub const HISTORY_URL: &str =
+        "/learn/sociology/questions/what-is-the-history-of-the-lumenus-organization";
+    pub const SOURCES: &str =
+        "lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md";
+    pub const COLLABORATE: &str =
+        "lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md";
+    pub const FLOW: &str = "shapes/which-lumenus-articles-cover-its-history.md";
+}
