@@ -218,8 +218,12 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     let request = Request::new(shared, &position.text_document.uri)?;
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
-    let found =
+    let mut found =
         hover(&request.index, request.file, &request.text, offset, preview, |file| request.answer_of(file))?;
+    if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+        found.markdown =
+            format!("_Indexing the workspace: articles not read yet are missing._\n\n{}", found.markdown);
+    }
     Some(lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
             kind: lsp::MarkupKind::Markdown,

@@ -130,6 +130,8 @@ pub(crate) struct Shared {
     watcher: Mutex<Option<notify::RecommendedWatcher>>,
     /// Settings problems found before the client could be told.
     startup_problems: Mutex<Vec<String>>,
+    /// Scans under way: until they end, answers may miss unread articles.
+    scans_running: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -247,6 +249,7 @@ impl Backend {
             session: OnceLock::new(),
             watcher: Mutex::new(None),
             startup_problems: Mutex::new(Vec::new()),
+            scans_running: std::sync::atomic::AtomicUsize::new(0),
         });
         // The task holds the state weakly, so it ends when the service does.
         tokio::spawn(publish::run(Arc::downgrade(&shared), receiver));

@@ -25,6 +25,7 @@ static SCANS: AtomicU32 = AtomicU32::new(0);
 /// changes queued after it wait for the scan's end to be diagnosed.
 pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
     shared.send(Change::ScanStarted);
+    shared.scans_running.fetch_add(1, Ordering::SeqCst);
     let shared = shared.clone();
     tokio::spawn(async move {
         let task = tokio::spawn(scan(shared.clone(), root.clone(), options));
@@ -33,6 +34,7 @@ pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
             tracing::error!("scan of {} failed: {error}", root.display());
             shared.send(Change::ScanFinished { root, seen: None, indexed: None });
         }
+        shared.scans_running.fetch_sub(1, Ordering::SeqCst);
     });
 }
 
