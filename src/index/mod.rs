@@ -81,66 +81,52 @@ impl ArticleIndex {
         Self::default()
     }
 
-    /// Builds an index from parsed files: the same as upserting each in turn
-    /// (a later duplicate path wins), but filing every key of a map at once,
-    /// so a 100,000-article scan does not pay for a million single inserts.
+    /// Builds an index from parsed files; see [`ArticleIndex::upsert_batch`].
     pub fn from_articles(articles: Vec<(FilePath, Article, LineIndex)>) -> Self {
+        let mut index = Self::new();
+        index.upsert_batch(articles);
+        index
+    }
+
+    /// The same as upserting each article in turn (a later duplicate path
+    /// wins), but new files have their keys grouped first, so that each key
+    /// of a map is filed once per batch: a 100,000-article scan does not pay
+    /// for a million single inserts into persistent maps.
+    pub fn upsert_batch(&mut self, articles: Vec<(FilePath, Article, LineIndex)>) {
         let mut latest: HashMap<FilePath, usize> = HashMap::with_capacity(articles.len());
         for (at, (path, ..)) in articles.iter().enumerate() {
             latest.insert(path.clone(), at);
         }
-        let entries: Vec<Arc<IndexedArticle>> = articles
-            .into_par_iter()
+        let (known, new): (Vec<_>, Vec<_>) = articles
+            .into_iter()
             .enumerate()
             .filter(|(at, (path, ..))| latest.get(path) == Some(at))
-            .map(|(_, (path, mut article, line_index))| {
+            .map(|(_, article)| article)
+            .partition(|(path, ..)| self.file_ids.contains_key(path));
+        for (path, article, line_index) in known {
+            self.upsert(path, article, line_index);
+        }
+        let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
+            .into_iter()
+            .map(|(path, article, line_index)| (self.intern(path.clone()), (path, article, line_index)))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(file, (path, mut article, line_index))| {
                 article.shrink_for_index(QUESTION_BYTES);
-                Arc::new(IndexedArticle { path, article, line_index })
+                (file, Arc::new(IndexedArticle { path, article, line_index }))
             })
             .collect();
 
-        let mut by_id: BTreeMap<ArticleId, FileSet> = BTreeMap::new();
-        let mut by_url: BTreeMap<Arc<str>, FileSet> = BTreeMap::new();
-        let mut by_subject: BTreeMap<Box<str>, FileSet> = BTreeMap::new();
-        let mut linking_to_id: BTreeMap<ArticleId, FileSet> = BTreeMap::new();
-        let mut linking_to_url: BTreeMap<Arc<str>, FileSet> = BTreeMap::new();
-        let mut by_word: BTreeMap<Box<str>, FileSet> = BTreeMap::new();
-        let all_keys: Vec<Vec<Key<'_>>> = entries.par_iter().map(|entry| keys(&entry.article)).collect();
-        // Files are visited in id order, so each set comes out sorted; a key
-        // repeated within one file is filed once.
-        fn file_once<K: Ord>(map: &mut BTreeMap<K, FileSet>, key: K, file: FileId) {
-            let files = map.entry(key).or_default();
-            if files.last() != Some(&file) {
-                files.push(file);
-            }
-        }
-        for (at, keys) in all_keys.into_iter().enumerate() {
-            let file = FileId(at as u32);
+        let mut grouped = GroupedKeys::default();
+        let all_keys: Vec<Vec<Key<'_>>> = entries.par_iter().map(|(_, entry)| keys(&entry.article)).collect();
+        for ((file, _), keys) in entries.iter().zip(all_keys) {
             for key in keys {
-                match key {
-                    Key::Id(id) => file_once(&mut by_id, id, file),
-                    Key::Url(url) => file_once(&mut by_url, Arc::from(url), file),
-                    Key::LinkId(id) => file_once(&mut linking_to_id, id, file),
-                    Key::LinkUrl(url) => file_once(&mut linking_to_url, Arc::from(url), file),
-                    Key::Word(word) => file_once(&mut by_word, word.into_boxed_str(), file),
-                    Key::Subject(subject) => file_once(&mut by_subject, Box::from(subject), file),
-                }
+                grouped.add(key, *file);
             }
         }
-        ArticleIndex {
-            paths: entries.iter().map(|entry| entry.path.clone()).collect(),
-            file_ids: entries
-                .iter()
-                .enumerate()
-                .map(|(at, entry)| (entry.path.clone(), FileId(at as u32)))
-                .collect(),
-            articles: entries.into_iter().enumerate().map(|(at, entry)| (FileId(at as u32), entry)).collect(),
-            by_id: by_id.into_iter().collect(),
-            by_url: by_url.into_iter().collect(),
-            by_subject: by_subject.into_iter().collect(),
-            linking_to_id: linking_to_id.into_iter().collect(),
-            linking_to_url: linking_to_url.into_iter().collect(),
-            by_word: by_word.into_iter().collect(),
+        grouped.file_into(self);
+        for (file, entry) in entries {
+            self.articles.insert(file, entry);
         }
     }
 
@@ -327,6 +313,65 @@ enum Key<'a> {
     LinkUrl(&'a str),
     Word(String),
     Subject(&'a str),
+}
+
+/// Keys of a batch of new files, grouped so that each is filed once.
+#[derive(Default)]
+struct GroupedKeys<'a> {
+    by_id: BTreeMap<ArticleId, FileSet>,
+    by_url: BTreeMap<&'a str, FileSet>,
+    by_subject: BTreeMap<&'a str, FileSet>,
+    linking_to_id: BTreeMap<ArticleId, FileSet>,
+    linking_to_url: BTreeMap<&'a str, FileSet>,
+    by_word: BTreeMap<String, FileSet>,
+}
+
+impl<'a> GroupedKeys<'a> {
+    /// Files arrive in ascending order, so a key repeated within one file is
+    /// the last one in its set.
+    fn add(&mut self, key: Key<'a>, file: FileId) {
+        fn once<K: Ord>(map: &mut BTreeMap<K, FileSet>, key: K, file: FileId) {
+            let files = map.entry(key).or_default();
+            if files.last() != Some(&file) {
+                files.push(file);
+            }
+        }
+        match key {
+            Key::Id(id) => once(&mut self.by_id, id, file),
+            Key::Url(url) => once(&mut self.by_url, url, file),
+            Key::LinkId(id) => once(&mut self.linking_to_id, id, file),
+            Key::LinkUrl(url) => once(&mut self.linking_to_url, url, file),
+            Key::Word(word) => once(&mut self.by_word, word, file),
+            Key::Subject(subject) => once(&mut self.by_subject, subject, file),
+        }
+    }
+
+    fn file_into(self, index: &mut ArticleIndex) {
+        fn merge<K: Ord + Clone>(map: &mut imbl::OrdMap<K, FileSet>, key: K, files: FileSet) {
+            let existing = map.entry(key).or_default();
+            existing.extend(files);
+            existing.sort_unstable();
+            existing.dedup();
+        }
+        for (id, files) in self.by_id {
+            merge(&mut index.by_id, id, files);
+        }
+        for (url, files) in self.by_url {
+            merge(&mut index.by_url, Arc::from(url), files);
+        }
+        for (subject, files) in self.by_subject {
+            merge(&mut index.by_subject, Box::from(subject), files);
+        }
+        for (id, files) in self.linking_to_id {
+            merge(&mut index.linking_to_id, id, files);
+        }
+        for (url, files) in self.linking_to_url {
+            merge(&mut index.linking_to_url, Arc::from(url), files);
+        }
+        for (word, files) in self.by_word {
+            merge(&mut index.by_word, word.into_boxed_str(), files);
+        }
+    }
 }
 
 /// Every key under which an article is filed: one list, so that filing and

@@ -73,8 +73,16 @@ proptest! {
         let parsed = files.iter().filter_map(|(path, text)| {
             Some((FilePath::new(path.as_str()), parse_article(text)?, LineIndex::new(text)))
         });
-        let bulk = ArticleIndex::from_articles(parsed.collect());
+        let parsed: Vec<_> = parsed.collect();
+        let bulk = ArticleIndex::from_articles(parsed.clone());
         prop_assert_eq!(incremental.canonical(), bulk.canonical());
+        // A batch over an index that already holds some of its files.
+        let mut mixed = ArticleIndex::new();
+        for (path, text) in files.iter().step_by(2) {
+            upsert(&mut mixed, path, text);
+        }
+        mixed.upsert_batch(parsed);
+        prop_assert_eq!(incremental.canonical(), mixed.canonical());
     }
 }
 

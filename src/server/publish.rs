@@ -229,12 +229,21 @@ fn apply(
         }
         Change::ConfigFile => {}
         Change::ScanStarted => analysis.scans_running += 1,
+        // Nothing is rechecked per file here: the scan's end rechecks all.
         Change::Scanned(files) => {
+            let mut articles = Vec::with_capacity(files.len());
             for (path, loaded) in files {
-                if !shared.documents.is_open(&path) {
-                    replace(index, path, loaded, &mut BTreeSet::new());
+                if shared.documents.is_open(&path) {
+                    continue;
+                }
+                match loaded {
+                    Some(Loaded::Article(article, line_index)) => articles.push((path, *article, line_index)),
+                    Some(Loaded::NotAnArticle) | None => {
+                        index.remove(&path);
+                    }
                 }
             }
+            index.upsert_batch(articles);
         }
         Change::ScanFinished { root, seen, indexed } => {
             analysis.scans_running = analysis.scans_running.saturating_sub(1);

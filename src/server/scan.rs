@@ -14,7 +14,8 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 use super::Shared;
 use super::publish::Change;
 use crate::index::FilePath;
-use crate::workspace::{ProblemKind, ScanOptions, discover, load_text, read_text};
+use crate::index::QUESTION_BYTES;
+use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_text, read_text};
 
 /// Files read between two progress reports and index updates.
 const BATCH: usize = 256;
@@ -89,12 +90,20 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     }
 }
 
-fn read_all(paths: Vec<PathBuf>) -> Vec<(FilePath, Option<crate::workspace::Loaded>)> {
+fn read_all(paths: Vec<PathBuf>) -> Vec<(FilePath, Option<Loaded>)> {
     paths
         .into_par_iter()
         .map(|path| {
             let loaded = match read_text(&path) {
-                Ok(text) => Some(load_text(&text)),
+                Ok(text) => Some(match load_text(&text) {
+                    // Shrunk here, on the scan's threads, so that a batch in
+                    // flight never holds every answer it read.
+                    Loaded::Article(mut article, line_index) => {
+                        article.shrink_for_index(QUESTION_BYTES);
+                        Loaded::Article(article, line_index)
+                    }
+                    other => other,
+                }),
                 Err(problem) => {
                     match problem.kind {
                         ProblemKind::Io => tracing::warn!("{}: {}", path.display(), problem.message),
