@@ -256,11 +256,30 @@ impl Article {
     pub fn shrink_for_index(&mut self, question_bytes: usize) {
         if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.question {
             truncate_at_char_boundary(&mut scalar.text, question_bytes);
-            scalar.text.shrink_to_fit();
         }
         if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.answer {
             scalar.text = String::new();
         }
+        // The YAML reader grows folded values as it goes; their spare
+        // capacity would outweigh the text itself.
+        let own = [
+            &mut self.id,
+            &mut self.title,
+            &mut self.subject,
+            &mut self.url,
+            &mut self.file_name,
+            &mut self.question,
+        ];
+        let links = self
+            .related
+            .iter_mut()
+            .flat_map(|link| [&mut link.id, &mut link.title, &mut link.subject, &mut link.url]);
+        for field in own.into_iter().chain(links).flatten() {
+            if let Value::Scalar(scalar) = &mut field.value {
+                scalar.text.shrink_to_fit();
+            }
+        }
+        self.related.shrink_to_fit();
     }
 }
 
