@@ -2,7 +2,7 @@
 //! the whole link is filled in; subjects and urls on their own; and a fresh
 //! `related_articleN` block on an empty line after the last one.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use text_size::{TextRange, TextSize};
 
@@ -20,6 +20,8 @@ pub const MAX_ITEMS: usize = 50;
 /// How many matches are ranked before cutting to `MAX_ITEMS`.
 const RANKED: usize = 400;
 const PREVIEW_CHARS: usize = 300;
+/// A title word in more articles than this says nothing about similarity.
+const COMMON_WORD: usize = 2_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -91,14 +93,15 @@ fn article_items(
     let query = if name == LinkFieldName::Url { url_query(typed) } else { typed.to_owned() };
 
     let excluded = linked_elsewhere(index, file, article, link);
+    let shared = shared_title_words(index, article);
     let (mut files, complete) = if query.trim().is_empty() {
-        (related_to(index, article), false)
+        (related_to(index, article, &shared), false)
     } else {
         let found = search(index, &query, RANKED);
         (found.files, found.complete)
     };
     files.retain(|candidate| !excluded.contains(candidate));
-    let ranked = rank(index, article, files);
+    let ranked = rank(index, article, &shared, files);
     let is_incomplete = !complete || ranked.len() > MAX_ITEMS;
 
     let items = ranked
@@ -205,15 +208,30 @@ fn linked_elsewhere(
 
 /// With nothing typed yet: articles sharing the rarer words of this title,
 /// and articles of the same subject.
-fn related_to(index: &ArticleIndex, article: &Article) -> Vec<FileId> {
-    let mut files = Vec::new();
-    let mut words = title_words(article.title_text().unwrap_or(""));
-    words.sort_by_key(|word| index.with_title_word(word).len());
-    for word in words.iter().take(4) {
-        files.extend(index.with_title_word(word).iter().take(RANKED));
+/// Words of this article's title shared by other titles, by file: counted
+/// from the index's postings, skipping words so common they say nothing.
+fn shared_title_words(index: &ArticleIndex, article: &Article) -> HashMap<FileId, usize> {
+    let mut shared: HashMap<FileId, usize> = HashMap::new();
+    for word in title_words(article.title_text().unwrap_or("")) {
+        let files = index.with_title_word(&word);
+        if files.len() <= COMMON_WORD {
+            for file in files {
+                *shared.entry(*file).or_default() += 1;
+            }
+        }
     }
+    shared
+}
+
+/// With nothing typed yet: the articles sharing most title words with this
+/// one, then others of the same subject.
+fn related_to(index: &ArticleIndex, article: &Article, shared: &HashMap<FileId, usize>) -> Vec<FileId> {
+    let mut files: Vec<(usize, FileId)> = shared.iter().map(|(file, count)| (*count, *file)).collect();
+    files.sort_unstable_by(|a, b| b.cmp(a));
+    files.truncate(RANKED);
+    let mut files: Vec<FileId> = files.into_iter().map(|(_, file)| file).collect();
     if let Some(subject) = article.subject_text() {
-        files.extend(index.with_subject(subject).iter().take(RANKED));
+        files.extend(index.with_subject(subject).iter().take(RANKED.saturating_sub(files.len())));
     }
     files.sort_unstable();
     files.dedup();
@@ -221,19 +239,27 @@ fn related_to(index: &ArticleIndex, article: &Article) -> Vec<FileId> {
 }
 
 /// Same subject first, then titles sharing more words with this one, then by title.
-fn rank(index: &ArticleIndex, article: &Article, files: Vec<FileId>) -> Vec<FileId> {
+fn rank(
+    index: &ArticleIndex,
+    article: &Article,
+    shared: &HashMap<FileId, usize>,
+    files: Vec<FileId>,
+) -> Vec<FileId> {
     let subject = article.subject_text();
-    let words: HashSet<String> = title_words(article.title_text().unwrap_or("")).into_iter().collect();
-    let mut keyed: Vec<(bool, usize, String, FileId)> = files
+    let mut keyed: Vec<(bool, usize, &str, FileId)> = files
         .into_iter()
         .filter_map(|file| {
             let target = &index.get(file)?.article;
-            let title = target.title_text().unwrap_or("").to_owned();
-            let shared = title_words(&title).iter().filter(|word| words.contains(*word)).count();
-            Some((target.subject_text() != subject, usize::MAX - shared, title, file))
+            let shared = shared.get(&file).copied().unwrap_or(0);
+            Some((
+                target.subject_text() != subject,
+                usize::MAX - shared,
+                target.title_text().unwrap_or(""),
+                file,
+            ))
         })
         .collect();
-    keyed.sort();
+    keyed.sort_unstable();
     keyed.into_iter().map(|(.., file)| file).collect()
 }
 

@@ -27,15 +27,29 @@ pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
     if words.is_empty() {
         return scan(index, budget, |_| true);
     }
-    let selective: Vec<Vec<FileId>> =
-        words.iter().filter_map(|word| files_with_word_prefix(index, word)).collect();
-    let Some(mut files) = intersect(selective) else {
-        return scan(index, budget, |file| title_matches(index, file, &words));
+    let mut selective = Vec::new();
+    // Words the index found already match the start of a title word; only
+    // the others (short or too common) are checked in the titles themselves.
+    let mut unchecked = Vec::new();
+    for word in &words {
+        match files_with_word_prefix(index, word) {
+            Some(files) => selective.push(files),
+            None => unchecked.push(word.clone()),
+        }
+    }
+    let Some(candidates) = intersect(selective) else {
+        return scan(index, budget, |file| title_matches(index, file, &unchecked));
     };
-    files.retain(|file| title_matches(index, *file, &words));
-    let complete = files.len() <= budget;
-    files.truncate(budget);
-    Matches { files, complete }
+    let mut files = Vec::new();
+    for file in candidates {
+        if unchecked.is_empty() || title_matches(index, file, &unchecked) {
+            if files.len() == budget {
+                return Matches { files, complete: false };
+            }
+            files.push(file);
+        }
+    }
+    Matches { files, complete: true }
 }
 
 /// Lower-cased alphanumeric words of a query.

@@ -61,6 +61,7 @@ related_article1:
             87380 What specialized programs does Lumenus offer for autism support? (Health Studies)
             87377 How has Lumenus evolved over the years? (Health Studies)
             5 🦀 Lumenus 漢字 guide (Health Studies)
+            87366 What is the history of the Lumenus organization? (Sociology)
         "#]],
     );
 }
