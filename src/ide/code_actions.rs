@@ -274,7 +274,7 @@ pub fn new_link_block(target_text: &str, target: &Article, here: &Article) -> Op
 fn remove_block(text: &str, link: &RelatedLink) -> TextEdit {
     let start = line_start(text, link.range.start());
     let end = line_end(text, link.range.end());
-    let rest = &text[usize::from(end)..];
+    let rest = text.get(usize::from(end)..).unwrap_or("");
     let break_len = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with(['\n', '\r'])) };
     TextEdit { range: TextRange::new(start, end + TextSize::from(break_len as u32)), new_text: String::new() }
 }

@@ -304,7 +304,7 @@ fn subject_items(index: &ArticleIndex, text: &str, offset: TextSize, link: &Rela
 fn new_block_item(article: &Article, text: &str, offset: TextSize) -> Completions {
     let start = line_start(text, offset);
     let end = line_end(text, offset);
-    let line = &text[usize::from(start)..usize::from(end)];
+    let line = text.get(usize::from(start)..usize::from(end)).unwrap_or("");
     let in_front_matter = article.front_matter.contains(start);
     let after_blocks = article.related.iter().all(|link| link.range.end() < start);
     if !in_front_matter || !after_blocks || !line.trim().is_empty() {

@@ -87,12 +87,12 @@ pub fn value_start(field: &Field, text: &str) -> TextSize {
 
 pub fn line_end(text: &str, from: TextSize) -> TextSize {
     let start = usize::from(from).min(text.len());
-    let end = text[start..].find(['\n', '\r']).map_or(text.len(), |at| start + at);
+    let end = text.get(start..).unwrap_or("").find(['\n', '\r']).map_or(text.len(), |at| start + at);
     TextSize::from(end as u32)
 }
 
 pub fn line_start(text: &str, at: TextSize) -> TextSize {
     let end = usize::from(at).min(text.len());
-    let start = text[..end].rfind(['\n', '\r']).map_or(0, |at| at + 1);
+    let start = text.get(..end).unwrap_or("").rfind(['\n', '\r']).map_or(0, |at| at + 1);
     TextSize::from(start as u32)
 }

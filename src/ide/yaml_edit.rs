@@ -17,8 +17,11 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
         // `key:` with nothing after it: write the value after the colon.
         let colon = field.key.end();
         let end = line_end(text, colon);
-        let start =
-            if text[usize::from(colon)..].starts_with(':') { colon + TextSize::from(1) } else { colon };
+        let start = if text.get(usize::from(colon)..).is_some_and(|rest| rest.starts_with(':')) {
+            colon + TextSize::from(1)
+        } else {
+            colon
+        };
         return TextEdit {
             range: TextRange::new(start, end.max(start)),
             new_text: format!(" {}", render_inline(new_value)),
@@ -42,7 +45,7 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
     let end = link.range.end();
     if link.flow {
         let at = end.checked_sub(TextSize::from(1)).unwrap_or(end);
-        let empty = matches!(&link.value, Value::Mapping(range) if text[*range].trim_start_matches('{').trim().len() <= 1);
+        let empty = matches!(&link.value, Value::Mapping(range) if text.get(*range).is_some_and(|inner| inner.trim_start_matches('{').trim().len() <= 1));
         let separator = if empty { "" } else { ", " };
         return TextEdit {
             range: TextRange::empty(at),
@@ -66,7 +69,7 @@ pub fn link_indent(text: &str, link: &RelatedLink) -> String {
     match first {
         Some(key) => {
             let start = line_start(text, key);
-            text[usize::from(start)..usize::from(key)].to_owned()
+            text.get(usize::from(start)..usize::from(key)).unwrap_or("    ").to_owned()
         }
         None => "    ".to_owned(),
     }
