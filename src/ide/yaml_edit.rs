@@ -45,7 +45,7 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
     let end = link.range.end();
     if link.flow {
         let at = end.checked_sub(TextSize::from(1)).unwrap_or(end);
-        let empty = matches!(&link.value, Value::Mapping(range) if text.get(*range).is_some_and(|inner| inner.trim_start_matches('{').trim().len() <= 1));
+        let empty = matches!(&link.value, Value::Mapping(range) if text.get(std::ops::Range::<usize>::from(*range)).is_some_and(|inner| inner.trim_start_matches('{').trim().len() <= 1));
         let separator = if empty { "" } else { ", " };
         return TextEdit {
             range: TextRange::empty(at),
