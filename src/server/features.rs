@@ -21,7 +21,7 @@ use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
 use crate::ide::{FileRange, SourceChange, TextEdit};
-use crate::index::{ArticleIndex, FileId, FilePath};
+use crate::index::{ArticleIndex, FileId, FilePath, QUESTION_BYTES};
 use crate::line_index::{LineIndex, PositionEncoding};
 use crate::workspace::{Loaded, load_text, read_text};
 
@@ -54,8 +54,17 @@ impl<'a> Request<'a> {
         };
         let mut index = (*shared.index.snapshot()).clone();
         match load_text(&text) {
-            Loaded::Article(article, line_index) => {
-                index.upsert(path.clone(), *article, line_index);
+            Loaded::Article(mut article, line_index) => {
+                // Usually the index already holds this text (edits are indexed
+                // 50 ms after the last keystroke): refiling it would copy the
+                // file sets of its common title words for nothing.
+                article.shrink_for_index(QUESTION_BYTES);
+                let indexed = index
+                    .get_by_path(&path)
+                    .is_some_and(|entry| entry.article == *article && entry.line_index == line_index);
+                if !indexed {
+                    index.upsert(path.clone(), *article, line_index);
+                }
             }
             Loaded::NotAnArticle => {
                 index.remove(&path);
