@@ -39,6 +39,8 @@ pub enum FixMode {
     DryRun,
 }
 
+/// Runs `check` and returns the exit status. Meant to end the process: the
+/// index is not freed.
 pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
     let started = Instant::now();
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
@@ -91,6 +93,10 @@ pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
     if written.and(summary_written).and(out.flush()).is_err() {
         return EXIT_TROUBLE;
     }
+    // `check` is the last thing its process does: freeing every indexed
+    // article one by one would only delay the exit (a second at 100,000).
+    std::mem::forget(scan);
+    std::mem::forget(found);
     match (trouble, errors) {
         (true, _) => EXIT_TROUBLE,
         (false, 0) => EXIT_CLEAN,
