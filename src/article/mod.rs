@@ -22,12 +22,6 @@ pub enum ScalarStyle {
     Folded,
 }
 
-impl ScalarStyle {
-    pub fn is_block(self) -> bool {
-        matches!(self, ScalarStyle::Literal | ScalarStyle::Folded)
-    }
-}
-
 /// A scalar value as YAML decodes it, with where it stands in the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scalar {

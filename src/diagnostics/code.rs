@@ -1,4 +1,5 @@
-//! Diagnostic codes: stable names, default severities, one-line meanings.
+//! Diagnostic codes: stable names and default severities (their meanings
+//! are the README's table, which a test keeps in step).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
@@ -20,7 +21,7 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $name:literal, $severity:ident, $meaning:literal;)*) => {
+    ($($variant:ident = $name:literal, $severity:ident;)*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum DiagnosticCode { $($variant),* }
 
@@ -36,10 +37,6 @@ macro_rules! codes {
                 match self { $(DiagnosticCode::$variant => Severity::$severity),* }
             }
 
-            pub fn meaning(self) -> &'static str {
-                match self { $(DiagnosticCode::$variant => $meaning),* }
-            }
-
             pub fn from_name(name: &str) -> Option<DiagnosticCode> {
                 match name { $($name => Some(DiagnosticCode::$variant),)* _ => None }
             }
@@ -48,19 +45,19 @@ macro_rules! codes {
 }
 
 codes! {
-    YamlSyntax = "yaml-syntax", Error, "the front matter is not valid YAML";
-    UnterminatedFrontMatter = "unterminated-front-matter", Error, "the opening `---` is never closed";
-    MissingField = "missing-field", Error, "an article without `id`, `title` or `url`, or a related block without `id` or `url`";
-    InvalidField = "invalid-field", Error, "a value of the wrong shape: an `id` that is not an integer, a `url` not starting with `/`, a related block that is not a mapping";
-    DuplicateId = "duplicate-id", Error, "two articles claim one id";
-    DuplicateUrl = "duplicate-url", Error, "two articles claim one url";
-    BrokenLink = "broken-link", Error, "neither the id nor the url of a related block matches an article";
-    LinkMismatch = "link-mismatch", Error, "a related block's id and url match two different articles";
-    StaleId = "stale-id", Warning, "a related block's url matches an article whose id is another";
-    StaleUrl = "stale-url", Warning, "a related block's url differs from its target's current url";
-    StaleTitle = "stale-title", Warning, "a related block's title differs from its target's current title";
-    StaleSubject = "stale-subject", Warning, "a related block's subject differs from its target's current subject";
-    SelfLink = "self-link", Warning, "an article links to itself";
-    DuplicateLink = "duplicate-link", Warning, "an article links twice to one target";
-    SlugMismatch = "slug-mismatch", Warning, "`file_name` is not the url's last segment plus `.md`, or the url's subject segment is not the slug of `subject`";
+    YamlSyntax = "yaml-syntax", Error;
+    UnterminatedFrontMatter = "unterminated-front-matter", Error;
+    MissingField = "missing-field", Error;
+    InvalidField = "invalid-field", Error;
+    DuplicateId = "duplicate-id", Error;
+    DuplicateUrl = "duplicate-url", Error;
+    BrokenLink = "broken-link", Error;
+    LinkMismatch = "link-mismatch", Error;
+    StaleId = "stale-id", Warning;
+    StaleUrl = "stale-url", Warning;
+    StaleTitle = "stale-title", Warning;
+    StaleSubject = "stale-subject", Warning;
+    SelfLink = "self-link", Warning;
+    DuplicateLink = "duplicate-link", Warning;
+    SlugMismatch = "slug-mismatch", Warning;
 }

@@ -212,14 +212,6 @@ impl ArticleIndex {
             .map(|(word, files)| (&**word, files.as_slice()))
     }
 
-    /// Urls starting with `prefix`, in order, with their files.
-    pub fn urls_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
-        self.by_url
-            .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
-            .take_while(move |(url, _)| url.starts_with(prefix))
-            .map(|(url, files)| (&**url, files.as_slice()))
-    }
-
     /// Ids in `range`, in order, with their files.
     pub fn ids_in(
         &self,
