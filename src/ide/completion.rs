@@ -285,7 +285,7 @@ fn subject_items(index: &ArticleIndex, text: &str, offset: TextSize, link: &Rela
                 label: subject.to_owned(),
                 label_detail: None,
                 kind: CompletionKind::Subject,
-                detail: Some(format!("{count} articles")),
+                detail: Some(if count == 1 { "1 article".to_owned() } else { format!("{count} articles") }),
                 documentation: None,
                 target: None,
                 filter_text: subject.to_owned(),

@@ -205,7 +205,7 @@ related_article1:
 ",
         expect![[r#"
             incomplete: false
-            Sociology (1 articles)
+            Sociology (1 article)
         "#]],
     );
 }
