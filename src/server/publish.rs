@@ -94,7 +94,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             tokio::task::spawn_blocking(move || process(&worker_shared, &mut lock(&worker_analysis), batch))
                 .await;
         match outcome {
-            Ok((publications, open_changed)) => {
+            Ok(Processed { publications, open_changed, indexed }) => {
                 for publication in publications {
                     shared
                         .client
@@ -105,6 +105,9 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 if open_changed && session.pull_diagnostics && session.diagnostic_refresh {
                     let _ = shared.client.workspace_diagnostic_refresh().await;
                 }
+                for scan in indexed {
+                    let _ = scan.send(());
+                }
             }
             Err(error) => tracing::error!("analysis of a batch of changes failed: {error}"),
         }
@@ -113,7 +116,15 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
 
 /// Applies a batch to the index; returns what to publish, and whether an
 /// open document's diagnostics may have changed.
-fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> (Vec<Publication>, bool) {
+/// What a batch gave: diagnostics to publish, whether an open document's
+/// changed, and the scans waiting to hear that the index holds them.
+struct Processed {
+    publications: Vec<Publication>,
+    open_changed: bool,
+    indexed: Vec<oneshot::Sender<()>>,
+}
+
+fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Processed {
     let workspace = shared.workspace();
     let mut index = (*shared.index.snapshot()).clone();
     let mut affected = BTreeSet::new();
@@ -121,13 +132,13 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> (Vec
         apply(shared, &workspace, analysis, &mut index, change, &mut affected);
     }
     shared.index.store(index.clone());
-    for indexed in analysis.indexed.drain(..) {
-        let _ = indexed.send(());
-    }
+    // Told once this batch's diagnostics are out (see `run`): a scan's
+    // progress ends when its answers and diagnostics are complete.
+    let indexed = std::mem::take(&mut analysis.indexed);
 
     if analysis.scans_running > 0 {
         analysis.deferred.append(&mut affected);
-        return (Vec::new(), false);
+        return Processed { publications: Vec::new(), open_changed: false, indexed };
     }
     affected.append(&mut analysis.deferred);
     if std::mem::take(&mut analysis.recheck_all) {
@@ -173,7 +184,7 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> (Vec
         }
         publications.push(Publication { uri, version, diagnostics });
     }
-    (publications, open_changed)
+    Processed { publications, open_changed, indexed }
 }
 
 fn apply(

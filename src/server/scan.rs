@@ -82,8 +82,9 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     }
     let (indexed, stored) = tokio::sync::oneshot::channel();
     shared.send(Change::ScanFinished { root, seen: Some(seen), indexed: Some(indexed) });
-    // Ending the progress once the index holds everything tells the client
-    // that answers are now complete.
+    // Ending the progress once the index holds everything, and the
+    // diagnostics it gives are published, tells the client that answers and
+    // problems are now complete.
     let _ = stored.await;
     if let Some(progress) = progress {
         progress.finish_with_message(format!("{} files read", files.len())).await;
