@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
+use super::state::with_current_text;
 use super::{Shared, convert};
 use crate::diagnostics::DiagnosticCode;
 use crate::ide::code_actions::{ActionKind, code_actions};
@@ -21,9 +22,9 @@ use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
 use crate::ide::{FileRange, SourceChange, TextEdit};
-use crate::index::{ArticleIndex, FileId, FilePath, QUESTION_BYTES};
+use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::{LineIndex, PositionEncoding};
-use crate::workspace::{Loaded, load_text, read_text};
+use crate::workspace::read_text;
 
 /// The command a backlink lens runs; editor clients map it to their own
 /// "show references" (VS Code's takes its own types, not LSP's).
@@ -48,28 +49,8 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     pub fn new(shared: &'a Shared, uri: &Uri) -> Option<Request<'a>> {
         let path = convert::file_path(uri);
-        let text = match shared.documents.text(&path) {
-            Some((rope, _)) => rope.to_string(),
-            None => read_text(&convert::local_path(uri)?).ok()?,
-        };
-        let mut index = (*shared.index.snapshot()).clone();
-        match load_text(&text) {
-            Loaded::Article(mut article, line_index) => {
-                // Usually the index already holds this text (edits are indexed
-                // 50 ms after the last keystroke): refiling it would copy the
-                // file sets of its common title words for nothing.
-                article.shrink_for_index(QUESTION_BYTES);
-                let indexed = index
-                    .get_by_path(&path)
-                    .is_some_and(|entry| entry.article == *article && entry.line_index == line_index);
-                if !indexed {
-                    index.upsert(path.clone(), *article, line_index);
-                }
-            }
-            Loaded::NotAnArticle => {
-                index.remove(&path);
-            }
-        }
+        let text = current_text(shared, &path)?;
+        let index = with_current_text(&shared.index.snapshot(), &path, &text);
         let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
         let encoding = shared.session().encoding;
         Some(Request { shared, index, file, text, encoding, others: RefCell::default() })

@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use super::state::{Workspace, replace};
+use super::state::{Workspace, replace, with_current_text};
 use super::{Shared, convert, lock};
 use crate::diagnostics::article_diagnostics;
 use crate::index::{ArticleIndex, FilePath};
@@ -333,8 +333,7 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
     let snapshot = shared.index.snapshot();
     match shared.documents.text(path) {
         Some((text, _)) => {
-            let mut index = (*snapshot).clone();
-            replace(&mut index, path.clone(), Some(load_text(&text.to_string())), &mut BTreeSet::new());
+            let index = with_current_text(&snapshot, path, &text.to_string());
             diagnostics_of(shared, &workspace, &index, path)
         }
         None => diagnostics_of(shared, &workspace, &snapshot, path),

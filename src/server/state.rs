@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use super::lock;
 use crate::config::{FileFilter, Settings};
-use crate::index::{ArticleIndex, FilePath};
-use crate::workspace::Loaded;
+use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
+use crate::workspace::{Loaded, load_text};
 
 /// The current index. Requests take a snapshot (an `Arc`, never a lock held
 /// across an `.await`); the analysis task alone writes, by cloning the index
@@ -56,6 +56,29 @@ fn neighbours(index: &ArticleIndex, path: &FilePath, affected: &mut BTreeSet<Fil
     files.extend(id.map(|id| index.with_id(id)).unwrap_or_default());
     files.extend(url.map(|url| index.with_url(url)).unwrap_or_default());
     affected.extend(files.into_iter().map(|file| index.path(file).clone()));
+}
+
+/// `index` with `text` as the content of `path`: what a request about an open
+/// document must see, since edits reach the index only after the debounce.
+/// Cloning is O(1); the article is refiled only when the index does not
+/// already hold this text (refiling copies the file sets of its title words).
+pub fn with_current_text(index: &ArticleIndex, path: &FilePath, text: &str) -> ArticleIndex {
+    let mut index = index.clone();
+    match load_text(text) {
+        Loaded::Article(mut article, line_index) => {
+            article.shrink_for_index(QUESTION_BYTES);
+            let indexed = index
+                .get_by_path(path)
+                .is_some_and(|entry| entry.article == *article && entry.line_index == line_index);
+            if !indexed {
+                index.upsert(path.clone(), *article, line_index);
+            }
+        }
+        Loaded::NotAnArticle => {
+            index.remove(path);
+        }
+    }
+    index
 }
 
 /// One workspace folder and the settings that apply under it.
