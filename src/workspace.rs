@@ -141,6 +141,20 @@ pub struct Scan {
     pub problems: Vec<ScanProblem>,
 }
 
+/// Reads and parses one file for the index. The article is shrunk here, on
+/// the reading thread, so that the long texts of a whole scan are never all
+/// held at once.
+pub fn load_for_index(path: &Path) -> Result<Loaded, ScanProblem> {
+    let text = read_text(path)?;
+    Ok(match load_text(&text) {
+        Loaded::Article(mut article, line_index) => {
+            article.shrink_for_index(QUESTION_BYTES);
+            Loaded::Article(article, line_index)
+        }
+        other => other,
+    })
+}
+
 /// A file read and parsed, ready for the index.
 type ParsedFile = (FilePath, Article, LineIndex);
 
@@ -149,12 +163,8 @@ pub fn index_files(paths: &[PathBuf]) -> Scan {
     let loaded: Vec<Result<Option<ParsedFile>, ScanProblem>> = paths
         .par_iter()
         .map(|path| {
-            let text = read_text(path)?;
-            Ok(match load_text(&text) {
-                Loaded::Article(mut article, line_index) => {
-                    // Shrunk here, in parallel, so the long texts of every
-                    // article are never all held at once.
-                    article.shrink_for_index(QUESTION_BYTES);
+            Ok(match load_for_index(path)? {
+                Loaded::Article(article, line_index) => {
                     Some((FilePath::new(path.to_string_lossy().as_ref()), *article, line_index))
                 }
                 Loaded::NotAnArticle => None,

@@ -14,8 +14,7 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 use super::Shared;
 use super::publish::Change;
 use crate::index::FilePath;
-use crate::index::QUESTION_BYTES;
-use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_text, read_text};
+use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_for_index};
 
 /// Files read between two progress reports and index updates.
 const BATCH: usize = 256;
@@ -95,16 +94,8 @@ fn read_all(paths: Vec<PathBuf>) -> Vec<(FilePath, Option<Loaded>)> {
     paths
         .into_par_iter()
         .map(|path| {
-            let loaded = match read_text(&path) {
-                Ok(text) => Some(match load_text(&text) {
-                    // Shrunk here, on the scan's threads, so that a batch in
-                    // flight never holds every answer it read.
-                    Loaded::Article(mut article, line_index) => {
-                        article.shrink_for_index(QUESTION_BYTES);
-                        Loaded::Article(article, line_index)
-                    }
-                    other => other,
-                }),
+            let loaded = match load_for_index(&path) {
+                Ok(loaded) => Some(loaded),
                 Err(problem) => {
                     match problem.kind {
                         ProblemKind::Io => tracing::warn!("{}: {}", path.display(), problem.message),
