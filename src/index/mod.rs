@@ -3,9 +3,10 @@
 //! Persistent maps make a clone O(1), so the server hands out immutable
 //! snapshots while the next edit builds a new version beside them.
 
+mod key_map;
 mod words;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::article::{Article, ArticleId};
 use crate::line_index::LineIndex;
+use key_map::KeyMap;
 
 pub use words::title_words;
 
@@ -59,21 +61,18 @@ pub struct IndexedArticle {
 /// How much of `question` the index keeps: enough for a completion's detail.
 pub const QUESTION_BYTES: usize = 300;
 
-/// Files sharing one key (an id, a url, a word), sorted.
-type FileSet = Vec<FileId>;
-
 #[derive(Clone, Default)]
 pub struct ArticleIndex {
     paths: imbl::Vector<FilePath>,
     file_ids: imbl::HashMap<FilePath, FileId>,
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
     // Ordered maps: completion walks ids, urls and words by prefix.
-    by_id: imbl::OrdMap<ArticleId, FileSet>,
-    by_url: imbl::OrdMap<Arc<str>, FileSet>,
-    by_subject: imbl::OrdMap<Box<str>, FileSet>,
-    linking_to_id: imbl::OrdMap<ArticleId, FileSet>,
-    linking_to_url: imbl::OrdMap<Arc<str>, FileSet>,
-    by_word: imbl::OrdMap<Box<str>, FileSet>,
+    by_id: KeyMap<ArticleId>,
+    by_url: KeyMap<Box<str>>,
+    by_subject: KeyMap<Box<str>>,
+    linking_to_id: KeyMap<ArticleId>,
+    linking_to_url: KeyMap<Box<str>>,
+    by_word: KeyMap<Box<str>>,
 }
 
 impl ArticleIndex {
@@ -117,14 +116,16 @@ impl ArticleIndex {
             })
             .collect();
 
-        let mut grouped = GroupedKeys::default();
-        let all_keys: Vec<Vec<Key<'_>>> = entries.par_iter().map(|(_, entry)| keys(&entry.article)).collect();
-        for ((file, _), keys) in entries.iter().zip(all_keys) {
-            for key in keys {
-                grouped.add(key, *file);
-            }
-        }
-        grouped.file_into(self);
+        let pairs = entries
+            .par_iter()
+            .fold(KeyPairs::default, |mut pairs, (file, entry)| {
+                for key in keys(&entry.article) {
+                    pairs.add(key, *file);
+                }
+                pairs
+            })
+            .reduce(KeyPairs::default, KeyPairs::append);
+        pairs.file_into(self);
         for (file, entry) in entries {
             self.articles.insert(file, entry);
         }
@@ -161,17 +162,17 @@ impl ArticleIndex {
 
     /// Articles claiming `id`: more than one is a `duplicate-id`.
     pub fn with_id(&self, id: ArticleId) -> &[FileId] {
-        self.by_id.get(&id).map_or(&[], Vec::as_slice)
+        self.by_id.get(&id)
     }
 
     pub fn with_url(&self, url: &str) -> &[FileId] {
-        self.by_url.get(url).map_or(&[], Vec::as_slice)
+        self.by_url.get(url)
     }
 
     /// Articles with a related block whose id or url is the given one.
     pub fn referrers(&self, id: Option<ArticleId>, url: Option<&str>) -> Vec<FileId> {
-        let by_id = id.and_then(|id| self.linking_to_id.get(&id));
-        let by_url = url.and_then(|url| self.linking_to_url.get(url));
+        let by_id = id.map(|id| self.linking_to_id.get(&id));
+        let by_url = url.map(|url| self.linking_to_url.get(url));
         let mut files: Vec<FileId> = by_id.into_iter().chain(by_url).flatten().copied().collect();
         files.sort_unstable();
         files.dedup();
@@ -188,12 +189,12 @@ impl ArticleIndex {
 
     /// Files whose title contains `word` (see [`title_words`]).
     pub fn with_title_word(&self, word: &str) -> &[FileId] {
-        self.by_word.get(word).map_or(&[], Vec::as_slice)
+        self.by_word.get(word)
     }
 
     /// Files with the subject, exactly as written.
     pub fn with_subject(&self, subject: &str) -> &[FileId] {
-        self.by_subject.get(subject).map_or(&[], Vec::as_slice)
+        self.by_subject.get(subject)
     }
 
     /// Every subject in use, with how many articles have it, in order.
@@ -207,9 +208,9 @@ impl ArticleIndex {
         prefix: &'a str,
     ) -> impl Iterator<Item = (&'a str, &'a [FileId])> {
         self.by_word
-            .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
             .take_while(move |(word, _)| word.starts_with(prefix))
-            .map(|(word, files)| (&**word, files.as_slice()))
+            .map(|(word, files)| (&**word, files))
     }
 
     /// Ids in `range`, in order, with their files.
@@ -217,7 +218,7 @@ impl ArticleIndex {
         &self,
         range: std::ops::RangeInclusive<ArticleId>,
     ) -> impl Iterator<Item = (ArticleId, &[FileId])> {
-        self.by_id.range(range).map(|(id, files)| (*id, files.as_slice()))
+        self.by_id.range(range).map(|(id, files)| (*id, files))
     }
 
     /// Adds or replaces the article at `path`. Returns the file's id.
@@ -228,6 +229,7 @@ impl ArticleIndex {
         let entry = Arc::new(IndexedArticle { path, article, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
+        self.settle();
         file
     }
 
@@ -235,7 +237,17 @@ impl ArticleIndex {
     pub fn remove(&mut self, path: &FilePath) -> Option<Arc<IndexedArticle>> {
         let file = self.file_id(path)?;
         self.unlink(file);
+        self.settle();
         self.articles.remove(&file)
+    }
+
+    fn settle(&mut self) {
+        self.by_id.settle();
+        self.by_url.settle();
+        self.by_subject.settle();
+        self.linking_to_id.settle();
+        self.linking_to_url.settle();
+        self.by_word.settle();
     }
 
     fn intern(&mut self, path: FilePath) -> FileId {
@@ -251,12 +263,12 @@ impl ArticleIndex {
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
         for key in keys(&entry.article) {
             match key {
-                Key::Id(id) => add(&mut self.by_id, id, file),
-                Key::Url(url) => add(&mut self.by_url, Arc::from(url), file),
-                Key::LinkId(id) => add(&mut self.linking_to_id, id, file),
-                Key::LinkUrl(url) => add(&mut self.linking_to_url, Arc::from(url), file),
-                Key::Word(word) => add(&mut self.by_word, Box::from(word), file),
-                Key::Subject(subject) => add(&mut self.by_subject, Box::from(subject), file),
+                Key::Id(id) => self.by_id.add(id, file),
+                Key::Url(url) => self.by_url.add(Box::from(url), file),
+                Key::LinkId(id) => self.linking_to_id.add(id, file),
+                Key::LinkUrl(url) => self.linking_to_url.add(Box::from(url), file),
+                Key::Word(word) => self.by_word.add(word.into_boxed_str(), file),
+                Key::Subject(subject) => self.by_subject.add(Box::from(subject), file),
             }
         }
     }
@@ -265,12 +277,12 @@ impl ArticleIndex {
         let Some(entry) = self.articles.get(&file).cloned() else { return };
         for key in keys(&entry.article) {
             match key {
-                Key::Id(id) => remove(&mut self.by_id, &id, file),
-                Key::Url(url) => remove(&mut self.by_url, url, file),
-                Key::LinkId(id) => remove(&mut self.linking_to_id, &id, file),
-                Key::LinkUrl(url) => remove(&mut self.linking_to_url, url, file),
-                Key::Word(word) => remove(&mut self.by_word, word.as_str(), file),
-                Key::Subject(subject) => remove(&mut self.by_subject, subject, file),
+                Key::Id(id) => self.by_id.remove(&id, file),
+                Key::Url(url) => self.by_url.remove(url, file),
+                Key::LinkId(id) => self.linking_to_id.remove(&id, file),
+                Key::LinkUrl(url) => self.linking_to_url.remove(url, file),
+                Key::Word(word) => self.by_word.remove(word.as_str(), file),
+                Key::Subject(subject) => self.by_subject.remove(subject, file),
             }
         }
     }
@@ -282,7 +294,7 @@ impl ArticleIndex {
         for (_, entry) in self.iter() {
             canonical.articles.insert(entry.path.clone(), entry.clone());
         }
-        let named = |files: &FileSet| -> Vec<FilePath> {
+        let named = |files: &[FileId]| -> Vec<FilePath> {
             let mut paths: Vec<FilePath> = files.iter().map(|file| self.path(*file).clone()).collect();
             paths.sort();
             paths
@@ -307,62 +319,47 @@ enum Key<'a> {
     Subject(&'a str),
 }
 
-/// Keys of a batch of new files, grouped so that each is filed once.
+/// The keys of a batch of new files, as `(key, file)` pairs per map, to be
+/// sorted and filed in one pass.
 #[derive(Default)]
-struct GroupedKeys<'a> {
-    by_id: BTreeMap<ArticleId, FileSet>,
-    by_url: BTreeMap<&'a str, FileSet>,
-    by_subject: BTreeMap<&'a str, FileSet>,
-    linking_to_id: BTreeMap<ArticleId, FileSet>,
-    linking_to_url: BTreeMap<&'a str, FileSet>,
-    by_word: BTreeMap<String, FileSet>,
+struct KeyPairs {
+    by_id: Vec<(ArticleId, FileId)>,
+    by_url: Vec<(Box<str>, FileId)>,
+    by_subject: Vec<(Box<str>, FileId)>,
+    linking_to_id: Vec<(ArticleId, FileId)>,
+    linking_to_url: Vec<(Box<str>, FileId)>,
+    by_word: Vec<(Box<str>, FileId)>,
 }
 
-impl<'a> GroupedKeys<'a> {
-    /// Files arrive in ascending order, so a key repeated within one file is
-    /// the last one in its set.
-    fn add(&mut self, key: Key<'a>, file: FileId) {
-        fn once<K: Ord>(map: &mut BTreeMap<K, FileSet>, key: K, file: FileId) {
-            let files = map.entry(key).or_default();
-            if files.last() != Some(&file) {
-                files.push(file);
-            }
-        }
+impl KeyPairs {
+    fn add(&mut self, key: Key<'_>, file: FileId) {
         match key {
-            Key::Id(id) => once(&mut self.by_id, id, file),
-            Key::Url(url) => once(&mut self.by_url, url, file),
-            Key::LinkId(id) => once(&mut self.linking_to_id, id, file),
-            Key::LinkUrl(url) => once(&mut self.linking_to_url, url, file),
-            Key::Word(word) => once(&mut self.by_word, word, file),
-            Key::Subject(subject) => once(&mut self.by_subject, subject, file),
+            Key::Id(id) => self.by_id.push((id, file)),
+            Key::Url(url) => self.by_url.push((url.into(), file)),
+            Key::LinkId(id) => self.linking_to_id.push((id, file)),
+            Key::LinkUrl(url) => self.linking_to_url.push((url.into(), file)),
+            Key::Word(word) => self.by_word.push((word.into_boxed_str(), file)),
+            Key::Subject(subject) => self.by_subject.push((subject.into(), file)),
         }
     }
 
+    fn append(mut self, mut other: KeyPairs) -> KeyPairs {
+        self.by_id.append(&mut other.by_id);
+        self.by_url.append(&mut other.by_url);
+        self.by_subject.append(&mut other.by_subject);
+        self.linking_to_id.append(&mut other.linking_to_id);
+        self.linking_to_url.append(&mut other.linking_to_url);
+        self.by_word.append(&mut other.by_word);
+        self
+    }
+
     fn file_into(self, index: &mut ArticleIndex) {
-        fn merge<K: Ord + Clone>(map: &mut imbl::OrdMap<K, FileSet>, key: K, files: FileSet) {
-            let existing = map.entry(key).or_default();
-            existing.extend(files);
-            existing.sort_unstable();
-            existing.dedup();
-        }
-        for (id, files) in self.by_id {
-            merge(&mut index.by_id, id, files);
-        }
-        for (url, files) in self.by_url {
-            merge(&mut index.by_url, Arc::from(url), files);
-        }
-        for (subject, files) in self.by_subject {
-            merge(&mut index.by_subject, Box::from(subject), files);
-        }
-        for (id, files) in self.linking_to_id {
-            merge(&mut index.linking_to_id, id, files);
-        }
-        for (url, files) in self.linking_to_url {
-            merge(&mut index.linking_to_url, Arc::from(url), files);
-        }
-        for (word, files) in self.by_word {
-            merge(&mut index.by_word, word.into_boxed_str(), files);
-        }
+        index.by_id.extend(self.by_id);
+        index.by_url.extend(self.by_url);
+        index.by_subject.extend(self.by_subject);
+        index.linking_to_id.extend(self.linking_to_id);
+        index.linking_to_url.extend(self.linking_to_url);
+        index.by_word.extend(self.by_word);
     }
 }
 
@@ -379,27 +376,6 @@ fn keys(article: &Article) -> Vec<Key<'_>> {
     keys.extend(title_words(article.title_text().unwrap_or("")).into_iter().map(Key::Word));
     keys.extend(article.subject_text().map(Key::Subject));
     keys
-}
-
-fn add<K: Ord + Clone>(map: &mut imbl::OrdMap<K, FileSet>, key: K, file: FileId) {
-    let files = map.entry(key).or_default();
-    if let Err(at) = files.binary_search(&file) {
-        files.insert(at, file);
-    }
-}
-
-fn remove<K, Q>(map: &mut imbl::OrdMap<K, FileSet>, key: &Q, file: FileId)
-where
-    K: Ord + Clone + std::borrow::Borrow<Q>,
-    Q: Ord + ?Sized,
-{
-    let Some(files) = map.get_mut(key) else { return };
-    if let Ok(at) = files.binary_search(&file) {
-        files.remove(at);
-    }
-    if files.is_empty() {
-        map.remove(key);
-    }
 }
 
 /// See [`ArticleIndex::canonical`]. Empty key sets are never kept, so a key

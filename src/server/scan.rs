@@ -16,8 +16,11 @@ use super::publish::Change;
 use crate::index::FilePath;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_for_index};
 
-/// Files read between two progress reports and index updates.
-const BATCH: usize = 256;
+/// Files read before the first progress report and index update. Later
+/// batches grow with the index (a quarter of what was read so far), so that
+/// filing each batch, which costs in proportion to the index, adds up to a
+/// constant factor of the scan rather than a quadratic one.
+const FIRST_BATCH: usize = 256;
 
 static SCANS: AtomicU32 = AtomicU32::new(0);
 
@@ -68,11 +71,12 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
 
     let mut seen = HashSet::new();
     let mut done = 0;
-    for chunk in files.chunks(BATCH) {
-        let chunk = chunk.to_vec();
+    while done < files.len() {
+        let end = files.len().min(done + FIRST_BATCH.max(done / 4));
+        let chunk = files[done..end].to_vec();
+        done = end;
         let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk)).await else { continue };
         seen.extend(read.iter().map(|(path, _)| path.clone()));
-        done += read.len();
         shared.send(Change::Scanned(read));
         if let Some(progress) = &progress {
             let percentage = u32::try_from(done * 100 / files.len().max(1)).unwrap_or(100);

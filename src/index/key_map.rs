@@ -1,0 +1,316 @@
+//! A map from keys (ids, urls, words) to the sorted files filed under them.
+//!
+//! Two layers: a sorted run shared by every snapshot, built by sorting (fast
+//! for a scan of 100,000 files, and compact: three flat arrays), and a
+//! persistent map of the keys changed since, which makes a snapshot O(1) and
+//! an edit O(log n). Once the changes grow to a fraction of the run, both are
+//! merged into a new run, so every key costs O(1) merges amortized.
+
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::iter::Peekable;
+use std::ops::{Bound, RangeBounds};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::FileId;
+
+/// Changed keys are merged into the run once they outnumber this many, or a
+/// quarter of the run, whichever is more.
+const MIN_CHANGES_BEFORE_MERGE: usize = 4096;
+
+#[derive(Clone)]
+pub(super) struct KeyMap<K: Ord + Clone> {
+    run: Arc<Run<K>>,
+    /// The current files of every key changed since the run was built; an
+    /// empty list stands for a key the run has and that lost all its files.
+    changed: imbl::OrdMap<K, Vec<FileId>>,
+}
+
+/// Keys in order; the files of `keys[i]` are `files[starts[i]..starts[i + 1]]`.
+struct Run<K> {
+    keys: Vec<K>,
+    starts: Vec<u32>,
+    files: Vec<FileId>,
+}
+
+impl<K> Default for Run<K> {
+    fn default() -> Self {
+        Run { keys: Vec::new(), starts: vec![0], files: Vec::new() }
+    }
+}
+
+impl<K: Ord> Run<K> {
+    fn files_at(&self, at: usize) -> &[FileId] {
+        &self.files[self.starts[at] as usize..self.starts[at + 1] as usize]
+    }
+
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.keys.binary_search_by(|probe| probe.borrow().cmp(key)).ok()
+    }
+
+    fn push(&mut self, key: K, files: impl IntoIterator<Item = FileId>) {
+        let before = self.files.len();
+        self.files.extend(files);
+        if self.files.len() == before {
+            return;
+        }
+        self.keys.push(key);
+        self.starts.push(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+    }
+}
+
+impl<K: Ord + Clone + Send + Sync> Default for KeyMap<K> {
+    fn default() -> Self {
+        KeyMap { run: Arc::default(), changed: imbl::OrdMap::new() }
+    }
+}
+
+impl<K: Ord + Clone + Send + Sync> KeyMap<K> {
+    pub(super) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> &[FileId]
+    where
+        K: Borrow<Q>,
+    {
+        if let Some(files) = self.changed.get(key) {
+            return files;
+        }
+        self.run.find(key).map_or(&[], |at| self.run.files_at(at))
+    }
+
+    /// Keys within `range`, in order, with their (never empty) files.
+    pub(super) fn range<'a, Q, R>(&'a self, range: R) -> impl Iterator<Item = (&'a K, &'a [FileId])> + 'a
+    where
+        K: Borrow<Q> + 'a,
+        Q: Ord + ?Sized + 'a,
+        R: RangeBounds<Q> + Clone + 'a,
+    {
+        let run = &*self.run;
+        let first = match range.start_bound() {
+            Bound::Included(start) => run.keys.partition_point(|key| key.borrow() < start),
+            Bound::Excluded(start) => run.keys.partition_point(|key| key.borrow() <= start),
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(end) => run.keys.partition_point(|key| key.borrow() <= end),
+            Bound::Excluded(end) => run.keys.partition_point(|key| key.borrow() < end),
+            Bound::Unbounded => run.keys.len(),
+        };
+        let from_run = (first..end.max(first)).map(move |at| (&run.keys[at], run.files_at(at)));
+        let from_changes = self.changed.range(range).map(|(key, files)| (key, files.as_slice()));
+        Merged { run: from_run.peekable(), changes: from_changes.peekable() }
+            .filter(|(_, files)| !files.is_empty())
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &[FileId])> {
+        self.range::<K, _>(..)
+    }
+
+    /// Files `key` to `file`.
+    pub(super) fn add(&mut self, key: K, file: FileId) {
+        let files = self.changed_files(key);
+        if let Err(at) = files.binary_search(&file) {
+            files.insert(at, file);
+        }
+    }
+
+    /// Unfiles `file` from `key`.
+    pub(super) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q, file: FileId)
+    where
+        K: Borrow<Q>,
+    {
+        let owned = match self.changed.get_key_value(key) {
+            Some((owned, _)) => owned.clone(),
+            None => match self.run.find(key) {
+                Some(at) => self.run.keys[at].clone(),
+                None => return,
+            },
+        };
+        let in_run = self.run.find(key).is_some();
+        let files = self.changed_files(owned);
+        if let Ok(at) = files.binary_search(&file) {
+            files.remove(at);
+        }
+        // A key only the changes know needs no tombstone once it is empty.
+        if files.is_empty() && !in_run {
+            self.changed.remove(key);
+        }
+    }
+
+    fn changed_files(&mut self, key: K) -> &mut Vec<FileId> {
+        let current = self.run.find(&key).map_or_else(Vec::new, |at| self.run.files_at(at).to_vec());
+        self.changed.entry(key).or_insert_with(|| current)
+    }
+
+    /// Files many `(key, file)` pairs at once. A batch large next to the map
+    /// is sorted and merged in one pass; a small one is filed key by key.
+    pub(super) fn extend(&mut self, mut pairs: Vec<(K, FileId)>) {
+        if pairs.len() * 8 < self.run.keys.len() + self.changed.len() {
+            for (key, file) in pairs {
+                self.add(key, file);
+            }
+            self.settle();
+            return;
+        }
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        self.merge(pairs);
+    }
+
+    /// Merges the changes into the run once they are many.
+    pub(super) fn settle(&mut self) {
+        if self.changed.len() > MIN_CHANGES_BEFORE_MERGE.max(self.run.keys.len() / 4) {
+            self.merge(Vec::new());
+        }
+    }
+
+    /// Rebuilds the run from the current map plus `sorted` new pairs.
+    fn merge(&mut self, sorted: Vec<(K, FileId)>) {
+        let mut run = Run::default();
+        run.keys.reserve(self.run.keys.len() + self.changed.len());
+        run.files.reserve(self.run.files.len() + sorted.len());
+        let mut new = sorted.into_iter().peekable();
+        let mut current = self.iter().peekable();
+        loop {
+            let order = match (current.peek(), new.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((key, _)), Some((new_key, _))) => (*key).cmp(new_key),
+            };
+            match order {
+                Ordering::Less => {
+                    if let Some((key, files)) = current.next() {
+                        run.push(key.clone(), files.iter().copied());
+                    }
+                }
+                Ordering::Equal | Ordering::Greater => {
+                    let Some((key, file)) = new.next() else { break };
+                    let mut files = Vec::new();
+                    if order == Ordering::Equal
+                        && let Some((_, existing)) = current.next()
+                    {
+                        files.extend_from_slice(existing);
+                    }
+                    files.push(file);
+                    while let Some((_, file)) = new.next_if(|(next, _)| *next == key) {
+                        files.push(file);
+                    }
+                    files.sort_unstable();
+                    files.dedup();
+                    run.push(key, files);
+                }
+            }
+        }
+        drop(current);
+        self.run = Arc::new(run);
+        self.changed = imbl::OrdMap::new();
+    }
+}
+
+/// Merges the run's and the changes' entries in key order; where both have a
+/// key, the changes' files are the current ones.
+struct Merged<'a, K, A, B>
+where
+    A: Iterator<Item = (&'a K, &'a [FileId])>,
+    B: Iterator<Item = (&'a K, &'a [FileId])>,
+    K: 'a,
+{
+    run: Peekable<A>,
+    changes: Peekable<B>,
+}
+
+impl<'a, K: Ord + 'a, A, B> Iterator for Merged<'a, K, A, B>
+where
+    A: Iterator<Item = (&'a K, &'a [FileId])>,
+    B: Iterator<Item = (&'a K, &'a [FileId])>,
+{
+    type Item = (&'a K, &'a [FileId]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let order = match (self.run.peek(), self.changes.peek()) {
+            (Some((run_key, _)), Some((changed_key, _))) => run_key.cmp(changed_key),
+            (Some(_), None) => Ordering::Less,
+            (None, _) => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => self.run.next(),
+            Ordering::Equal => {
+                self.run.next();
+                self.changes.next()
+            }
+            Ordering::Greater => self.changes.next(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::{FileId, KeyMap};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Add(u8, u32),
+        Remove(u8, u32),
+        Extend(Vec<(u8, u32)>),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..24, 0u32..6).prop_map(|(key, file)| Op::Add(key, file)),
+            2 => (0u8..24, 0u32..6).prop_map(|(key, file)| Op::Remove(key, file)),
+            1 => proptest::collection::vec((0u8..24, 0u32..6), 0..64).prop_map(Op::Extend),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the mix of single edits, bulk batches and merges, the map
+        /// says what a plain ordered map of sets says.
+        #[test]
+        fn behaves_like_an_ordered_map_of_sets(ops in proptest::collection::vec(op(), 1..80)) {
+            let mut map: KeyMap<u8> = KeyMap::default();
+            let mut model: BTreeMap<u8, Vec<FileId>> = BTreeMap::new();
+            for op in ops {
+                match op {
+                    Op::Add(key, file) => {
+                        map.add(key, FileId(file));
+                        let files = model.entry(key).or_default();
+                        if !files.contains(&FileId(file)) { files.push(FileId(file)); files.sort(); }
+                    }
+                    Op::Remove(key, file) => {
+                        map.remove(&key, FileId(file));
+                        if let Some(files) = model.get_mut(&key) { files.retain(|f| *f != FileId(file)); }
+                        model.retain(|_, files| !files.is_empty());
+                    }
+                    Op::Extend(pairs) => {
+                        for (key, file) in &pairs {
+                            let files = model.entry(*key).or_default();
+                            if !files.contains(&FileId(*file)) { files.push(FileId(*file)); files.sort(); }
+                        }
+                        map.extend(pairs.into_iter().map(|(key, file)| (key, FileId(file))).collect());
+                    }
+                }
+                // Merging early makes the run and the changes both non-trivial.
+                if map.changed.len() > 6 {
+                    map.merge(Vec::new());
+                }
+            }
+            let listed: Vec<(u8, Vec<FileId>)> = map.iter().map(|(key, files)| (*key, files.to_vec())).collect();
+            let expected: Vec<(u8, Vec<FileId>)> = model.clone().into_iter().collect();
+            prop_assert_eq!(listed, expected);
+            for key in 0u8..24 {
+                prop_assert_eq!(map.get(&key), model.get(&key).map_or(&[][..], Vec::as_slice));
+            }
+            let ranged: Vec<u8> = map.range(5u8..=12).map(|(key, _)| *key).collect();
+            let expected: Vec<u8> = model.range(5u8..=12).map(|(key, _)| *key).collect();
+            prop_assert_eq!(ranged, expected);
+        }
+    }
+}
