@@ -53,7 +53,7 @@ impl LineCol {
 }
 
 /// A char that takes more than one UTF-8 byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct WideChar {
     /// Absolute byte offset of the char's first byte.
     start: u32,
@@ -67,13 +67,36 @@ impl WideChar {
     }
 }
 
+/// Records the multi-byte chars of `bytes[from..to]`, a run of whole chars.
+fn push_wide_chars(bytes: &[u8], from: usize, to: usize, wide_chars: &mut Vec<WideChar>) {
+    let mut i = from;
+    while i < to {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        // The text is valid UTF-8, so the leading byte alone gives the
+        // char's length.
+        let len: u8 = if b >= 0xF0 {
+            4
+        } else if b >= 0xE0 {
+            3
+        } else {
+            2
+        };
+        wide_chars.push(WideChar { start: i as u32, len });
+        i += usize::from(len);
+    }
+}
+
 /// Offset/position lookup tables for one text, without the text itself.
 ///
 /// The workspace keeps one of these per article, so it stores only what
 /// cannot be recomputed cheaply: where lines start, which lines end in
 /// `\r\n`, and where the multi-byte chars are. Pure-ASCII text costs one
 /// `u32` per line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     /// Byte length of the indexed text.
     len: u32,
@@ -103,44 +126,30 @@ impl LineIndex {
         let mut crlf_lines: Vec<u64> = Vec::new();
         let mut wide_chars = Vec::new();
 
+        // Line breaks are found with memchr and the text between them is
+        // checked for non-ASCII bytes a word at a time: most lines need no
+        // byte-by-byte walk at all.
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                match b {
-                    b'\n' => {
-                        i += 1;
-                        line_starts.push(i as u32);
-                    }
-                    b'\r' => {
-                        if bytes.get(i + 1) == Some(&b'\n') {
-                            let line = line_starts.len() - 1;
-                            let word = line / 64;
-                            if crlf_lines.len() <= word {
-                                crlf_lines.resize(word + 1, 0);
-                            }
-                            crlf_lines[word] |= 1 << (line % 64);
-                            i += 2;
-                        } else {
-                            i += 1;
-                        }
-                        line_starts.push(i as u32);
-                    }
-                    _ => i += 1,
-                }
-            } else {
-                // The text is valid UTF-8, so the leading byte alone gives the
-                // char's length.
-                let len: u8 = if b >= 0xF0 {
-                    4
-                } else if b >= 0xE0 {
-                    3
-                } else {
-                    2
-                };
-                wide_chars.push(WideChar { start: i as u32, len });
-                i += usize::from(len);
+            let end = memchr::memchr2(b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |at| i + at);
+            if !bytes[i..end].is_ascii() {
+                push_wide_chars(bytes, i, end, &mut wide_chars);
             }
+            i = end;
+            match bytes.get(i) {
+                None => break,
+                Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => {
+                    let line = line_starts.len() - 1;
+                    let word = line / 64;
+                    if crlf_lines.len() <= word {
+                        crlf_lines.resize(word + 1, 0);
+                    }
+                    crlf_lines[word] |= 1 << (line % 64);
+                    i += 2;
+                }
+                Some(_) => i += 1,
+            }
+            line_starts.push(i as u32);
         }
 
         LineIndex {

@@ -7,13 +7,14 @@ mod parse;
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use parse::parse_article;
 
+use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 /// An article id: the integer that related blocks use to point at an article.
 pub type ArticleId = u64;
 
 /// How a scalar is written in the source; edits keep it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScalarStyle {
     Plain,
     SingleQuoted,
@@ -23,7 +24,7 @@ pub enum ScalarStyle {
 }
 
 /// A scalar value as YAML decodes it, with where it stands in the source.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scalar {
     /// The decoded value (folding applied, quotes removed). `answer` keeps its
     /// literal `\n` sequences: YAML does not decode them in folded scalars.
@@ -37,7 +38,7 @@ pub struct Scalar {
 }
 
 /// The value of a key, when it is not a scalar: the model keeps only its shape.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Value {
     Scalar(Scalar),
     Mapping(TextRange),
@@ -71,7 +72,7 @@ impl Value {
 }
 
 /// One `key: value` pair the model knows about.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     pub key: TextRange,
     pub value: Value,
@@ -154,7 +155,7 @@ impl LinkFieldName {
 }
 
 /// A `related_articleN` block: a link from one article to another.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelatedLink {
     /// The `N` of `related_articleN`.
     pub number: u32,
@@ -190,7 +191,7 @@ impl RelatedLink {
 }
 
 /// Why the text could not be read as a whole article.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SyntaxError {
     /// The front matter is not valid YAML; the model holds what came before.
     Yaml { range: TextRange, message: String },
@@ -199,7 +200,7 @@ pub enum SyntaxError {
 }
 
 /// One article file. `None` fields are absent from the source.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// The opening `---`: where problems of the article as a whole are shown.
     pub open_fence: TextRange,

@@ -34,26 +34,45 @@ use self::state::{IndexCell, Workspace, acceptable_root, find_root};
 use crate::index::FilePath;
 use crate::line_index::PositionEncoding;
 
-/// Serves LSP on `input`/`output` until `exit` or the end of input.
-/// Returns whether `shutdown` came first (the exit status depends on it).
+/// How a server is set up beyond what the client says.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    /// Where the persistent index cache is kept; `None` keeps none.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Serves LSP on `input`/`output` until `exit` or the end of input, without
+/// an index cache. Returns whether `shutdown` came first (the exit status
+/// depends on it).
 pub async fn serve<I, O>(input: I, output: O) -> bool
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    serve_with(input, output, ServeOptions::default()).await
+}
+
+/// [`serve`], with options.
+pub async fn serve_with<I, O>(input: I, output: O, options: ServeOptions) -> bool
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
     let (checked_input, server_input) = tokio::io::duplex(1 << 16);
     tokio::spawn(framing::sanitize(input, checked_input));
-    let (service, socket) = LspService::new(Backend::new);
+    let (service, socket) = LspService::new(move |client| Backend::new(client, options));
     let shutdown = Arc::new(AtomicBool::new(false));
     let service = guard::NoteShutdown { inner: guard::CatchPanic(service), requested: shutdown.clone() };
     Server::new(server_input, output, socket).serve(service).await;
     shutdown.load(Ordering::SeqCst)
 }
 
-/// Serves on stdin/stdout, on a runtime of its own.
+/// Serves on stdin/stdout, on a runtime of its own, with the index cache in
+/// the user's cache directory.
 pub fn run_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let shutdown_requested = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let options = ServeOptions { cache_dir: crate::cache::default_dir() };
+    let shutdown_requested = runtime.block_on(serve_with(tokio::io::stdin(), tokio::io::stdout(), options));
     // Reading stdin blocks a thread that nothing can interrupt: after `exit`,
     // waiting for it would keep the process alive until the client closes
     // the pipe, so the runtime is not waited for.
@@ -132,6 +151,7 @@ pub(crate) struct Shared {
     startup_problems: Mutex<Vec<String>>,
     /// Scans under way: until they end, answers may miss unread articles.
     scans_running: std::sync::atomic::AtomicUsize,
+    cache_dir: Option<PathBuf>,
 }
 
 impl Shared {
@@ -238,7 +258,7 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn new(client: Client) -> Backend {
+    fn new(client: Client, options: ServeOptions) -> Backend {
         let (changes, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
@@ -250,6 +270,7 @@ impl Backend {
             watcher: Mutex::new(None),
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
+            cache_dir: options.cache_dir,
         });
         // The task holds the state weakly, so it ends when the service does.
         tokio::spawn(publish::run(Arc::downgrade(&shared), receiver));

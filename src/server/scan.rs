@@ -3,8 +3,8 @@
 //! Files go to the analysis task in batches, so requests made during the
 //! scan see what has been read so far.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -13,6 +13,7 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use super::Shared;
 use super::publish::Change;
+use crate::cache::{self, Cached, Stamp};
 use crate::index::FilePath;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_for_index};
 
@@ -52,6 +53,9 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         None
     };
 
+    // The cache is read while the files are listed.
+    let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
+    let cached = cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file)));
     let listing = {
         let (root, options) = (root.clone(), options.clone());
         tokio::task::spawn_blocking(move || discover(&[root], &options)).await
@@ -68,23 +72,51 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
             Vec::new()
         }
     };
+    let mut cached = match cached {
+        Some(loading) => match loading.await {
+            Ok(Ok(cached)) => Some(cached),
+            Ok(Err(why)) => {
+                tracing::info!("index cache of {} not used: {why}", root.display());
+                None
+            }
+            Err(error) => {
+                tracing::error!("reading the index cache of {} failed: {error}", root.display());
+                None
+            }
+        },
+        None => None,
+    };
+    let cache_was_valid = cached.is_some();
 
     let mut seen = HashSet::new();
+    let mut stamps = Vec::with_capacity(files.len());
+    let mut parsed = 0;
     let mut done = 0;
     while done < files.len() {
         let end = files.len().min(done + FIRST_BATCH.max(done / 4));
         let chunk = files[done..end].to_vec();
         done = end;
-        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk)).await else { continue };
-        seen.extend(read.iter().map(|(path, _)| path.clone()));
-        shared.send(Change::Scanned(read));
+        let from_cache = take_cached(&chunk, cached.as_mut());
+        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, from_cache)).await else {
+            continue;
+        };
+        let mut batch = Vec::with_capacity(read.len());
+        for file in read {
+            seen.insert(file.path.clone());
+            parsed += usize::from(file.parsed);
+            if let Some(stamp) = file.stamp {
+                stamps.push((file.path.clone(), stamp));
+            }
+            batch.push((file.path, file.loaded));
+        }
+        shared.send(Change::Scanned(batch));
         if let Some(progress) = &progress {
             let percentage = u32::try_from(done * 100 / files.len().max(1)).unwrap_or(100);
             progress.report_with_message(format!("{done}/{} files", files.len()), percentage).await;
         }
     }
     let (indexed, stored) = tokio::sync::oneshot::channel();
-    shared.send(Change::ScanFinished { root, seen: Some(seen), indexed: Some(indexed) });
+    shared.send(Change::ScanFinished { root: root.clone(), seen: Some(seen), indexed: Some(indexed) });
     // Ending the progress once the index holds everything, and the
     // diagnostics it gives are published, tells the client that answers and
     // problems are now complete.
@@ -92,23 +124,82 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     if let Some(progress) = progress {
         progress.finish_with_message(format!("{} files read", files.len())).await;
     }
+    tracing::info!(
+        "scan of {}: {} files, {parsed} parsed, the rest from the cache",
+        root.display(),
+        files.len()
+    );
+    let unchanged = cache_was_valid && parsed == 0 && cached.is_none_or(|left| left.is_empty());
+    if let Some(file) = cache_file
+        && !unchanged
+    {
+        let shared = shared.clone();
+        let saved = tokio::task::spawn_blocking(move || save_cache(&shared, &file, &stamps)).await;
+        if let Ok(Err(error)) = saved {
+            tracing::warn!("index cache of {} not written: {error}", root.display());
+        }
+    }
 }
 
-fn read_all(paths: Vec<PathBuf>) -> Vec<(FilePath, Option<Loaded>)> {
+/// One file as the scan found it.
+struct ReadFile {
+    path: FilePath,
+    /// `None` when the file could not be read as text.
+    loaded: Option<Loaded>,
+    stamp: Option<Stamp>,
+    /// Read and parsed now, rather than taken from the cache.
+    parsed: bool,
+}
+
+/// Takes the cache's entries for `paths` out of it.
+fn take_cached(paths: &[PathBuf], cache: Option<&mut HashMap<PathBuf, Cached>>) -> Vec<Option<Cached>> {
+    match cache {
+        Some(cache) => paths.iter().map(|path| cache.remove(path)).collect(),
+        None => paths.iter().map(|_| None).collect(),
+    }
+}
+
+fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>) -> Vec<ReadFile> {
     paths
         .into_par_iter()
-        .map(|path| {
-            let loaded = match load_for_index(&path) {
-                Ok(loaded) => Some(loaded),
+        .zip(cached)
+        .map(|(path, cached)| {
+            let file_path = FilePath::new(path.to_string_lossy().as_ref());
+            if let Some((stamp, parsed)) = cached
+                && std::fs::metadata(&path).ok().and_then(|metadata| Stamp::of(&metadata)) == Some(stamp)
+            {
+                let loaded = match parsed {
+                    Some((article, line_index)) => Loaded::Article(Box::new(article), line_index),
+                    None => Loaded::NotAnArticle,
+                };
+                return ReadFile { path: file_path, loaded: Some(loaded), stamp: Some(stamp), parsed: false };
+            }
+            match load_for_index(&path) {
+                Ok((loaded, stamp)) => {
+                    ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
+                }
                 Err(problem) => {
                     match problem.kind {
                         ProblemKind::Io => tracing::warn!("{}: {}", path.display(), problem.message),
                         ProblemKind::Skipped => tracing::info!("{}: {}", path.display(), problem.message),
                     }
-                    None
+                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: true }
                 }
-            };
-            (FilePath::new(path.to_string_lossy().as_ref()), loaded)
+            }
         })
         .collect()
+}
+
+/// Writes what the index now holds of the scanned files to the cache. Open
+/// documents are left out: the index holds the editor's text for them, and
+/// the cache must say what is on disk.
+fn save_cache(shared: &Shared, file: &Path, stamps: &[(FilePath, Stamp)]) -> std::io::Result<()> {
+    let index = shared.index.snapshot();
+    let seen = stamps.iter().filter(|(path, _)| !shared.documents.is_open(path)).map(|(path, stamp)| {
+        let parsed = index.get_by_path(path).map(|entry| (&entry.article, &entry.line_index));
+        cache::Seen { path: path.as_str(), stamp: *stamp, parsed }
+    });
+    let written = cache::save(file, seen)?;
+    tracing::info!("index cache written: {written} files in {}", file.display());
+    Ok(())
 }

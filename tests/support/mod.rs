@@ -25,6 +25,8 @@ pub struct Options {
     pub position_encodings: Vec<&'static str>,
     pub watch_registration: bool,
     pub initialization_options: Value,
+    /// Where the server keeps its index cache; `None` keeps none.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -34,6 +36,7 @@ impl Options {
             position_encodings: Vec::new(),
             watch_registration: true,
             initialization_options: Value::Null,
+            cache_dir: None,
         }
     }
 }
@@ -65,7 +68,8 @@ impl Client {
     pub async fn start(options: Options) -> Client {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_in, server_out) = tokio::io::split(server_end);
-        let server = tokio::spawn(article_lsp::server::serve(server_in, server_out));
+        let serve_options = article_lsp::server::ServeOptions { cache_dir: options.cache_dir.clone() };
+        let server = tokio::spawn(article_lsp::server::serve_with(server_in, server_out, serve_options));
         let (reader, writer) = tokio::io::split(client_end);
         let mut client = Client {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),

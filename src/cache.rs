@@ -1,0 +1,230 @@
+//! The persistent index cache: what a scan parsed, kept in the user's cache
+//! directory (never in the workspace) so that a restart over unchanged files
+//! need not read and parse them again.
+//!
+//! One file per workspace root. The whole file is trusted only when its
+//! magic, format version, program version and checksum match; each entry only
+//! while its file's size and modification time are those it was read with.
+//! Anything else is read from disk again, and the cache is rewritten.
+
+use std::collections::HashMap;
+use std::fs::Metadata;
+use std::hash::Hasher;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::article::Article;
+use crate::line_index::LineIndex;
+
+/// Bumped whenever what is stored changes shape.
+pub const FORMAT_VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"artlsp\0\x01";
+
+/// Overrides where cache files go (tests, or a writer who wants them
+/// elsewhere); by default the platform's cache directory is used.
+pub const CACHE_DIR_VARIABLE: &str = "ARTICLE_LSP_CACHE_DIR";
+
+/// Files changed this recently are not cached: a change made within the
+/// file system's timestamp resolution could leave the stamp unchanged.
+const SETTLED: Duration = Duration::from_secs(2);
+
+/// What identifies one version of a file on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    /// Nanoseconds since the Unix epoch (negative before it).
+    modified: i128,
+}
+
+impl Stamp {
+    pub fn of(metadata: &Metadata) -> Option<Stamp> {
+        let modified = metadata.modified().ok()?;
+        let nanos = match modified.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => i128::try_from(after.as_nanos()).ok()?,
+            Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
+        };
+        Some(Stamp { len: metadata.len(), modified: nanos })
+    }
+
+    /// Whether the file was last changed long enough before `now` that a
+    /// later change is sure to give another stamp.
+    fn settled(&self, now: SystemTime) -> bool {
+        let Ok(now) = now.duration_since(SystemTime::UNIX_EPOCH) else { return false };
+        let now = i128::try_from(now.as_nanos()).unwrap_or(i128::MAX);
+        self.modified < now - SETTLED.as_nanos() as i128
+    }
+}
+
+/// One file as it was parsed; `None` for a file that is not an article.
+#[derive(Serialize, Deserialize)]
+struct Entry<P, A, L> {
+    path: P,
+    stamp: Stamp,
+    parsed: Option<(A, L)>,
+}
+
+/// A cached file: the stamp it was read with and what it gave.
+pub type Cached = (Stamp, Option<(Article, LineIndex)>);
+
+/// The cache directory to use: [`CACHE_DIR_VARIABLE`] when set, else
+/// `article-lsp` in the platform's cache directory.
+pub fn default_dir() -> Option<PathBuf> {
+    match std::env::var_os(CACHE_DIR_VARIABLE) {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|dir| dir.join("article-lsp")),
+    }
+}
+
+/// The cache file of a workspace root: the folder's name, for people
+/// looking in the directory, and a hash of the whole path.
+pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(root.as_os_str().as_encoded_bytes());
+    let name: String = root
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(40)
+        .collect();
+    dir.join(format!("{name}-{:016x}.index", hasher.finish()))
+}
+
+/// Reads a cache file. Any problem (missing, another version, corrupt)
+/// gives an error saying which, and the caller reads every file instead.
+pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
+    let bytes = std::fs::read(file).map_err(|error| error.to_string())?;
+    let payload = check_header(&bytes)?;
+    let entries: Vec<Entry<String, Article, LineIndex>> =
+        postcard::from_bytes(payload).map_err(|error| format!("corrupt: {error}"))?;
+    Ok(entries.into_iter().map(|entry| (PathBuf::from(entry.path), (entry.stamp, entry.parsed))).collect())
+}
+
+fn header() -> Vec<u8> {
+    let mut header = MAGIC.to_vec();
+    header.extend(FORMAT_VERSION.to_le_bytes());
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    header.push(u8::try_from(version.len()).unwrap_or(u8::MAX));
+    header.extend(version);
+    header
+}
+
+/// The payload after a header and checksum that match this program.
+fn check_header(bytes: &[u8]) -> Result<&[u8], String> {
+    let header = header();
+    let rest = bytes.strip_prefix(header.as_slice()).ok_or("written by another version")?;
+    let (checksum, payload) = rest.split_first_chunk::<4>().ok_or("truncated")?;
+    if u32::from_le_bytes(*checksum) != crc32fast::hash(payload) {
+        return Err("corrupt: checksum mismatch".to_owned());
+    }
+    Ok(payload)
+}
+
+/// What a scan saw of one file, for [`save`].
+pub struct Seen<'a> {
+    pub path: &'a str,
+    pub stamp: Stamp,
+    pub parsed: Option<(&'a Article, &'a LineIndex)>,
+}
+
+/// Writes a cache file atomically (a temporary file renamed over it), so a
+/// reader never sees half of one. Files changed in the last seconds are
+/// left out (see [`SETTLED`]).
+pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::Result<usize> {
+    let now = SystemTime::now();
+    let entries: Vec<Entry<&str, &Article, &LineIndex>> = seen
+        .filter(|seen| seen.stamp.settled(now))
+        .map(|seen| Entry { path: seen.path, stamp: seen.stamp, parsed: seen.parsed })
+        .collect();
+    let payload = postcard::to_stdvec(&entries).map_err(std::io::Error::other)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    temporary.write_all(&header())?;
+    temporary.write_all(&crc32fast::hash(&payload).to_le_bytes())?;
+    temporary.write_all(&payload)?;
+    temporary.persist(file).map_err(|error| error.error)?;
+    Ok(entries.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+
+    const TEXT: &str = "---\nid: 7\ntitle: Seven\nurl: /learn/x/questions/seven\n---\nBody\n";
+
+    fn old_stamp() -> Stamp {
+        Stamp { len: TEXT.len() as u64, modified: 1_000_000_000 }
+    }
+
+    #[test]
+    fn a_saved_cache_loads_back_equal() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = file_for(dir.path(), Path::new("/srv/articles"));
+        let article = parse_article(TEXT).expect("an article");
+        let line_index = LineIndex::new(TEXT);
+        let seen = [
+            Seen {
+                path: "/srv/articles/seven.md",
+                stamp: old_stamp(),
+                parsed: Some((&article, &line_index)),
+            },
+            Seen { path: "/srv/articles/notes.md", stamp: old_stamp(), parsed: None },
+        ];
+        assert_eq!(save(&file, seen.into_iter()).expect("saved"), 2);
+        let loaded = load(&file).expect("loaded");
+        let (stamp, parsed) = &loaded[Path::new("/srv/articles/seven.md")];
+        assert_eq!(*stamp, old_stamp());
+        assert_eq!(parsed.as_ref(), Some(&(article, line_index)));
+        assert_eq!(loaded[Path::new("/srv/articles/notes.md")].1, None);
+    }
+
+    #[test]
+    fn files_changed_in_the_last_seconds_are_not_cached() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let fresh = Stamp::of(&std::fs::metadata(dir.path()).expect("metadata")).expect("a stamp");
+        let seen = [Seen { path: "/a.md", stamp: fresh, parsed: None }];
+        assert_eq!(save(&file, seen.into_iter()).expect("saved"), 0);
+    }
+
+    #[test]
+    fn corrupt_truncated_and_foreign_files_are_refused() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let seen = [Seen { path: "/a.md", stamp: old_stamp(), parsed: None }];
+        save(&file, seen.into_iter()).expect("saved");
+        let good = std::fs::read(&file).expect("read");
+
+        let mut flipped = good.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x40;
+        std::fs::write(&file, &flipped).expect("write");
+        assert_eq!(load(&file).err().as_deref(), Some("corrupt: checksum mismatch"));
+
+        std::fs::write(&file, &good[..header().len() + 2]).expect("write");
+        assert_eq!(load(&file).err().as_deref(), Some("truncated"));
+
+        let mut other_version = good.clone();
+        other_version[MAGIC.len()] ^= 1;
+        std::fs::write(&file, &other_version).expect("write");
+        assert_eq!(load(&file).err().as_deref(), Some("written by another version"));
+
+        assert!(load(&dir.path().join("missing.index")).is_err());
+    }
+
+    #[test]
+    fn each_root_has_its_own_file() {
+        let dir = Path::new("/cache");
+        let a = file_for(dir, Path::new("/srv/site"));
+        let b = file_for(dir, Path::new("/other/site"));
+        assert_ne!(a, b);
+        assert!(a.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("site-")));
+    }
+}
