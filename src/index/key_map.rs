@@ -8,10 +8,12 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::hash::{BuildHasher, Hash};
 use std::iter::Peekable;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
+use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 
 use super::FileId;
@@ -21,7 +23,7 @@ use super::FileId;
 const MIN_CHANGES_BEFORE_MERGE: usize = 4096;
 
 #[derive(Clone)]
-pub(super) struct KeyMap<K: Ord + Clone> {
+pub(super) struct KeyMap<K: Ord + Hash + Clone> {
     run: Arc<Run<K>>,
     /// The current files of every key changed since the run was built; an
     /// empty list stands for a key the run has and that lost all its files.
@@ -29,28 +31,39 @@ pub(super) struct KeyMap<K: Ord + Clone> {
 }
 
 /// Keys in order; the files of `keys[i]` are `files[starts[i]..starts[i + 1]]`.
+/// A hash table of positions finds a key without comparing long urls that
+/// share their first dozens of bytes, as a binary search would.
 struct Run<K> {
     keys: Vec<K>,
     starts: Vec<u32>,
     files: Vec<FileId>,
+    positions: HashTable<u32>,
+    hasher: DefaultHashBuilder,
 }
 
 impl<K> Default for Run<K> {
     fn default() -> Self {
-        Run { keys: Vec::new(), starts: vec![0], files: Vec::new() }
+        Run {
+            keys: Vec::new(),
+            starts: vec![0],
+            files: Vec::new(),
+            positions: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+        }
     }
 }
 
-impl<K: Ord> Run<K> {
+impl<K: Ord + Hash> Run<K> {
     fn files_at(&self, at: usize) -> &[FileId] {
         &self.files[self.starts[at] as usize..self.starts[at + 1] as usize]
     }
 
-    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Option<usize>
+    fn find<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<usize>
     where
         K: Borrow<Q>,
     {
-        self.keys.binary_search_by(|probe| probe.borrow().cmp(key)).ok()
+        let hash = self.hasher.hash_one(key);
+        self.positions.find(hash, |at| self.keys[*at as usize].borrow() == key).map(|at| *at as usize)
     }
 
     fn push(&mut self, key: K, files: impl IntoIterator<Item = FileId>) {
@@ -59,19 +72,22 @@ impl<K: Ord> Run<K> {
         if self.files.len() == before {
             return;
         }
+        let at = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        let (keys, hasher) = (&self.keys, &self.hasher);
+        self.positions.insert_unique(hasher.hash_one(&key), at, |at| hasher.hash_one(&keys[*at as usize]));
         self.keys.push(key);
         self.starts.push(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
     }
 }
 
-impl<K: Ord + Clone + Send + Sync> Default for KeyMap<K> {
+impl<K: Ord + Hash + Clone + Send + Sync> Default for KeyMap<K> {
     fn default() -> Self {
         KeyMap { run: Arc::default(), changed: imbl::OrdMap::new() }
     }
 }
 
-impl<K: Ord + Clone + Send + Sync> KeyMap<K> {
-    pub(super) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> &[FileId]
+impl<K: Ord + Hash + Clone + Send + Sync> KeyMap<K> {
+    pub(super) fn get<Q: Ord + Hash + ?Sized>(&self, key: &Q) -> &[FileId]
     where
         K: Borrow<Q>,
     {
@@ -118,7 +134,7 @@ impl<K: Ord + Clone + Send + Sync> KeyMap<K> {
     }
 
     /// Unfiles `file` from `key`.
-    pub(super) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q, file: FileId)
+    pub(super) fn remove<Q: Ord + Hash + ?Sized>(&mut self, key: &Q, file: FileId)
     where
         K: Borrow<Q>,
     {

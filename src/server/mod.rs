@@ -152,7 +152,12 @@ pub(crate) struct Shared {
     /// Scans under way: until they end, answers may miss unread articles.
     scans_running: std::sync::atomic::AtomicUsize,
     cache_dir: Option<PathBuf>,
+    /// Held while the index cache is written.
+    cache_write: tokio::sync::Mutex<()>,
 }
+
+/// How long `shutdown` waits for a cache being written.
+const CACHE_WRITE_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Shared {
     fn session(&self) -> Session {
@@ -271,6 +276,7 @@ impl Backend {
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             cache_dir: options.cache_dir,
+            cache_write: tokio::sync::Mutex::new(()),
         });
         // The task holds the state weakly, so it ends when the service does.
         tokio::spawn(publish::run(Arc::downgrade(&shared), receiver));
@@ -384,6 +390,12 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // A cache being written is finished (it takes a second or two at
+        // 100,000 articles), so that the next start finds it.
+        let finished = tokio::time::timeout(CACHE_WRITE_GRACE, self.shared.cache_write.lock()).await;
+        if finished.is_err() {
+            tracing::warn!("shutting down while the index cache is still being written");
+        }
         Ok(())
     }
 

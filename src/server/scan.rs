@@ -53,6 +53,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         None
     };
 
+    let started = std::time::Instant::now();
     // The cache is read while the files are listed.
     let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
     let cached = cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file)));
@@ -87,6 +88,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         None => None,
     };
     let cache_was_valid = cached.is_some();
+    tracing::info!("{} files listed and the cache read in {:?}", files.len(), started.elapsed());
 
     let mut seen = HashSet::new();
     let mut stamps = Vec::with_capacity(files.len());
@@ -120,13 +122,18 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     // Ending the progress once the index holds everything, and the
     // diagnostics it gives are published, tells the client that answers and
     // problems are now complete.
+    tracing::info!("{} files read in {:?}", files.len(), started.elapsed());
     let _ = stored.await;
+    // Taken before the client hears the scan ended, so that a `shutdown`
+    // sent on that news waits for the cache.
+    let _writing = shared.cache_write.lock().await;
     if let Some(progress) = progress {
         progress.finish_with_message(format!("{} files read", files.len())).await;
     }
     tracing::info!(
-        "scan of {}: {} files, {parsed} parsed, the rest from the cache",
+        "scan of {} done in {:?}: {} files, {parsed} parsed, the rest from the cache",
         root.display(),
+        started.elapsed(),
         files.len()
     );
     let unchanged = cache_was_valid && parsed == 0 && cached.is_none_or(|left| left.is_empty());
