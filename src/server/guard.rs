@@ -1,9 +1,10 @@
-//! Wrappers around the LSP service, seeing every message in arrival order.
+//! The wrapper around the LSP service, seeing every message in arrival order.
 //!
-//! [`CatchPanic`] turns a panic in any handler into an error response (or,
-//! for a notification, a log line) so that the server goes on:
-//! tower-lsp-server polls handlers inside its own serve loop, where a panic
-//! would end it. [`NoteShutdown`] records that `shutdown` arrived, at arrival
+//! It turns a panic in any handler into an error response (or, for a
+//! notification, a log line) so that the server goes on: tower-lsp-server
+//! polls handlers inside its own serve loop, where a panic would end it. It
+//! answers the stand-ins of refused frames (see `framing`) itself, before
+//! `initialize` too. And it records that `shutdown` arrived, at arrival
 //! rather than when its handler runs, since `exit` may end the loop first.
 
 use std::future::Future;
@@ -16,9 +17,12 @@ use std::task::{Context, Poll};
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 
-pub struct CatchPanic<S>(pub S);
+pub struct Guard<S> {
+    pub inner: S,
+    pub shutdown_requested: Arc<AtomicBool>,
+}
 
-impl<S> Service<Request> for CatchPanic<S>
+impl<S> Service<Request> for Guard<S>
 where
     S: Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -28,41 +32,25 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        if let Some(answer) = super::framing::answer_to_stand_in(&request) {
+            return Box::pin(async move { Ok(Some(answer)) });
+        }
+        if request.method() == "shutdown" {
+            self.shutdown_requested.store(true, Ordering::SeqCst);
+        }
         let id = request.id().cloned();
         let method = request.method().to_owned();
-        match catch_unwind(AssertUnwindSafe(|| self.0.call(request))) {
+        match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
             Ok(future) => Box::pin(Guarded { inner: Box::pin(future), id, method }),
             Err(panic) => {
                 let response = panicked(&method, id, panic.as_ref());
                 Box::pin(async move { Ok(response) })
             }
         }
-    }
-}
-
-pub struct NoteShutdown<S> {
-    pub inner: S,
-    pub requested: Arc<AtomicBool>,
-}
-
-impl<S: Service<Request>> Service<Request> for NoteShutdown<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        if request.method() == "shutdown" {
-            self.requested.store(true, Ordering::SeqCst);
-        }
-        self.inner.call(request)
     }
 }
 
@@ -133,7 +121,7 @@ mod tests {
 
     #[tokio::test]
     async fn panics_become_internal_errors_for_requests_and_nothing_for_notifications() {
-        let mut service = CatchPanic(Panicky);
+        let mut service = Guard { inner: Panicky, shutdown_requested: Arc::default() };
         for method in ["now", "later"] {
             let request = Request::build(method).id(7).finish();
             let response = service.call(request).await.expect("infallible").expect("a response");
