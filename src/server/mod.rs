@@ -45,7 +45,7 @@ where
     tokio::spawn(framing::sanitize(input, checked_input));
     let (service, socket) = LspService::new(Backend::new);
     let shutdown = Arc::new(AtomicBool::new(false));
-    let service = guard::Guard { inner: service, shutdown_requested: shutdown.clone() };
+    let service = guard::Guard::new(service, shutdown.clone());
     Server::new(server_input, output, socket).serve(service).await;
     shutdown.load(Ordering::SeqCst)
 }
