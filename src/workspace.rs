@@ -1,6 +1,7 @@
 //! Finding and reading article files on disk: the only core-adjacent module
 //! that touches the file system. Used by `check` and by the server's scan.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
@@ -61,28 +62,70 @@ pub fn load_text(text: &str) -> Loaded {
     }
 }
 
-/// Reads a file as UTF-8 text within the size limit.
+/// Reads a regular file as UTF-8 text within the size limit. Anything else
+/// named like an article (a FIFO, a socket, a device) is refused without
+/// waiting: the file is opened without blocking and its type checked on the
+/// open file, so nothing can swap it between the check and the read.
 pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
     let problem = |kind, message: String| ScanProblem { path: path.to_owned(), kind, message };
-    let metadata = std::fs::metadata(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(problem(
-            ProblemKind::Skipped,
-            format!("skipped: {} bytes is over the {MAX_FILE_BYTES}-byte limit", metadata.len()),
-        ));
+    let io_problem = |error: std::io::Error| problem(ProblemKind::Io, error.to_string());
+    let file = open_without_blocking(path).map_err(io_problem)?;
+    let metadata = file.metadata().map_err(io_problem)?;
+    if !metadata.is_file() {
+        return Err(problem(ProblemKind::Skipped, "skipped: not a regular file".to_owned()));
     }
-    let bytes = std::fs::read(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
+    let too_large = |bytes: u64| {
+        problem(
+            ProblemKind::Skipped,
+            format!("skipped: {bytes} bytes is over the {MAX_FILE_BYTES}-byte limit"),
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // A file growing while it is read stops at the limit all the same.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_problem)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
         problem(ProblemKind::Skipped, format!("skipped: not UTF-8 text (invalid byte at offset {at})"))
     })
 }
 
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Opening a FIFO for reading waits for a writer, unless non-blocking;
+    // for a regular file the flag changes nothing.
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Every file under `roots` that the options include. See [`list_files`].
+pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
+    list_files(roots, options).map(|listing| listing.files)
+}
+
+/// What a walk found: the files to read, and entries that could not be
+/// walked or are not read, and why.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<ScanProblem>,
+}
+
 /// Every file under `roots` that the options include, honouring `.gitignore`
 /// and skipping hidden folders, `target/` and `node_modules/`. A root that is
-/// a file is taken as it is.
-pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
-    let mut files = Vec::new();
+/// a file is taken as it is. Symbolic links are not followed.
+pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, ScanProblem> {
+    let mut listing = Listing::default();
     for root in roots {
         let metadata = std::fs::metadata(root).map_err(|error| ScanProblem {
             path: root.clone(),
@@ -90,7 +133,7 @@ pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>
             message: error.to_string(),
         })?;
         if metadata.is_file() {
-            files.push(root.clone());
+            listing.files.push(root.clone());
             continue;
         }
         let overrides = overrides(root, options)?;
@@ -105,20 +148,85 @@ pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>
         walker.run(|| {
             let sender = sender.clone();
             Box::new(move |entry| {
-                if let Ok(entry) = entry
-                    && entry.file_type().is_some_and(|kind| kind.is_file())
-                {
-                    let _ = sender.send(entry.into_path());
+                if let Some(found) = listed(entry) {
+                    let _ = sender.send(found);
                 }
                 ignore::WalkState::Continue
             })
         });
         drop(sender);
-        files.extend(receiver);
+        for found in receiver {
+            match found {
+                Ok(file) => listing.files.push(file),
+                Err(problem) => listing.problems.push(problem),
+            }
+        }
     }
-    files.sort();
-    files.dedup();
-    Ok(files)
+    listing.files.sort();
+    listing.files.dedup();
+    listing.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
+}
+
+/// A walked entry as a file to read, a problem to report, or nothing (a folder).
+fn listed(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Result<PathBuf, ScanProblem>> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(error) => return Some(Err(walk_problem(&error))),
+    };
+    let kind = entry.file_type()?;
+    if kind.is_file() {
+        return Some(Ok(entry.into_path()));
+    }
+    if kind.is_dir() {
+        return None;
+    }
+    let message = if kind.is_symlink() {
+        "skipped: a symbolic link, not followed"
+    } else {
+        "skipped: not a regular file"
+    };
+    Some(Err(ScanProblem {
+        path: entry.into_path(),
+        kind: ProblemKind::Skipped,
+        message: message.to_owned(),
+    }))
+}
+
+fn walk_problem(error: &ignore::Error) -> ScanProblem {
+    let path = error_path(error).map(Path::to_owned).unwrap_or_default();
+    // Only a failed read is an I/O problem; a link loop or a bad ignore
+    // file is a note.
+    let dangling = |io: &std::io::Error| {
+        io.kind() == std::io::ErrorKind::NotFound
+            && std::fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.file_type().is_symlink())
+    };
+    let (kind, message) = match error.io_error() {
+        Some(io) if dangling(io) => (ProblemKind::Io, format!("a symbolic link to nothing: {io}")),
+        Some(io) => (ProblemKind::Io, io.to_string()),
+        None => (ProblemKind::Skipped, format!("skipped: {}", bare_message(error))),
+    };
+    ScanProblem { path, kind, message }
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// The error without the path that the problem already names.
+fn bare_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => bare_message(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("a symbolic link loop back to {}, not followed", ancestor.display())
+        }
+        other => other.to_string(),
+    }
 }
 
 fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Override, ScanProblem> {

@@ -14,7 +14,7 @@ use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::state::{Workspace, replace, with_current_text};
-use super::{Shared, convert, lock};
+use super::{Shared, convert, lock, scan};
 use crate::diagnostics::article_diagnostics;
 use crate::index::{ArticleIndex, FilePath};
 use crate::workspace::{Loaded, discover, load_text, read_text};
@@ -283,13 +283,7 @@ fn apply(
 }
 
 fn reload(index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
-    let loaded = match read_text(path) {
-        Ok(text) => Some(load_text(&text)),
-        Err(problem) => {
-            tracing::warn!("{}: {}", problem.path.display(), problem.message);
-            None
-        }
-    };
+    let loaded = read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
     replace(index, file_path(path), loaded, affected);
 }
 

@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 use super::Shared;
 use super::publish::Change;
 use crate::index::FilePath;
-use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_for_index};
+use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
 
 /// Files read between two progress reports and index updates.
 const BATCH: usize = 256;
@@ -51,10 +51,13 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
 
     let listing = {
         let (root, options) = (root.clone(), options.clone());
-        tokio::task::spawn_blocking(move || discover(&[root], &options)).await
+        tokio::task::spawn_blocking(move || list_files(&[root], &options)).await
     };
     let files = match listing {
-        Ok(Ok(files)) => files,
+        Ok(Ok(listing)) => {
+            listing.problems.iter().for_each(log);
+            listing.files
+        }
         Ok(Err(problem)) => {
             let message = format!("article-lsp: cannot scan {}: {}", problem.path.display(), problem.message);
             shared.client.show_message(MessageType::WARNING, message).await;
@@ -94,17 +97,18 @@ fn read_all(paths: Vec<PathBuf>) -> Vec<(FilePath, Option<Loaded>)> {
     paths
         .into_par_iter()
         .map(|path| {
-            let loaded = match load_for_index(&path) {
-                Ok(loaded) => Some(loaded),
-                Err(problem) => {
-                    match problem.kind {
-                        ProblemKind::Io => tracing::warn!("{}: {}", path.display(), problem.message),
-                        ProblemKind::Skipped => tracing::info!("{}: {}", path.display(), problem.message),
-                    }
-                    None
-                }
-            };
+            let loaded = load_for_index(&path).map_err(|problem| log(&problem)).ok();
             (FilePath::new(path.to_string_lossy().as_ref()), loaded)
         })
         .collect()
+}
+
+/// A file that could not be read goes to the log: a warning when reading
+/// failed, a note when it is not an article text or is not followed.
+pub fn log(problem: &ScanProblem) {
+    let path = problem.path.display();
+    match problem.kind {
+        ProblemKind::Io => tracing::warn!("{path}: {}", problem.message),
+        ProblemKind::Skipped => tracing::info!("{path}: {}", problem.message),
+    }
 }
