@@ -2,13 +2,14 @@
 //! that touches the file system. Used by `check` and by the server's scan.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 use rayon::prelude::*;
 
 use crate::article::{Article, parse_article};
+use crate::config::CONFIG_FILE;
 use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
 use crate::line_index::LineIndex;
 
@@ -19,17 +20,21 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Folders never scanned, whatever `.gitignore` says.
 pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanOptions {
     /// Globs (gitignore syntax) a file must match to be read.
     pub include: Vec<String>,
     /// Globs of files or folders to leave out.
     pub exclude: Vec<String>,
+    /// Follow symbolic links that lead outside the root. Links leading
+    /// inside it are never followed: their targets are found at their own
+    /// paths, and following them would index each article twice.
+    pub follow_symlinks: bool,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new() }
+        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new(), follow_symlinks: false }
     }
 }
 
@@ -123,7 +128,8 @@ pub struct Listing {
 
 /// Every file under `roots` that the options include, honouring `.gitignore`
 /// and skipping hidden folders, `target/` and `node_modules/`. A root that is
-/// a file is taken as it is. Symbolic links are not followed.
+/// a file is taken as it is. Symbolic links are followed only as
+/// [`ScanOptions::follow_symlinks`] says, loops never.
 pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, ScanProblem> {
     let mut listing = Listing::default();
     for root in roots {
@@ -137,11 +143,18 @@ pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, S
             continue;
         }
         let overrides = overrides(root, options)?;
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let follow = options.follow_symlinks;
         let walker = WalkBuilder::new(root)
             .overrides(overrides)
-            .filter_entry(|entry| {
+            .follow_links(follow)
+            .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                !(is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+                let skipped =
+                    is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name));
+                let followed_inside =
+                    follow && entry.path_is_symlink() && leads_inside(entry.path(), &real_root);
+                !skipped && !followed_inside
             })
             .build_parallel();
         let (sender, receiver) = std::sync::mpsc::channel();
@@ -182,7 +195,7 @@ fn listed(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Result<PathB
         return None;
     }
     let message = if kind.is_symlink() {
-        "skipped: a symbolic link, not followed"
+        "skipped: a symbolic link, not followed (followSymlinks is off)"
     } else {
         "skipped: not a regular file"
     };
@@ -229,6 +242,68 @@ fn bare_message(error: &ignore::Error) -> String {
     }
 }
 
+/// Whether the link at `path` resolves to somewhere under `real_root`.
+fn leads_inside(path: &Path, real_root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(real_root))
+}
+
+/// A workspace folder as the limit of what may be read: a file is read only
+/// where a scan of the folder could have found it. Paths from the client
+/// (watched-file events, closed documents) and paths in the index go through
+/// here before the disk is touched.
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    root: PathBuf,
+    /// The root with its links resolved, to compare resolved paths with.
+    real_root: PathBuf,
+    follow_symlinks: bool,
+}
+
+impl Boundary {
+    pub fn new(root: &Path, follow_symlinks: bool) -> Boundary {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+        Boundary { root: root.to_owned(), real_root, follow_symlinks }
+    }
+
+    /// Whether `path` may be read: under the root without `..`, and reached
+    /// without a symbolic link, except, when the setting allows, one leading
+    /// outside the root.
+    pub fn admit(&self, path: &Path) -> Result<(), ScanProblem> {
+        let refused = |reason: &str| ScanProblem {
+            path: path.to_owned(),
+            kind: ProblemKind::Skipped,
+            message: format!("not read: {reason}"),
+        };
+        let relative = path
+            .strip_prefix(&self.root)
+            .ok()
+            .filter(|relative| relative.components().all(|part| matches!(part, Component::Normal(_))))
+            .ok_or_else(|| refused("outside the workspace folder"))?;
+        let real = std::fs::canonicalize(path).map_err(|error| ScanProblem {
+            path: path.to_owned(),
+            kind: ProblemKind::Io,
+            message: error.to_string(),
+        })?;
+        if real == self.real_root.join(relative) {
+            return Ok(());
+        }
+        if !real.starts_with(&self.real_root) && self.follow_symlinks {
+            return Ok(());
+        }
+        Err(refused(if real.starts_with(&self.real_root) {
+            "reached through a symbolic link (its target is read at its own path)"
+        } else {
+            "a symbolic link leading outside the workspace folder (followSymlinks is off)"
+        }))
+    }
+
+    /// [`read_text`] of a file this boundary admits.
+    pub fn read_text(&self, path: &Path) -> Result<String, ScanProblem> {
+        self.admit(path)?;
+        read_text(path)
+    }
+}
+
 fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Override, ScanProblem> {
     let invalid = |message: String| ScanProblem { path: root.to_owned(), kind: ProblemKind::Io, message };
     let mut builder = OverrideBuilder::new(root);
@@ -239,6 +314,15 @@ fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Ov
         builder.add(&format!("!{glob}")).map_err(|error| invalid(format!("bad exclude glob: {error}")))?;
     }
     builder.build().map_err(|error| invalid(format!("bad globs: {error}")))
+}
+
+/// The text of the settings file in `root`; `None` when there is none. It
+/// is read only inside the root, whatever `followSymlinks` says (the setting
+/// may be in the file itself).
+pub fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
+    let path = root.join(CONFIG_FILE);
+    std::fs::symlink_metadata(&path).ok()?;
+    Some(Boundary::new(root, false).read_text(&path))
 }
 
 /// The result of reading a set of files into an index.

@@ -33,6 +33,7 @@ use self::publish::Change;
 use self::state::{IndexCell, Workspace, acceptable_root, find_root};
 use crate::index::FilePath;
 use crate::line_index::PositionEncoding;
+use crate::workspace::ScanOptions;
 
 /// Serves LSP on `input`/`output` until `exit` or the end of input.
 /// Returns whether `shutdown` came first (the exit status depends on it).
@@ -169,16 +170,16 @@ impl Shared {
     }
 
     /// Rereads settings files and, when given, the editor's settings; rescans
-    /// roots whose include/exclude globs changed and rechecks everything.
+    /// roots whose globs or link following changed and rechecks everything.
     async fn reload_settings(self: &Arc<Self>, editor: Option<serde_json::Value>) {
-        let before = globs_by_root(&self.workspace());
+        let before = scan_options_by_root(&self.workspace());
         let problems = self.update_workspace(|workspace| workspace.reload(editor));
         self.report(problems).await;
         let workspace = self.workspace();
         for root in workspace.roots() {
-            let globs = (root.settings.include.clone(), root.settings.exclude.clone());
-            if before.iter().any(|(path, old)| *path == root.path && *old != globs) {
-                scan::start(self, root.path.clone(), root.settings.scan_options());
+            let options = root.settings.scan_options();
+            if before.iter().any(|(path, old)| *path == root.path && *old != options) {
+                scan::start(self, root.path.clone(), options);
             }
         }
         self.send(Change::SettingsChanged);
@@ -203,13 +204,8 @@ impl Shared {
     }
 }
 
-type Globs = (Vec<String>, Vec<String>);
-
-fn globs_by_root(workspace: &Workspace) -> Vec<(PathBuf, Globs)> {
-    workspace
-        .roots()
-        .map(|root| (root.path.clone(), (root.settings.include.clone(), root.settings.exclude.clone())))
-        .collect()
+fn scan_options_by_root(workspace: &Workspace) -> Vec<(PathBuf, ScanOptions)> {
+    workspace.roots().map(|root| (root.path.clone(), root.settings.scan_options())).collect()
 }
 
 /// The editor's `articleLsp` settings, whether sent whole or as the section.

@@ -17,7 +17,7 @@ use super::state::{Workspace, replace, with_current_text};
 use super::{Shared, convert, lock, scan};
 use crate::diagnostics::article_diagnostics;
 use crate::index::{ArticleIndex, FilePath};
-use crate::workspace::{Loaded, discover, load_text, read_text};
+use crate::workspace::{Loaded, discover, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -207,7 +207,7 @@ fn apply(
             analysis.versions.remove(&path);
             let on_disk = Path::new(path.as_str());
             if on_disk.is_absolute() && workspace.includes(on_disk) {
-                reload(index, on_disk, affected);
+                reload(workspace, index, on_disk, affected);
             } else {
                 replace(index, path, None, affected);
             }
@@ -216,17 +216,16 @@ fn apply(
             if shared.documents.is_open(&file_path(&path)) {
                 return;
             }
-            if path.is_dir() {
-                if let Some(root) = workspace.root_of(&path) {
-                    let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
-                    for file in found.unwrap_or_default() {
-                        if !shared.documents.is_open(&file_path(&file)) {
-                            reload(index, &file, affected);
-                        }
+            let root = workspace.root_of(&path).filter(|root| root.boundary.admit(&path).is_ok());
+            if let Some(root) = root.filter(|_| path.is_dir()) {
+                let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
+                for file in found.unwrap_or_default() {
+                    if !shared.documents.is_open(&file_path(&file)) {
+                        reload(workspace, index, &file, affected);
                     }
                 }
-            } else if path.is_file() && workspace.includes(&path) {
-                reload(index, &path, affected);
+            } else if root.is_some() && path.is_file() && workspace.includes(&path) {
+                reload(workspace, index, &path, affected);
             } else {
                 // Gone, or no longer included; a deleted folder takes what
                 // was indexed under it along.
@@ -282,8 +281,9 @@ fn apply(
     }
 }
 
-fn reload(index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
-    let loaded = read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
+fn reload(workspace: &Workspace, index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
+    let loaded =
+        workspace.read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
     replace(index, file_path(path), loaded, affected);
 }
 
