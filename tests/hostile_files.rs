@@ -251,9 +251,20 @@ async fn the_server_indexes_a_hostile_workspace_and_keeps_answering() {
     let root = hostile_workspace();
     let dir = root.path();
     let client = Client::start(Options::folders(&[dir])).await;
+    // Once the scan has listed the folder and read a first batch, a file is
+    // deleted and another created: their events win over the listing.
+    client
+        .wait_for("a first batch", |client| {
+            let progress = client.notifications("$/progress");
+            progress.iter().any(|p| p["value"]["kind"] == "report").then_some(())
+        })
+        .await;
     let doomed: PathBuf = dir.join("filler-299.md");
     std::fs::remove_file(&doomed).expect("deleted during the scan");
     client.file_changed(&doomed, 3).await;
+    let newcomer = dir.join("newcomer.md");
+    write(dir, "newcomer.md", "---\nid: 9\ntitle: Newcomer\nurl: /newcomer\n---\n");
+    client.file_changed(&newcomer, 1).await;
     client.wait_scans(1).await;
 
     let evolved = dir.join("lumenus/how-has-lumenus-evolved-over-the-years.md");
@@ -273,6 +284,8 @@ async fn the_server_indexes_a_hostile_workspace_and_keeps_answering() {
     assert_eq!(found["result"].as_array().map(Vec::len), Some(1), "{found}");
     let gone = filler(299).await;
     assert_eq!(gone["result"], json!([]), "the file deleted during the scan is not indexed: {gone}");
+    let created = client.request("workspace/symbol", json!({ "query": "newcomer" })).await;
+    assert_eq!(created["result"].as_array().map(Vec::len), Some(1), "created during the scan: {created}");
 
     // Opening and closing a FIFO's name makes the server read the disk for
     // it again: that must not wait for a writer.

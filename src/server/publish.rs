@@ -58,6 +58,10 @@ struct Analysis {
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
     deferred: BTreeSet<FilePath>,
+    /// Paths a disk event reloaded while a scan ran: the scan's own view of
+    /// them may be older (a file it read, then deleted; one created after it
+    /// listed the folder), so the event's wins.
+    changed_during_scan: HashSet<PathBuf>,
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
@@ -213,6 +217,9 @@ fn apply(
             }
         }
         Change::Disk(path) => {
+            if analysis.scans_running > 0 {
+                analysis.changed_during_scan.insert(path.clone());
+            }
             if shared.documents.is_open(&file_path(&path)) {
                 return;
             }
@@ -243,7 +250,7 @@ fn apply(
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
             for (path, loaded) in files {
-                if shared.documents.is_open(&path) {
+                if shared.documents.is_open(&path) || changed_during_scan(analysis, &path) {
                     continue;
                 }
                 match loaded {
@@ -256,18 +263,23 @@ fn apply(
             index.upsert_batch(articles);
         }
         Change::ScanFinished { root, seen, indexed } => {
-            analysis.scans_running = analysis.scans_running.saturating_sub(1);
-            if let Some(indexed) = indexed {
-                analysis.indexed.push(indexed);
-            }
-            analysis.recheck_all = true;
             if let Some(seen) = seen {
+                // A file created after the listing was indexed by its event.
                 for file in indexed_under(index, &root) {
-                    if !seen.contains(&file) && !shared.documents.is_open(&file) {
+                    let kept = seen.contains(&file) || changed_during_scan(analysis, &file);
+                    if !kept && !shared.documents.is_open(&file) {
                         replace(index, file, None, affected);
                     }
                 }
             }
+            analysis.scans_running = analysis.scans_running.saturating_sub(1);
+            if analysis.scans_running == 0 {
+                analysis.changed_during_scan.clear();
+            }
+            if let Some(indexed) = indexed {
+                analysis.indexed.push(indexed);
+            }
+            analysis.recheck_all = true;
         }
         Change::RootRemoved(root) => {
             for file in indexed_under(index, &root) {
@@ -285,6 +297,12 @@ fn reload(workspace: &Workspace, index: &mut ArticleIndex, path: &Path, affected
     let loaded =
         workspace.read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
     replace(index, file_path(path), loaded, affected);
+}
+
+/// Whether a disk event about `path`, or a folder holding it, came while a
+/// scan ran: what the event read is newer than what the scan may have.
+fn changed_during_scan(analysis: &Analysis, path: &FilePath) -> bool {
+    Path::new(path.as_str()).ancestors().any(|at| analysis.changed_during_scan.contains(at))
 }
 
 fn file_path(path: &Path) -> FilePath {
