@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::diagnostics::{Diagnostic, Severity, article_diagnostics};
 use crate::index::{ArticleIndex, FileId};
 use crate::line_index::{LineCol, PositionEncoding};
-use crate::workspace::{ProblemKind, index_files, list_files};
+use crate::workspace::{Boundary, ProblemKind, index_files, list_files};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -58,7 +58,8 @@ pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
     let mut trouble = false;
     if fix_mode != FixMode::Off {
         let fixable: Vec<FileId> = found.iter().map(|(file, _)| *file).collect();
-        let (fixes, problems) = fix::plan(&scan.index, &fixable);
+        let boundaries: Vec<Boundary> = roots.iter().map(|root| Boundary::new(root, false)).collect();
+        let (fixes, problems) = fix::plan(&scan.index, &fixable, &boundaries);
         for problem in problems {
             eprintln!("article-lsp: {problem}");
         }
