@@ -7,6 +7,7 @@
 //! exclude = ["drafts/**"]
 //! workspace_diagnostics = true
 //! hover_preview_length = 300
+//! follow_symlinks = false
 //!
 //! [severity]
 //! stale-title = "hint"
@@ -20,7 +21,7 @@ use ignore::overrides::{Override, OverrideBuilder};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, DiagnosticCode, Severity};
-use crate::workspace::{SKIPPED_DIRS, ScanOptions};
+use crate::workspace::{SKIPPED_DIRS, ScanOptions, read_settings_file};
 
 /// The settings file looked for at each root.
 pub const CONFIG_FILE: &str = "article-lsp.toml";
@@ -56,6 +57,8 @@ pub struct Settings {
     pub workspace_diagnostics: bool,
     /// Characters of `question`/`answer` shown in a hover.
     pub hover_preview_length: usize,
+    /// Follow symbolic links that lead outside the workspace folder.
+    pub follow_symlinks: bool,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             severity: BTreeMap::new(),
             workspace_diagnostics: true,
             hover_preview_length: 300,
+            follow_symlinks: false,
         }
     }
 }
@@ -84,6 +88,8 @@ struct Layer {
     workspace_diagnostics: Option<bool>,
     #[serde(alias = "hoverPreviewLength")]
     hover_preview_length: Option<usize>,
+    #[serde(alias = "followSymlinks")]
+    follow_symlinks: Option<bool>,
 }
 
 impl Settings {
@@ -92,12 +98,12 @@ impl Settings {
     /// why; a file with some bad entries keeps the good ones.
     pub fn load(root: &Path) -> (Settings, Vec<String>) {
         let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return (Settings::default(), vec![]);
+        let text = match read_settings_file(root) {
+            Some(Ok(text)) => text,
+            None => return (Settings::default(), vec![]),
+            Some(Err(problem)) => {
+                return (Settings::default(), vec![format!("{}: {}", path.display(), problem.message)]);
             }
-            Err(error) => return (Settings::default(), vec![format!("{}: {error}", path.display())]),
         };
         match Settings::from_toml(&text) {
             Ok((settings, problems)) => {
@@ -143,6 +149,9 @@ impl Settings {
         if let Some(length) = layer.hover_preview_length {
             self.hover_preview_length = length;
         }
+        if let Some(follow) = layer.follow_symlinks {
+            self.follow_symlinks = follow;
+        }
         for (code, level) in layer.severity.unwrap_or_default() {
             match (DiagnosticCode::from_name(&code), SeveritySetting::parse(&level)) {
                 (Some(code), Some(level)) => {
@@ -158,7 +167,11 @@ impl Settings {
     }
 
     pub fn scan_options(&self) -> ScanOptions {
-        ScanOptions { include: self.include.clone(), exclude: self.exclude.clone() }
+        ScanOptions {
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            follow_symlinks: self.follow_symlinks,
+        }
     }
 
     /// Applies the severity settings: drops diagnostics that are off and
@@ -253,6 +266,15 @@ mod tests {
         assert_eq!(merged.hover_preview_length, 50);
         assert_eq!(merged.severity[&DiagnosticCode::StaleUrl], SeveritySetting::Level(Severity::Error));
         assert!(file.with_editor_settings(&serde_json::json!({ "include": 3 })).is_err());
+    }
+
+    #[test]
+    fn symbolic_links_are_followed_only_when_asked() {
+        assert!(!Settings::default().follow_symlinks);
+        let (file, _) = Settings::from_toml("follow_symlinks = true").expect("valid");
+        assert!(file.follow_symlinks && file.scan_options().follow_symlinks);
+        let json = serde_json::json!({ "followSymlinks": false });
+        assert!(!file.with_editor_settings(&json).expect("valid").0.follow_symlinks);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Finding and reading article files on disk: the only core-adjacent module
 //! that touches the file system. Used by `check` and by the server's scan.
 
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
 
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
@@ -9,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::article::{Article, parse_article};
 use crate::cache::Stamp;
+use crate::config::CONFIG_FILE;
 use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
 use crate::line_index::LineIndex;
 
@@ -19,17 +21,21 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Folders never scanned, whatever `.gitignore` says.
 pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanOptions {
     /// Globs (gitignore syntax) a file must match to be read.
     pub include: Vec<String>,
     /// Globs of files or folders to leave out.
     pub exclude: Vec<String>,
+    /// Follow symbolic links that lead outside the root. Links leading
+    /// inside it are never followed: their targets are found at their own
+    /// paths, and following them would index each article twice.
+    pub follow_symlinks: bool,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new() }
+        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new(), follow_symlinks: false }
     }
 }
 
@@ -62,7 +68,10 @@ pub fn load_text(text: &str) -> Loaded {
     }
 }
 
-/// Reads a file as UTF-8 text within the size limit.
+/// Reads a regular file as UTF-8 text within the size limit. Anything else
+/// named like an article (a FIFO, a socket, a device) is refused without
+/// waiting: the file is opened without blocking and its type checked on the
+/// open file, so nothing can swap it between the check and the read.
 pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
     read_stamped(path).map(|(text, _)| text)
 }
@@ -71,15 +80,28 @@ pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
 /// read (so that a change while reading gives another stamp next time).
 pub fn read_stamped(path: &Path) -> Result<(String, Option<Stamp>), ScanProblem> {
     let problem = |kind, message: String| ScanProblem { path: path.to_owned(), kind, message };
-    let metadata = std::fs::metadata(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
+    let io_problem = |error: std::io::Error| problem(ProblemKind::Io, error.to_string());
+    let file = open_without_blocking(path).map_err(io_problem)?;
+    let metadata = file.metadata().map_err(io_problem)?;
     let stamp = Stamp::of(&metadata);
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(problem(
-            ProblemKind::Skipped,
-            format!("skipped: {} bytes is over the {MAX_FILE_BYTES}-byte limit", metadata.len()),
-        ));
+    if !metadata.is_file() {
+        return Err(problem(ProblemKind::Skipped, "skipped: not a regular file".to_owned()));
     }
-    let bytes = std::fs::read(path).map_err(|error| problem(ProblemKind::Io, error.to_string()))?;
+    let too_large = |bytes: u64| {
+        problem(
+            ProblemKind::Skipped,
+            format!("skipped: {bytes} bytes is over the {MAX_FILE_BYTES}-byte limit"),
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    // A file growing while it is read stops at the limit all the same.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_problem)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
         problem(ProblemKind::Skipped, format!("skipped: not UTF-8 text (invalid byte at offset {at})"))
@@ -87,11 +109,38 @@ pub fn read_stamped(path: &Path) -> Result<(String, Option<Stamp>), ScanProblem>
     Ok((text, stamp))
 }
 
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Opening a FIFO for reading waits for a writer, unless non-blocking;
+    // for a regular file the flag changes nothing.
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Every file under `roots` that the options include. See [`list_files`].
+pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
+    list_files(roots, options).map(|listing| listing.files)
+}
+
+/// What a walk found: the files to read, and entries that could not be
+/// walked or are not read, and why.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<ScanProblem>,
+}
+
 /// Every file under `roots` that the options include, honouring `.gitignore`
 /// and skipping hidden folders, `target/` and `node_modules/`. A root that is
-/// a file is taken as it is.
-pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
-    let mut files = Vec::new();
+/// a file is taken as it is. Symbolic links are followed only as
+/// [`ScanOptions::follow_symlinks`] says, loops never.
+pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, ScanProblem> {
+    let mut listing = Listing::default();
     for root in roots {
         let metadata = std::fs::metadata(root).map_err(|error| ScanProblem {
             path: root.clone(),
@@ -99,37 +148,171 @@ pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>
             message: error.to_string(),
         })?;
         if metadata.is_file() {
-            files.push(root.clone());
+            listing.files.push(root.clone());
             continue;
         }
         let overrides = overrides(root, options)?;
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let follow = options.follow_symlinks;
         let walker = WalkBuilder::new(root)
             .overrides(overrides)
-            .filter_entry(|entry| {
+            .follow_links(follow)
+            .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                !(is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+                let skipped =
+                    is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name));
+                let followed_inside =
+                    follow && entry.path_is_symlink() && leads_inside(entry.path(), &real_root);
+                !skipped && !followed_inside
             })
             .build_parallel();
         let (sender, receiver) = std::sync::mpsc::channel();
         walker.run(|| {
             let sender = sender.clone();
             Box::new(move |entry| {
-                if let Ok(entry) = entry
-                    && entry.file_type().is_some_and(|kind| kind.is_file())
-                {
-                    let _ = sender.send(entry.into_path());
+                if let Some(found) = listed(entry) {
+                    let _ = sender.send(found);
                 }
                 ignore::WalkState::Continue
             })
         });
         drop(sender);
-        files.extend(receiver);
+        for found in receiver {
+            match found {
+                Ok(file) => listing.files.push(file),
+                Err(problem) => listing.problems.push(problem),
+            }
+        }
     }
     // By bytes rather than by path components: the same order for
     // deduplication and repeatable output, at a tenth of the cost.
-    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    files.dedup();
-    Ok(files)
+    listing.files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    listing.files.dedup();
+    listing.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
+}
+
+/// A walked entry as a file to read, a problem to report, or nothing (a folder).
+fn listed(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Result<PathBuf, ScanProblem>> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(error) => return Some(Err(walk_problem(&error))),
+    };
+    let kind = entry.file_type()?;
+    if kind.is_file() {
+        return Some(Ok(entry.into_path()));
+    }
+    if kind.is_dir() {
+        return None;
+    }
+    let message = if kind.is_symlink() {
+        "skipped: a symbolic link, not followed (followSymlinks is off)"
+    } else {
+        "skipped: not a regular file"
+    };
+    Some(Err(ScanProblem {
+        path: entry.into_path(),
+        kind: ProblemKind::Skipped,
+        message: message.to_owned(),
+    }))
+}
+
+fn walk_problem(error: &ignore::Error) -> ScanProblem {
+    let path = error_path(error).map(Path::to_owned).unwrap_or_default();
+    // Only a failed read is an I/O problem; a link loop or a bad ignore
+    // file is a note.
+    let dangling = |io: &std::io::Error| {
+        io.kind() == std::io::ErrorKind::NotFound
+            && std::fs::symlink_metadata(&path).is_ok_and(|metadata| metadata.file_type().is_symlink())
+    };
+    let (kind, message) = match error.io_error() {
+        Some(io) if dangling(io) => (ProblemKind::Io, format!("a symbolic link to nothing: {io}")),
+        Some(io) => (ProblemKind::Io, io.to_string()),
+        None => (ProblemKind::Skipped, format!("skipped: {}", bare_message(error))),
+    };
+    ScanProblem { path, kind, message }
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// The error without the path that the problem already names.
+fn bare_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => bare_message(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("a symbolic link loop back to {}, not followed", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether the link at `path` resolves to somewhere under `real_root`.
+fn leads_inside(path: &Path, real_root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(real_root))
+}
+
+/// A workspace folder as the limit of what may be read: a file is read only
+/// where a scan of the folder could have found it. Paths from the client
+/// (watched-file events, closed documents) and paths in the index go through
+/// here before the disk is touched.
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    root: PathBuf,
+    /// The root with its links resolved, to compare resolved paths with.
+    real_root: PathBuf,
+    follow_symlinks: bool,
+}
+
+impl Boundary {
+    pub fn new(root: &Path, follow_symlinks: bool) -> Boundary {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+        Boundary { root: root.to_owned(), real_root, follow_symlinks }
+    }
+
+    /// Whether `path` may be read: under the root without `..`, and reached
+    /// without a symbolic link, except, when the setting allows, one leading
+    /// outside the root.
+    pub fn admit(&self, path: &Path) -> Result<(), ScanProblem> {
+        let refused = |reason: &str| ScanProblem {
+            path: path.to_owned(),
+            kind: ProblemKind::Skipped,
+            message: format!("not read: {reason}"),
+        };
+        let relative = path
+            .strip_prefix(&self.root)
+            .ok()
+            .filter(|relative| relative.components().all(|part| matches!(part, Component::Normal(_))))
+            .ok_or_else(|| refused("outside the workspace folder"))?;
+        let real = std::fs::canonicalize(path).map_err(|error| ScanProblem {
+            path: path.to_owned(),
+            kind: ProblemKind::Io,
+            message: error.to_string(),
+        })?;
+        if real == self.real_root.join(relative) {
+            return Ok(());
+        }
+        if !real.starts_with(&self.real_root) && self.follow_symlinks {
+            return Ok(());
+        }
+        Err(refused(if real.starts_with(&self.real_root) {
+            "reached through a symbolic link (its target is read at its own path)"
+        } else {
+            "a symbolic link leading outside the workspace folder (followSymlinks is off)"
+        }))
+    }
+
+    /// [`read_text`] of a file this boundary admits.
+    pub fn read_text(&self, path: &Path) -> Result<String, ScanProblem> {
+        self.admit(path)?;
+        read_text(path)
+    }
 }
 
 fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Override, ScanProblem> {
@@ -142,6 +325,15 @@ fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Ov
         builder.add(&format!("!{glob}")).map_err(|error| invalid(format!("bad exclude glob: {error}")))?;
     }
     builder.build().map_err(|error| invalid(format!("bad globs: {error}")))
+}
+
+/// The text of the settings file in `root`; `None` when there is none. It
+/// is read only inside the root, whatever `followSymlinks` says (the setting
+/// may be in the file itself).
+pub fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
+    let path = root.join(CONFIG_FILE);
+    std::fs::symlink_metadata(&path).ok()?;
+    Some(Boundary::new(root, false).read_text(&path))
 }
 
 /// The result of reading a set of files into an index.

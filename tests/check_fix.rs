@@ -115,3 +115,32 @@ fn fix_leaves_only_what_no_fix_can_solve() {
     let no_more = check_in(dir.path(), &["--fix", "fixtures"]);
     assert!(!String::from_utf8(no_more.stdout).expect("UTF-8").contains("fixed "), "nothing left to fix");
 }
+
+/// With links followed, a stale article behind a link leading outside is
+/// checked but not fixed: the write would land outside the folder, and the
+/// rename would replace the link by a file.
+#[cfg(unix)]
+#[test]
+fn fix_writes_nothing_through_a_symbolic_link() {
+    let dir = copy_fixtures();
+    let outside = tempfile::tempdir().expect("a folder");
+    let stale = dir.path().join("fixtures/broken/stale-title.md");
+    let behind = outside.path().join("stale-title.md");
+    std::fs::rename(&stale, &behind).expect("moved outside");
+    std::os::unix::fs::symlink(&behind, &stale).expect("a link");
+    let before = std::fs::read(&behind).expect("readable");
+    std::fs::write(dir.path().join("article-lsp.toml"), "follow_symlinks = true\n").expect("settings");
+    let output = check_in(dir.path(), &["--fix", "."]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        stdout.contains("./fixtures/broken/stale-title.md:29:9: warning[stale-title]"),
+        "checked: {stdout}"
+    );
+    assert!(stderr.contains("stale-title.md: reached through a symbolic link; not fixed"), "{stderr}");
+    assert!(
+        stdout.contains("fixed ./fixtures/broken/stale-url.md: 1 edit"),
+        "the others are fixed: {stdout}"
+    );
+    assert_eq!(std::fs::read(&behind).expect("readable"), before, "the target is untouched");
+    assert!(std::fs::symlink_metadata(&stale).expect("the link").file_type().is_symlink(), "the link stays");
+}

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// The settings that the VS Code extension forwards to the server.
-const SERVER_KEYS: [&str; 5] =
-    ["include", "exclude", "severity", "workspaceDiagnostics", "hoverPreviewLength"];
+const SERVER_KEYS: [&str; 6] =
+    ["include", "exclude", "severity", "workspaceDiagnostics", "hoverPreviewLength", "followSymlinks"];
 const LEVELS: [&str; 5] = ["error", "warning", "information", "hint", "off"];
 
 fn read(path: &str) -> String {

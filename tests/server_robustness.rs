@@ -30,7 +30,7 @@ async fn malformed_messages_and_params_get_errors() {
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
     client.send_raw("{ this is not json").await;
     let not_a_message = client.request_raw(r#"{"jsonrpc":"2.0","id":4242,"params":1}"#, 4242).await;
-    assert_eq!(not_a_message["error"]["code"], -32601, "{not_a_message}");
+    assert_eq!(not_a_message["error"]["code"], -32600, "an invalid request: {not_a_message}");
     client
         .send_raw(r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":[]}}"#)
         .await;

@@ -5,7 +5,7 @@ mod front_matter;
 mod parse;
 
 pub use front_matter::{FrontMatter, find_front_matter};
-pub use parse::parse_article;
+pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article};
 
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
@@ -197,6 +197,8 @@ pub enum SyntaxError {
     Yaml { range: TextRange, message: String },
     /// The opening `---` is never closed.
     UnterminatedFrontMatter { range: TextRange },
+    /// The front matter is over the size limit, so it was not read.
+    TooLarge { range: TextRange, bytes: usize, limit: usize },
 }
 
 /// One article file. `None` fields are absent from the source.

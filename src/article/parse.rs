@@ -26,12 +26,18 @@ fn related_number(key: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// Front matters beyond this are not read: a real one is a few kilobytes,
+/// and YAML this long would take seconds to parse on every keystroke. Only
+/// this much is read to tell whether the file is an article.
+pub const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
+
 /// Parses `text` as an article. `None` when it is not one: no front matter, or a
 /// front matter without any article key (and no YAML error to report).
 pub fn parse_article(text: &str) -> Option<Article> {
     let front_matter = find_front_matter(text)?;
     let yaml_start = usize::from(front_matter.yaml.start());
-    let yaml = &text[front_matter.yaml];
+    let whole_yaml = &text[front_matter.yaml];
+    let yaml = within_limit(whole_yaml);
     let mut walker = Walker {
         text,
         base: yaml_start,
@@ -43,7 +49,23 @@ pub fn parse_article(text: &str) -> Option<Article> {
         Article { open_fence: front_matter.open, front_matter: front_matter.yaml, ..Article::default() };
     let has_article_key = walker.read_document(&mut article);
 
+    let too_large = yaml.len() < whole_yaml.len();
     match (front_matter.close, walker.error) {
+        (Some(_), _) if too_large && !has_article_key => return None,
+        // What was read of a cut front matter may end mid-value: none of it
+        // is kept, so that nothing half-read is taken for the article's.
+        (Some(_), _) if too_large => {
+            article = Article {
+                open_fence: front_matter.open,
+                front_matter: front_matter.yaml,
+                syntax_errors: vec![SyntaxError::TooLarge {
+                    range: front_matter.open,
+                    bytes: whole_yaml.len(),
+                    limit: MAX_FRONT_MATTER_BYTES,
+                }],
+                ..Article::default()
+            };
+        }
         (Some(_), Some((range, message))) => {
             article.syntax_errors.push(SyntaxError::Yaml { range, message });
         }
@@ -57,6 +79,19 @@ pub fn parse_article(text: &str) -> Option<Article> {
         }
     }
     Some(article)
+}
+
+/// `yaml`, or its start up to the last line break within the limit.
+fn within_limit(yaml: &str) -> &str {
+    if yaml.len() <= MAX_FRONT_MATTER_BYTES {
+        return yaml;
+    }
+    let mut cut = MAX_FRONT_MATTER_BYTES;
+    while !yaml.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &yaml[..cut];
+    head.rfind(['\n', '\r']).map_or(head, |line_break| &head[..=line_break])
 }
 
 struct Walker<'a> {

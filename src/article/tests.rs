@@ -44,6 +44,9 @@ fn render_article(text: &str, article: &Article) -> String {
             SyntaxError::UnterminatedFrontMatter { range } => {
                 out += &format!("unterminated @ {:?} {:?}\n", range, &text[*range]);
             }
+            SyntaxError::TooLarge { range, bytes, limit } => {
+                out += &format!("too large @ {:?} {:?}: {bytes} > {limit}\n", range, &text[*range]);
+            }
         }
     }
     out
@@ -194,6 +197,22 @@ fn yaml_syntax_error_keeps_what_came_before() {
         yaml error @ 8..9 "1": while scanning a plain scalar, found a tab
     "#]],
     );
+}
+
+#[test]
+fn front_matter_over_the_limit_is_not_read() {
+    let limit = super::MAX_FRONT_MATTER_BYTES;
+    let filler = "note: padding padding padding\n".repeat(limit / 30 + 1);
+    let closed = format!("---\nid: 1\ntitle: T\nurl: /x\n{filler}---\nbody\n");
+    let bytes = closed.len() - "---\n".len() - "---\nbody\n".len();
+    assert_eq!(render(&closed), format!("too large @ 0..3 \"---\": {bytes} > {limit}\n"));
+    // Only the first part is read to tell an article from other Markdown.
+    assert_eq!(render(&format!("---\ntitle: A post\n{filler}---\n")), "not an article\n");
+    // Unclosed, only the missing fence is reported, from what fits the limit.
+    let unclosed = format!("---\nid: 1\n{filler}");
+    assert_eq!(render(&unclosed), "id = \"1\" Plain node \"1\" content \"1\"\nunterminated @ 0..3 \"---\"\n");
+    let just_fits = format!("---\nid: 1\n{}\n---\n", "x".repeat(limit - "id: 1\n\n".len()));
+    assert!(render(&just_fits).starts_with("id = "), "{}", render(&just_fits));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::diagnostics::{Diagnostic, Severity, article_diagnostics};
 use crate::index::{ArticleIndex, FileId};
 use crate::line_index::{LineCol, PositionEncoding};
-use crate::workspace::{ProblemKind, discover, index_files};
+use crate::workspace::{Boundary, ProblemKind, index_files, list_files};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -45,19 +45,21 @@ pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
     let started = Instant::now();
     let roots = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let settings = settings_for(&roots[0]);
-    let files = match discover(&roots, &settings.scan_options()) {
-        Ok(files) => files,
+    let listing = match list_files(&roots, &settings.scan_options()) {
+        Ok(listing) => listing,
         Err(problem) => {
             eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
             return EXIT_TROUBLE;
         }
     };
+    let files = listing.files;
     let mut scan = index_files(&files);
     let mut found = diagnose_with(&scan.index, &settings);
     let mut trouble = false;
     if fix_mode != FixMode::Off {
         let fixable: Vec<FileId> = found.iter().map(|(file, _)| *file).collect();
-        let (fixes, problems) = fix::plan(&scan.index, &fixable);
+        let boundaries: Vec<Boundary> = roots.iter().map(|root| Boundary::new(root, false)).collect();
+        let (fixes, problems) = fix::plan(&scan.index, &fixable, &boundaries);
         for problem in problems {
             eprintln!("article-lsp: {problem}");
         }
@@ -67,7 +69,7 @@ pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
             found = diagnose_with(&scan.index, &settings);
         }
     }
-    for problem in &scan.problems {
+    for problem in listing.problems.iter().chain(&scan.problems) {
         eprintln!("article-lsp: {}: {}", problem.path.display(), problem.message);
         trouble |= problem.kind == ProblemKind::Io;
     }

@@ -10,7 +10,7 @@ use crate::article::parse_article;
 use crate::ide::apply_edits;
 use crate::ide::code_actions::fix_all;
 use crate::index::{ArticleIndex, FileId, QUESTION_BYTES};
-use crate::workspace::{partition, read_text};
+use crate::workspace::{Boundary, partition, read_text};
 
 /// One file's fix: its text before and after.
 pub struct FileFix {
@@ -21,18 +21,24 @@ pub struct FileFix {
 }
 
 /// The fixes of `files`. A file that changed on disk since it was indexed is
-/// left alone (its ranges would be wrong) and reported.
-pub fn plan(index: &ArticleIndex, files: &[FileId]) -> (Vec<FileFix>, Vec<String>) {
+/// left alone (its ranges would be wrong) and reported, and so is one that
+/// no boundary admits: fixes are written only inside the checked folders,
+/// never through a symbolic link (which the rename would replace by a file,
+/// or which would lead the write outside).
+pub fn plan(index: &ArticleIndex, files: &[FileId], boundaries: &[Boundary]) -> (Vec<FileFix>, Vec<String>) {
     let planned: Vec<Result<Option<FileFix>, String>> =
-        files.par_iter().map(|file| plan_file(index, *file)).collect();
+        files.par_iter().map(|file| plan_file(index, *file, boundaries)).collect();
     let (mut fixes, problems) = partition(planned);
     fixes.sort_by(|a, b| a.path.cmp(&b.path));
     (fixes, problems)
 }
 
-fn plan_file(index: &ArticleIndex, file: FileId) -> Result<Option<FileFix>, String> {
+fn plan_file(index: &ArticleIndex, file: FileId, boundaries: &[Boundary]) -> Result<Option<FileFix>, String> {
     let Some(entry) = index.get(file) else { return Ok(None) };
     let path = PathBuf::from(entry.path.as_str());
+    if !boundaries.iter().any(|boundary| boundary.admit(&path).is_ok()) {
+        return Err(format!("{}: reached through a symbolic link; not fixed", path.display()));
+    }
     let before = read_text(&path).map_err(|problem| format!("{}: {}", path.display(), problem.message))?;
     let unchanged = parse_article(&before).is_some_and(|mut article| {
         article.shrink_for_index(QUESTION_BYTES);

@@ -78,6 +78,13 @@ impl Checker<'_> {
                         "front matter is never closed: add a `---` line after it".to_owned(),
                     );
                 }
+                SyntaxError::TooLarge { range, bytes, limit } => {
+                    self.push(
+                        DiagnosticCode::YamlSyntax,
+                        *range,
+                        format!("front matter not read: it is {bytes} bytes, over the {limit}-byte limit"),
+                    );
+                }
             }
         }
     }

@@ -24,7 +24,6 @@ use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspac
 use crate::ide::{FileRange, SourceChange, TextEdit};
 use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::{LineIndex, PositionEncoding};
-use crate::workspace::read_text;
 
 /// The command a backlink lens runs; editor clients map it to their own
 /// "show references" (VS Code's takes its own types, not LSP's).
@@ -128,7 +127,7 @@ impl<'a> Request<'a> {
 fn current_text(shared: &Shared, path: &FilePath) -> Option<String> {
     match shared.documents.text(path) {
         Some((rope, _)) => Some(rope.to_string()),
-        None => read_text(std::path::Path::new(path.as_str())).ok(),
+        None => shared.workspace().read_text(std::path::Path::new(path.as_str())).ok(),
     }
 }
 

@@ -2,34 +2,58 @@
 //! reader stops for good at the first frame it cannot decode (bad headers,
 //! a body that is not UTF-8 or not a JSON-RPC message), which would end the
 //! session on one bad message. Frames are checked here first; a bad one is
-//! logged and replaced by a message the server answers harmlessly: an
-//! unknown-method error for the request's id when one can be read, else a
-//! notification nobody handles.
+//! logged and replaced by a stand-in request that [`answer_to_stand_in`] answers
+//! with the JSON-RPC error the frame deserves: `-32700` (parse error) for a
+//! body that is not JSON or a frame without a usable length, `-32600`
+//! (invalid request) for JSON that is not a JSON-RPC message, with the
+//! message's id when it has a usable one and `null` otherwise.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 
 /// Bodies are refused beyond this size; an article never comes close.
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
+/// The stand-in's method. A client sending it gets the error it names,
+/// which is all the stand-in does.
+const REJECTED: &str = "$/articleLsp/rejected";
+
 /// Copies frames from `input` to `output`, replacing bad ones, until either
 /// side closes.
-pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+pub async fn sanitize(input: impl AsyncRead + Unpin, output: impl AsyncWrite + Unpin) {
+    sanitize_within(input, output, MAX_BODY).await;
+}
+
+async fn sanitize_within(
+    input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+    max_body: usize,
+) {
     let mut input = BufReader::new(input);
     loop {
         let Some(length) = read_headers(&mut input).await else { return };
         let body = match length {
-            Some(length) if length <= MAX_BODY => {
+            Some(length) if length <= max_body => {
                 let mut body = vec![0; length];
                 if input.read_exact(&mut body).await.is_err() {
                     return;
                 }
                 checked(body)
             }
-            _ => {
-                tracing::warn!("dropped a message without a usable Content-Length header");
-                continue;
+            Some(length) => {
+                let mut rest = (&mut input).take(length as u64);
+                let skipped = tokio::io::copy(&mut rest, &mut tokio::io::sink()).await;
+                if skipped.map_or(true, |bytes| bytes < length as u64) {
+                    return;
+                }
+                let message =
+                    format!("Invalid request: a {length}-byte message is over the {max_body}-byte limit");
+                stand_in(Rejection { id: Value::Null, code: ErrorCode::InvalidRequest, message })
+            }
+            None => {
+                let message = "Parse error: a message without a usable Content-Length header".to_owned();
+                stand_in(Rejection { id: Value::Null, code: ErrorCode::ParseError, message })
             }
         };
         let frame = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -48,6 +72,7 @@ pub async fn sanitize(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite
 /// block has no valid `Content-Length`.
 async fn read_headers(input: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Option<usize>> {
     let mut length = None;
+    let mut seen_any = false;
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -58,11 +83,12 @@ async fn read_headers(input: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Opti
         let text = text.trim();
         if text.is_empty() {
             // Tolerates stray blank lines between frames.
-            if length.is_some() {
+            if seen_any {
                 return Some(length);
             }
             continue;
         }
+        seen_any = true;
         if let Some((name, value)) = text.split_once(':')
             && name.trim().eq_ignore_ascii_case("content-length")
         {
@@ -71,21 +97,76 @@ async fn read_headers(input: &mut (impl AsyncBufReadExt + Unpin)) -> Option<Opti
     }
 }
 
+/// Why a frame was refused, as the error its sender gets.
+struct Rejection {
+    id: Value,
+    code: ErrorCode,
+    message: String,
+}
+
 /// The body itself when it is a JSON-RPC message, else a stand-in.
 fn checked(body: Vec<u8>) -> Vec<u8> {
-    if serde_json::from_slice::<Request>(&body).is_ok() || serde_json::from_slice::<Response>(&body).is_ok() {
-        return body;
+    match verdict(&body) {
+        Ok(()) => body,
+        Err(rejection) => {
+            tracing::warn!("refused a message ({} bytes): {}", body.len(), rejection.message);
+            stand_in(rejection)
+        }
     }
-    let id = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|value| value.get("id").cloned())
-        .filter(|id| id.is_i64() || id.is_u64() || id.is_string());
-    tracing::warn!("ignored a message that is not JSON-RPC ({} bytes)", body.len());
-    let stand_in = match id {
-        Some(id) => serde_json::json!({ "jsonrpc": "2.0", "id": id, "method": "articleLsp/invalidMessage" }),
-        None => serde_json::json!({ "jsonrpc": "2.0", "method": "$/articleLsp/invalidMessage" }),
+}
+
+fn verdict(body: &[u8]) -> Result<(), Rejection> {
+    let value: Value = serde_json::from_slice(body).map_err(|error| Rejection {
+        id: Value::Null,
+        code: ErrorCode::ParseError,
+        message: format!("Parse error: {error}"),
+    })?;
+    // Ids that tower-lsp-server cannot read would end its reader too.
+    let usable_id = |id: &Value| id.is_null() || id.is_i64() || id.is_string();
+    let id = value.get("id").filter(|id| usable_id(id)).cloned().unwrap_or(Value::Null);
+    let invalid = |why: &str| Rejection {
+        id: id.clone(),
+        code: ErrorCode::InvalidRequest,
+        message: format!("Invalid request: {why}"),
     };
-    stand_in.to_string().into_bytes()
+    let Some(object) = value.as_object() else { return Err(invalid("not a JSON object")) };
+    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err(invalid("`jsonrpc` is not \"2.0\""));
+    }
+    if object.get("id").is_some_and(|id| !usable_id(id)) {
+        return Err(invalid("`id` is not an integer or a string"));
+    }
+    let readable = match object.get("method") {
+        Some(Value::String(method)) if !method.is_empty() => {
+            serde_json::from_value::<Request>(value.clone()).is_ok()
+        }
+        Some(_) => return Err(invalid("`method` is not a non-empty string")),
+        None => serde_json::from_value::<Response>(value.clone()).is_ok(),
+    };
+    if readable { Ok(()) } else { Err(invalid("neither a request, a notification nor a response")) }
+}
+
+fn stand_in(rejection: Rejection) -> Vec<u8> {
+    let params = json!({ "code": rejection.code.code(), "message": rejection.message });
+    json!({ "jsonrpc": "2.0", "id": rejection.id, "method": REJECTED, "params": params })
+        .to_string()
+        .into_bytes()
+}
+
+/// The answer to a stand-in: the error it carries; `None` for any other
+/// request. Given before the LSP service sees the request, so that refused
+/// frames are answered before `initialize` too.
+pub fn answer_to_stand_in(request: &Request) -> Option<Response> {
+    if request.method() != REJECTED {
+        return None;
+    }
+    let params = request.params().cloned().unwrap_or_default();
+    let error = Error {
+        code: params["code"].as_i64().map_or(ErrorCode::InvalidRequest, ErrorCode::from),
+        message: params["message"].as_str().unwrap_or("Invalid request").to_owned().into(),
+        data: None,
+    };
+    Some(Response::from_error(request.id().cloned().unwrap_or(Id::Null), error))
 }
 
 #[cfg(test)]
@@ -106,19 +187,65 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn bad_bodies_are_replaced_and_bad_headers_skipped() {
+    async fn bad_bodies_and_frames_become_stand_ins_with_their_error() {
         let bad_json = "{ not json";
-        let no_method = r#"{"id":7,"params":1}"#;
+        let no_method = r#"{"jsonrpc":"2.0","id":7,"params":1}"#;
+        let float_id = r#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#;
         let input = format!(
-            "Content-Length: {}\r\n\r\n{bad_json}X-Junk: 1\r\n\r\nContent-Length: {}\r\n\r\n{no_method}",
+            "Content-Length: {}\r\n\r\n{bad_json}X-Junk: 1\r\n\r\nContent-Length: {}\r\n\r\n{no_method}\
+             Content-Length: {}\r\n\r\n{float_id}",
             bad_json.len(),
-            no_method.len()
+            no_method.len(),
+            float_id.len(),
         );
         let output = run(input.as_bytes()).await;
-        assert!(output.contains(r#""method":"$/articleLsp/invalidMessage""#), "{output}");
-        assert!(output.contains(r#""id":7"#) && output.contains(r#""method":"articleLsp/invalidMessage""#));
+        let stand_ins: Vec<Value> = output
+            .split("Content-Length: ")
+            .filter_map(|frame| frame.split_once("\r\n\r\n"))
+            .map(|(_, body)| serde_json::from_str(body).expect("JSON stand-ins"))
+            .collect();
+        let summary: Vec<(Value, Value)> =
+            stand_ins.iter().map(|s| (s["id"].clone(), s["params"]["code"].clone())).collect();
+        assert_eq!(
+            summary,
+            [
+                (json!(null), json!(-32700)),
+                (json!(null), json!(-32700)),
+                (json!(7), json!(-32600)),
+                (json!(null), json!(-32600))
+            ],
+            "{output}"
+        );
+        assert!(stand_ins.iter().all(|s| s["method"] == REJECTED));
         let mut invalid_utf8 = b"Content-Length: 2\r\n\r\n".to_vec();
         invalid_utf8.extend([0xff, 0xfe]);
-        assert!(run(&invalid_utf8).await.contains("invalidMessage"));
+        assert!(run(&invalid_utf8).await.contains("-32700"));
+    }
+
+    #[tokio::test]
+    async fn an_oversized_body_is_skipped_whole() {
+        let next = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
+        let limit = 1000;
+        let oversized = format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"{}\"}}", "x".repeat(limit));
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{oversized}Content-Length: {}\r\n\r\n{next}",
+            oversized.len(),
+            next.len()
+        );
+        let mut output = Vec::new();
+        sanitize_within(input.as_bytes(), &mut output, limit).await;
+        let output = String::from_utf8(output).expect("UTF-8 frames");
+        assert!(output.contains("-32600") && output.ends_with(next), "{output}");
+    }
+
+    #[test]
+    fn stand_ins_are_answered_with_their_error() {
+        let body =
+            stand_in(Rejection { id: json!(7), code: ErrorCode::InvalidRequest, message: "no".into() });
+        let request: Request = serde_json::from_slice(&body).expect("a request");
+        let (id, result) = answer_to_stand_in(&request).expect("an answer").into_parts();
+        assert_eq!(id, Id::Number(7));
+        assert_eq!(result.expect_err("an error").code, ErrorCode::InvalidRequest);
+        assert!(answer_to_stand_in(&Request::build("shutdown").id(1).finish()).is_none());
     }
 }

@@ -1,10 +1,18 @@
-//! Wrappers around the LSP service, seeing every message in arrival order.
+//! The wrapper around the LSP service, seeing every message in arrival order.
+//! It makes the service keep the protocol's promises where
+//! tower-lsp-server alone does not:
 //!
-//! [`CatchPanic`] turns a panic in any handler into an error response (or,
-//! for a notification, a log line) so that the server goes on:
-//! tower-lsp-server polls handlers inside its own serve loop, where a panic
-//! would end it. [`NoteShutdown`] records that `shutdown` arrived, at arrival
-//! rather than when its handler runs, since `exit` may end the loop first.
+//! - a panic in any handler becomes an error response (or, for a
+//!   notification, a log line) and the server goes on: tower-lsp-server
+//!   polls handlers inside its own serve loop, where a panic would end it;
+//! - the stand-ins of refused frames (see `framing`) get their error, before
+//!   `initialize` too;
+//! - every request before a successful `initialize` gets `-32002`, unknown
+//!   methods included (tower-lsp-server answers those `-32601`);
+//! - every request gets a response: one the service drops (tower-lsp-server
+//!   drops unknown `$/` requests as if they were notifications) gets `-32601`;
+//! - `shutdown` is noted at arrival rather than when its handler runs, since
+//!   `exit` may end the loop first.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,9 +24,19 @@ use std::task::{Context, Poll};
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
 
-pub struct CatchPanic<S>(pub S);
+pub struct Guard<S> {
+    inner: S,
+    shutdown_requested: Arc<AtomicBool>,
+    initialized: Arc<AtomicBool>,
+}
 
-impl<S> Service<Request> for CatchPanic<S>
+impl<S> Guard<S> {
+    pub fn new(inner: S, shutdown_requested: Arc<AtomicBool>) -> Guard<S> {
+        Guard { inner, shutdown_requested, initialized: Arc::default() }
+    }
+}
+
+impl<S> Service<Request> for Guard<S>
 where
     S: Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -28,14 +46,32 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        if let Some(answer) = super::framing::answer_to_stand_in(&request) {
+            return Box::pin(async move { Ok(Some(answer)) });
+        }
+        let is_initialize = request.method() == "initialize";
+        if let Some(id) = request.id().filter(|_| !is_initialize && !self.initialized.load(Ordering::SeqCst))
+        {
+            let error = Error {
+                code: ErrorCode::ServerError(-32002),
+                message: "Server not initialized".into(),
+                data: None,
+            };
+            let response = Response::from_error(id.clone(), error);
+            return Box::pin(async move { Ok(Some(response)) });
+        }
+        if request.method() == "shutdown" {
+            self.shutdown_requested.store(true, Ordering::SeqCst);
+        }
         let id = request.id().cloned();
         let method = request.method().to_owned();
-        match catch_unwind(AssertUnwindSafe(|| self.0.call(request))) {
-            Ok(future) => Box::pin(Guarded { inner: Box::pin(future), id, method }),
+        let initialized = is_initialize.then(|| self.initialized.clone());
+        match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(future) => Box::pin(Guarded { inner: Box::pin(future), id, method, initialized }),
             Err(panic) => {
                 let response = panicked(&method, id, panic.as_ref());
                 Box::pin(async move { Ok(response) })
@@ -44,32 +80,12 @@ where
     }
 }
 
-pub struct NoteShutdown<S> {
-    pub inner: S,
-    pub requested: Arc<AtomicBool>,
-}
-
-impl<S: Service<Request>> Service<Request> for NoteShutdown<S> {
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        if request.method() == "shutdown" {
-            self.requested.store(true, Ordering::SeqCst);
-        }
-        self.inner.call(request)
-    }
-}
-
 struct Guarded<F> {
     inner: Pin<Box<F>>,
     id: Option<Id>,
     method: String,
+    /// Set once `initialize` (when this is it) succeeds.
+    initialized: Option<Arc<AtomicBool>>,
 }
 
 impl<F, E> Future for Guarded<F>
@@ -80,9 +96,26 @@ where
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        match catch_unwind(AssertUnwindSafe(|| this.inner.as_mut().poll(cx))) {
+        let polled = match catch_unwind(AssertUnwindSafe(|| this.inner.as_mut().poll(cx))) {
             Ok(poll) => poll,
-            Err(panic) => Poll::Ready(Ok(panicked(&this.method, this.id.take(), panic.as_ref()))),
+            Err(panic) => return Poll::Ready(Ok(panicked(&this.method, this.id.take(), panic.as_ref()))),
+        };
+        match polled {
+            Poll::Ready(Ok(Some(response))) => {
+                if let Some(initialized) = this.initialized.as_ref().filter(|_| response.is_ok()) {
+                    initialized.store(true, Ordering::SeqCst);
+                }
+                Poll::Ready(Ok(Some(response)))
+            }
+            Poll::Ready(Ok(None)) => Poll::Ready(Ok(this.id.take().map(|id| {
+                let error = Error {
+                    code: ErrorCode::MethodNotFound,
+                    message: format!("Method not found: {}", this.method).into(),
+                    data: None,
+                };
+                Response::from_error(id, error)
+            }))),
+            other => other,
         }
     }
 }
@@ -133,7 +166,8 @@ mod tests {
 
     #[tokio::test]
     async fn panics_become_internal_errors_for_requests_and_nothing_for_notifications() {
-        let mut service = CatchPanic(Panicky);
+        let mut service = Guard::new(Panicky, Arc::default());
+        service.initialized.store(true, Ordering::SeqCst);
         for method in ["now", "later"] {
             let request = Request::build(method).id(7).finish();
             let response = service.call(request).await.expect("infallible").expect("a response");

@@ -33,6 +33,7 @@ use self::publish::Change;
 use self::state::{IndexCell, Workspace, acceptable_root, find_root};
 use crate::index::FilePath;
 use crate::line_index::PositionEncoding;
+use crate::workspace::ScanOptions;
 
 /// How a server is set up beyond what the client says.
 #[derive(Clone, Debug, Default)]
@@ -62,7 +63,7 @@ where
     tokio::spawn(framing::sanitize(input, checked_input));
     let (service, socket) = LspService::new(move |client| Backend::new(client, options));
     let shutdown = Arc::new(AtomicBool::new(false));
-    let service = guard::NoteShutdown { inner: guard::CatchPanic(service), requested: shutdown.clone() };
+    let service = guard::Guard::new(service, shutdown.clone());
     Server::new(server_input, output, socket).serve(service).await;
     shutdown.load(Ordering::SeqCst)
 }
@@ -194,16 +195,16 @@ impl Shared {
     }
 
     /// Rereads settings files and, when given, the editor's settings; rescans
-    /// roots whose include/exclude globs changed and rechecks everything.
+    /// roots whose globs or link following changed and rechecks everything.
     async fn reload_settings(self: &Arc<Self>, editor: Option<serde_json::Value>) {
-        let before = globs_by_root(&self.workspace());
+        let before = scan_options_by_root(&self.workspace());
         let problems = self.update_workspace(|workspace| workspace.reload(editor));
         self.report(problems).await;
         let workspace = self.workspace();
         for root in workspace.roots() {
-            let globs = (root.settings.include.clone(), root.settings.exclude.clone());
-            if before.iter().any(|(path, old)| *path == root.path && *old != globs) {
-                scan::start(self, root.path.clone(), root.settings.scan_options());
+            let options = root.settings.scan_options();
+            if before.iter().any(|(path, old)| *path == root.path && *old != options) {
+                scan::start(self, root.path.clone(), options);
             }
         }
         self.send(Change::SettingsChanged);
@@ -228,13 +229,8 @@ impl Shared {
     }
 }
 
-type Globs = (Vec<String>, Vec<String>);
-
-fn globs_by_root(workspace: &Workspace) -> Vec<(PathBuf, Globs)> {
-    workspace
-        .roots()
-        .map(|root| (root.path.clone(), (root.settings.include.clone(), root.settings.exclude.clone())))
-        .collect()
+fn scan_options_by_root(workspace: &Workspace) -> Vec<(PathBuf, ScanOptions)> {
+    workspace.roots().map(|root| (root.path.clone(), root.settings.scan_options())).collect()
 }
 
 /// The editor's `articleLsp` settings, whether sent whole or as the section.

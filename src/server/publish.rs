@@ -14,10 +14,10 @@ use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::state::{Workspace, replace, with_current_text};
-use super::{Shared, convert, lock};
+use super::{Shared, convert, lock, scan};
 use crate::diagnostics::article_diagnostics;
 use crate::index::{ArticleIndex, FilePath};
-use crate::workspace::{Loaded, discover, load_text, read_text};
+use crate::workspace::{Loaded, discover, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -58,6 +58,10 @@ struct Analysis {
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
     deferred: BTreeSet<FilePath>,
+    /// Paths a disk event reloaded while a scan ran: the scan's own view of
+    /// them may be older (a file it read, then deleted; one created after it
+    /// listed the folder), so the event's wins.
+    changed_during_scan: HashSet<PathBuf>,
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
@@ -207,26 +211,28 @@ fn apply(
             analysis.versions.remove(&path);
             let on_disk = Path::new(path.as_str());
             if on_disk.is_absolute() && workspace.includes(on_disk) {
-                reload(index, on_disk, affected);
+                reload(workspace, index, on_disk, affected);
             } else {
                 replace(index, path, None, affected);
             }
         }
         Change::Disk(path) => {
+            if analysis.scans_running > 0 {
+                analysis.changed_during_scan.insert(path.clone());
+            }
             if shared.documents.is_open(&file_path(&path)) {
                 return;
             }
-            if path.is_dir() {
-                if let Some(root) = workspace.root_of(&path) {
-                    let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
-                    for file in found.unwrap_or_default() {
-                        if !shared.documents.is_open(&file_path(&file)) {
-                            reload(index, &file, affected);
-                        }
+            let root = workspace.root_of(&path).filter(|root| root.boundary.admit(&path).is_ok());
+            if let Some(root) = root.filter(|_| path.is_dir()) {
+                let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
+                for file in found.unwrap_or_default() {
+                    if !shared.documents.is_open(&file_path(&file)) {
+                        reload(workspace, index, &file, affected);
                     }
                 }
-            } else if path.is_file() && workspace.includes(&path) {
-                reload(index, &path, affected);
+            } else if root.is_some() && path.is_file() && workspace.includes(&path) {
+                reload(workspace, index, &path, affected);
             } else {
                 // Gone, or no longer included; a deleted folder takes what
                 // was indexed under it along.
@@ -244,7 +250,7 @@ fn apply(
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
             for (path, loaded) in files {
-                if shared.documents.is_open(&path) {
+                if shared.documents.is_open(&path) || changed_during_scan(analysis, &path) {
                     continue;
                 }
                 match loaded {
@@ -257,18 +263,23 @@ fn apply(
             index.upsert_batch(articles);
         }
         Change::ScanFinished { root, seen, indexed } => {
-            analysis.scans_running = analysis.scans_running.saturating_sub(1);
-            if let Some(indexed) = indexed {
-                analysis.indexed.push(indexed);
-            }
-            analysis.recheck_all = true;
             if let Some(seen) = seen {
+                // A file created after the listing was indexed by its event.
                 for file in indexed_under(index, &root) {
-                    if !seen.contains(&file) && !shared.documents.is_open(&file) {
+                    let kept = seen.contains(&file) || changed_during_scan(analysis, &file);
+                    if !kept && !shared.documents.is_open(&file) {
                         replace(index, file, None, affected);
                     }
                 }
             }
+            analysis.scans_running = analysis.scans_running.saturating_sub(1);
+            if analysis.scans_running == 0 {
+                analysis.changed_during_scan.clear();
+            }
+            if let Some(indexed) = indexed {
+                analysis.indexed.push(indexed);
+            }
+            analysis.recheck_all = true;
         }
         Change::RootRemoved(root) => {
             for file in indexed_under(index, &root) {
@@ -282,15 +293,16 @@ fn apply(
     }
 }
 
-fn reload(index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
-    let loaded = match read_text(path) {
-        Ok(text) => Some(load_text(&text)),
-        Err(problem) => {
-            tracing::warn!("{}: {}", problem.path.display(), problem.message);
-            None
-        }
-    };
+fn reload(workspace: &Workspace, index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
+    let loaded =
+        workspace.read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
     replace(index, file_path(path), loaded, affected);
+}
+
+/// Whether a disk event about `path`, or a folder holding it, came while a
+/// scan ran: what the event read is newer than what the scan may have.
+fn changed_during_scan(analysis: &Analysis, path: &FilePath) -> bool {
+    Path::new(path.as_str()).ancestors().any(|at| analysis.changed_during_scan.contains(at))
 }
 
 fn file_path(path: &Path) -> FilePath {

@@ -15,7 +15,7 @@ use super::Shared;
 use super::publish::Change;
 use crate::cache::{self, Cached, Stamp};
 use crate::index::FilePath;
-use crate::workspace::{Loaded, ProblemKind, ScanOptions, discover, load_for_index};
+use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
 
 /// Files read before the first progress report and index update. Later
 /// batches grow with the index (a quarter of what was read so far), so that
@@ -59,10 +59,13 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let cached = cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file)));
     let listing = {
         let (root, options) = (root.clone(), options.clone());
-        tokio::task::spawn_blocking(move || discover(&[root], &options)).await
+        tokio::task::spawn_blocking(move || list_files(&[root], &options)).await
     };
     let files = match listing {
-        Ok(Ok(files)) => files,
+        Ok(Ok(listing)) => {
+            listing.problems.iter().for_each(log);
+            listing.files
+        }
         Ok(Err(problem)) => {
             let message = format!("article-lsp: cannot scan {}: {}", problem.path.display(), problem.message);
             shared.client.show_message(MessageType::WARNING, message).await;
@@ -186,10 +189,7 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>) -> Vec<ReadFile> {
                     ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }
                 Err(problem) => {
-                    match problem.kind {
-                        ProblemKind::Io => tracing::warn!("{}: {}", path.display(), problem.message),
-                        ProblemKind::Skipped => tracing::info!("{}: {}", path.display(), problem.message),
-                    }
+                    log(&problem);
                     ReadFile { path: file_path, loaded: None, stamp: None, parsed: true }
                 }
             }
@@ -209,4 +209,14 @@ fn save_cache(shared: &Shared, file: &Path, stamps: &[(FilePath, Stamp)]) -> std
     let written = cache::save(file, seen)?;
     tracing::info!("index cache written: {written} files in {}", file.display());
     Ok(())
+}
+
+/// A file that could not be read goes to the log: a warning when reading
+/// failed, a note when it is not an article text or is not followed.
+pub fn log(problem: &ScanProblem) {
+    let path = problem.path.display();
+    match problem.kind {
+        ProblemKind::Io => tracing::warn!("{path}: {}", problem.message),
+        ProblemKind::Skipped => tracing::info!("{path}: {}", problem.message),
+    }
 }

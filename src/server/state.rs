@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::lock;
 use crate::config::{FileFilter, Settings};
 use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
-use crate::workspace::{Loaded, load_text};
+use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
 /// The current index. Requests take a snapshot (an `Arc`, never a lock held
 /// across an `.await`); the analysis task alone writes, by cloning the index
@@ -87,6 +87,8 @@ pub struct Root {
     pub path: PathBuf,
     pub settings: Settings,
     pub filter: Option<FileFilter>,
+    /// What may be read under it.
+    pub boundary: Boundary,
 }
 
 /// The roots, and the editor's settings layered over each root's file.
@@ -115,7 +117,8 @@ impl Workspace {
         let (file_settings, mut problems) = Settings::load(&path);
         let settings = self.layered(&file_settings, &mut problems);
         let filter = settings.file_filter(&path);
-        self.roots.push(Root { path, settings, filter });
+        let boundary = Boundary::new(&path, settings.follow_symlinks);
+        self.roots.push(Root { path, settings, filter, boundary });
         problems
     }
 
@@ -167,6 +170,18 @@ impl Workspace {
     /// Whether a file on disk belongs to the workspace's index.
     pub fn includes(&self, path: &Path) -> bool {
         self.root_of(path).and_then(|root| root.filter.as_ref()).is_some_and(|filter| filter.includes(path))
+    }
+
+    /// Reads a file of the workspace; nothing outside the roots' boundaries.
+    pub fn read_text(&self, path: &Path) -> Result<String, ScanProblem> {
+        match self.root_of(path) {
+            Some(root) => root.boundary.read_text(path),
+            None => Err(ScanProblem {
+                path: path.to_owned(),
+                kind: ProblemKind::Skipped,
+                message: "not read: outside the workspace folders".to_owned(),
+            }),
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub fn watch_root(shared: &Arc<Shared>, root: &Path) {
     let mut watcher = lock(&shared.watcher);
     if watcher.is_none() {
         let sender = shared.changes.clone();
-        let created = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let handler = move |event: notify::Result<notify::Event>| {
             let Ok(event) = event else { return };
             if matches!(event.kind, EventKind::Access(_)) {
                 return;
@@ -55,7 +55,11 @@ pub fn watch_root(shared: &Arc<Shared>, root: &Path) {
             for path in event.paths {
                 let _ = sender.send(classify(path));
             }
-        });
+        };
+        // Folders behind links are watched only where links are followed.
+        let follow = shared.workspace().roots().any(|root| root.settings.follow_symlinks);
+        let config = notify::Config::default().with_follow_symlinks(follow);
+        let created = notify::RecommendedWatcher::new(handler, config);
         match created {
             Ok(created) => *watcher = Some(created),
             Err(error) => {

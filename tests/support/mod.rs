@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf,
+};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_lsp_server::ls_types::Uri;
@@ -300,7 +302,7 @@ async fn write_message(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, bod
     let _ = writer.flush().await;
 }
 
-async fn read_message(reader: &mut BufReader<ReadHalf<DuplexStream>>) -> Option<Value> {
+async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -533,6 +535,8 @@ impl Session {
         found.as_array().unwrap_or_else(|| panic!("locations: {found}")).clone()
     }
 }
+
+pub mod stdio;
 
 /// Fixture files and values the feature and refactor scenarios share.
 pub mod cluster {

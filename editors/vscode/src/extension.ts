@@ -18,7 +18,7 @@ import {
 
 const SECTION = 'articleLsp';
 // The settings the server reads; the others (`server.*`, `trace.*`) are the client's.
-const SERVER_KEYS = ['include', 'exclude', 'severity', 'workspaceDiagnostics', 'hoverPreviewLength'] as const;
+const SERVER_KEYS = ['include', 'exclude', 'severity', 'workspaceDiagnostics', 'hoverPreviewLength', 'followSymlinks'] as const;
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
