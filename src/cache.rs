@@ -2,8 +2,9 @@
 //! directory (never in the workspace) so that a restart over unchanged files
 //! need not read and parse them again.
 //!
-//! One file per workspace root. The whole file is trusted only when its
-//! magic, format version, program version and checksum match; each entry only
+//! One file per workspace root: a header (magic, format version, program
+//! version), the entries, and a CRC-32 of the entries. The whole file is
+//! trusted only when header and checksum match; each entry only
 //! while its file's size and modification time are those it was read with.
 //! Anything else is read from disk again, and the cache is rewritten.
 
@@ -99,7 +100,7 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 /// gives an error saying which, and the caller reads every file instead.
 pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
     let bytes = std::fs::read(file).map_err(|error| error.to_string())?;
-    let payload = check_header(&bytes)?;
+    let payload = check_framing(&bytes)?;
     let entries: Vec<Entry<String, Article, LineIndex>> =
         postcard::from_bytes(payload).map_err(|error| format!("corrupt: {error}"))?;
     Ok(entries.into_iter().map(|entry| (PathBuf::from(entry.path), (entry.stamp, entry.parsed))).collect())
@@ -114,15 +115,34 @@ fn header() -> Vec<u8> {
     header
 }
 
-/// The payload after a header and checksum that match this program.
-fn check_header(bytes: &[u8]) -> Result<&[u8], String> {
+/// The payload between a header that matches this program and a trailing
+/// checksum that matches the payload.
+fn check_framing(bytes: &[u8]) -> Result<&[u8], String> {
     let header = header();
     let rest = bytes.strip_prefix(header.as_slice()).ok_or("written by another version")?;
-    let (checksum, payload) = rest.split_first_chunk::<4>().ok_or("truncated")?;
+    let (payload, checksum) = rest.split_last_chunk::<4>().ok_or("truncated")?;
     if u32::from_le_bytes(*checksum) != crc32fast::hash(payload) {
         return Err("corrupt: checksum mismatch".to_owned());
     }
     Ok(payload)
+}
+
+/// Passes writes through, keeping the checksum of what went by.
+struct Checksummed<W> {
+    inner: W,
+    hasher: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// What a scan saw of one file, for [`save`].
@@ -141,13 +161,18 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
         .filter(|seen| seen.stamp.settled(now))
         .map(|seen| Entry { path: seen.path, stamp: seen.stamp, parsed: seen.parsed })
         .collect();
-    let payload = postcard::to_stdvec(&entries).map_err(std::io::Error::other)?;
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    temporary.write_all(&header())?;
-    temporary.write_all(&crc32fast::hash(&payload).to_le_bytes())?;
-    temporary.write_all(&payload)?;
+    let temporary = tempfile::NamedTempFile::new_in(dir)?;
+    // Streamed: at 100,000 articles the payload is some 200 MB, which must
+    // not be held in memory beside the index it is made from.
+    let mut writer = std::io::BufWriter::new(temporary);
+    writer.write_all(&header())?;
+    let checksummed = Checksummed { inner: writer, hasher: crc32fast::Hasher::new() };
+    let Checksummed { inner: mut writer, hasher } =
+        postcard::to_io(&entries, checksummed).map_err(std::io::Error::other)?;
+    writer.write_all(&hasher.finalize().to_le_bytes())?;
+    let temporary = writer.into_inner().map_err(|error| error.into_error())?;
     temporary.persist(file).map_err(|error| error.error)?;
     Ok(entries.len())
 }
