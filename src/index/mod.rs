@@ -68,11 +68,11 @@ pub struct ArticleIndex {
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
-    by_url: KeyMap<Box<str>>,
-    by_subject: KeyMap<Box<str>>,
+    by_url: KeyMap<Arc<str>>,
+    by_subject: KeyMap<Arc<str>>,
     linking_to_id: KeyMap<ArticleId>,
-    linking_to_url: KeyMap<Box<str>>,
-    by_word: KeyMap<Box<str>>,
+    linking_to_url: KeyMap<Arc<str>>,
+    by_word: KeyMap<Arc<str>>,
 }
 
 impl ArticleIndex {
@@ -264,11 +264,11 @@ impl ArticleIndex {
         for key in keys(&entry.article) {
             match key {
                 Key::Id(id) => self.by_id.add(id, file),
-                Key::Url(url) => self.by_url.add(Box::from(url), file),
+                Key::Url(url) => self.by_url.add(Arc::from(url), file),
                 Key::LinkId(id) => self.linking_to_id.add(id, file),
-                Key::LinkUrl(url) => self.linking_to_url.add(Box::from(url), file),
-                Key::Word(word) => self.by_word.add(word.into_boxed_str(), file),
-                Key::Subject(subject) => self.by_subject.add(Box::from(subject), file),
+                Key::LinkUrl(url) => self.linking_to_url.add(Arc::from(url), file),
+                Key::Word(word) => self.by_word.add(Arc::from(word), file),
+                Key::Subject(subject) => self.by_subject.add(Arc::from(subject), file),
             }
         }
     }
@@ -324,11 +324,11 @@ enum Key<'a> {
 #[derive(Default)]
 struct KeyPairs {
     by_id: Vec<(ArticleId, FileId)>,
-    by_url: Vec<(Box<str>, FileId)>,
-    by_subject: Vec<(Box<str>, FileId)>,
+    by_url: Vec<(Arc<str>, FileId)>,
+    by_subject: Vec<(Arc<str>, FileId)>,
     linking_to_id: Vec<(ArticleId, FileId)>,
-    linking_to_url: Vec<(Box<str>, FileId)>,
-    by_word: Vec<(Box<str>, FileId)>,
+    linking_to_url: Vec<(Arc<str>, FileId)>,
+    by_word: Vec<(Arc<str>, FileId)>,
 }
 
 impl KeyPairs {
@@ -338,7 +338,7 @@ impl KeyPairs {
             Key::Url(url) => self.by_url.push((url.into(), file)),
             Key::LinkId(id) => self.linking_to_id.push((id, file)),
             Key::LinkUrl(url) => self.linking_to_url.push((url.into(), file)),
-            Key::Word(word) => self.by_word.push((word.into_boxed_str(), file)),
+            Key::Word(word) => self.by_word.push((Arc::from(word), file)),
             Key::Subject(subject) => self.by_subject.push((subject.into(), file)),
         }
     }

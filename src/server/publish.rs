@@ -132,7 +132,7 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
     let workspace = shared.workspace();
     let mut index = (*shared.index.snapshot()).clone();
     let mut affected = BTreeSet::new();
-    for change in batch {
+    for change in coalesce_scans(batch) {
         apply(shared, &workspace, analysis, &mut index, change, &mut affected);
     }
     shared.index.store(index.clone());
@@ -189,6 +189,19 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
         publications.push(Publication { uri, version, diagnostics });
     }
     Processed { publications, open_changed, indexed }
+}
+
+/// Joins batches of a scan that arrived one after another: the index files
+/// each batch's keys in one merge, so fewer, larger batches cost less.
+fn coalesce_scans(batch: Vec<Change>) -> Vec<Change> {
+    let mut joined: Vec<Change> = Vec::with_capacity(batch.len());
+    for change in batch {
+        match (change, joined.last_mut()) {
+            (Change::Scanned(more), Some(Change::Scanned(files))) => files.extend(more),
+            (change, _) => joined.push(change),
+        }
+    }
+    joined
 }
 
 fn apply(

@@ -18,7 +18,7 @@ use crate::index::FilePath;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
 
 /// Files read before the first progress report and index update. Later
-/// batches grow with the index (a quarter of what was read so far), so that
+/// batches grow with the index (half of what was read so far), so that
 /// filing each batch, which costs in proportion to the index, adds up to a
 /// constant factor of the scan rather than a quadratic one.
 const FIRST_BATCH: usize = 256;
@@ -98,7 +98,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let mut parsed = 0;
     let mut done = 0;
     while done < files.len() {
-        let end = files.len().min(done + FIRST_BATCH.max(done / 4));
+        let end = files.len().min(done + FIRST_BATCH.max(done / 2));
         let chunk = files[done..end].to_vec();
         done = end;
         let from_cache = take_cached(&chunk, cached.as_mut());
