@@ -94,11 +94,15 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             shared.reload_settings(None).await;
         }
         let (worker_shared, worker_analysis) = (shared.clone(), analysis.clone());
+        let started = std::time::Instant::now();
+        let changes = batch.len();
         let outcome =
             tokio::task::spawn_blocking(move || process(&worker_shared, &mut lock(&worker_analysis), batch))
                 .await;
         match outcome {
             Ok(Processed { publications, open_changed, indexed }) => {
+                let processed = started.elapsed();
+                let published = publications.len();
                 for publication in publications {
                     shared
                         .client
@@ -112,6 +116,10 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 for scan in indexed {
                     let _ = scan.send(());
                 }
+                tracing::debug!(
+                    "{changes} changes applied and checked in {processed:?}, {published} sets published in {:?}",
+                    started.elapsed() - processed
+                );
             }
             Err(error) => tracing::error!("analysis of a batch of changes failed: {error}"),
         }
