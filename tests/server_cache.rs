@@ -100,3 +100,24 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
         .collect();
     assert_eq!(in_workspace.len(), 4, "the cache is never written into the workspace: {in_workspace:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_over_unchanged_files_leaves_the_cache_alone() {
+    let root = tempfile::tempdir().expect("a workspace");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    write_dated(&root.path().join("a.md"), &article(1, "Cached Alpha"), an_hour_ago);
+    // Never cached (it is not text): it must not make every start rewrite the cache.
+    std::fs::write(root.path().join("binary.md"), [0u8, 159, 146, 150, 0, 255]).expect("a binary file");
+
+    let first = start(root.path(), cache.path()).await;
+    let cache_file = cache_file_with(cache.path(), 1).await;
+    assert!(first.shutdown_and_exit().await);
+    let written = std::fs::metadata(&cache_file).and_then(|m| m.modified()).expect("the cache's time");
+
+    let second = start(root.path(), cache.path()).await;
+    assert_eq!(titles(&second).await, ["Cached Alpha"]);
+    assert!(second.shutdown_and_exit().await);
+    let now = std::fs::metadata(&cache_file).and_then(|m| m.modified()).expect("the cache's time");
+    assert_eq!(written, now, "nothing changed, so the cache is not written again");
+}

@@ -157,7 +157,8 @@ struct ReadFile {
     /// `None` when the file could not be read as text.
     loaded: Option<Loaded>,
     stamp: Option<Stamp>,
-    /// Read and parsed now, rather than taken from the cache.
+    /// Read and parsed now, rather than taken from the cache: the cache is
+    /// then out of date.
     parsed: bool,
 }
 
@@ -188,9 +189,11 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>) -> Vec<ReadFile> {
                 Ok((loaded, stamp)) => {
                     ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }
+                // Not cached either way: a file that cannot be read must not
+                // make every start rewrite the cache.
                 Err(problem) => {
                     log(&problem);
-                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: true }
+                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: false }
                 }
             }
         })
