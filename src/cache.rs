@@ -3,7 +3,7 @@
 //! need not read and parse them again.
 //!
 //! One file per workspace root: a header (magic, format version, program
-//! version), the entries, and a CRC-32 of the entries. The whole file is
+//! version), the entries in length-prefixed chunks, and a CRC-32 of them. The whole file is
 //! trusted only when header and checksum match; each entry only
 //! while its file's size and modification time are those it was read with.
 //! Anything else is read from disk again, and the cache is rewritten.
@@ -15,15 +15,20 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
 use crate::line_index::LineIndex;
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
+
+/// Entries are stored in chunks of this many, each with its length, so that
+/// a load decodes them on every core.
+const CHUNK_ENTRIES: usize = 1024;
 
 /// Overrides where cache files go (tests, or a writer who wants them
 /// elsewhere); by default the platform's cache directory is used.
@@ -68,6 +73,9 @@ struct Entry<P, A, L> {
     parsed: Option<(A, L)>,
 }
 
+/// An entry as it is read back.
+type StoredEntry = Entry<String, Article, LineIndex>;
+
 /// A cached file: the stamp it was read with and what it gave.
 pub type Cached = (Stamp, Option<(Article, LineIndex)>);
 
@@ -101,9 +109,27 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
     let bytes = std::fs::read(file).map_err(|error| error.to_string())?;
     let payload = check_framing(&bytes)?;
-    let entries: Vec<Entry<String, Article, LineIndex>> =
-        postcard::from_bytes(payload).map_err(|error| format!("corrupt: {error}"))?;
-    Ok(entries.into_iter().map(|entry| (PathBuf::from(entry.path), (entry.stamp, entry.parsed))).collect())
+    let mut chunks = Vec::new();
+    let mut rest = payload;
+    while !rest.is_empty() {
+        let (length, after) = rest.split_first_chunk::<4>().ok_or("corrupt: a chunk without its length")?;
+        let length = u32::from_le_bytes(*length) as usize;
+        if after.len() < length {
+            return Err("corrupt: a chunk longer than the file".to_owned());
+        }
+        let (chunk, after) = after.split_at(length);
+        chunks.push(chunk);
+        rest = after;
+    }
+    // Decoding allocates every string of every article: on all cores.
+    let decoded: Result<Vec<Vec<StoredEntry>>, postcard::Error> =
+        chunks.into_par_iter().map(postcard::from_bytes).collect();
+    let decoded = decoded.map_err(|error| format!("corrupt: {error}"))?;
+    let mut cached = HashMap::with_capacity(decoded.iter().map(Vec::len).sum());
+    for entry in decoded.into_iter().flatten() {
+        cached.insert(PathBuf::from(entry.path), (entry.stamp, entry.parsed));
+    }
+    Ok(cached)
 }
 
 fn header() -> Vec<u8> {
@@ -168,9 +194,14 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
     // not be held in memory beside the index it is made from.
     let mut writer = std::io::BufWriter::new(temporary);
     writer.write_all(&header())?;
-    let checksummed = Checksummed { inner: writer, hasher: crc32fast::Hasher::new() };
-    let Checksummed { inner: mut writer, hasher } =
-        postcard::to_io(&entries, checksummed).map_err(std::io::Error::other)?;
+    let mut checksummed = Checksummed { inner: writer, hasher: crc32fast::Hasher::new() };
+    for chunk in entries.chunks(CHUNK_ENTRIES) {
+        let bytes = postcard::to_stdvec(chunk).map_err(std::io::Error::other)?;
+        let length = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
+        checksummed.write_all(&length.to_le_bytes())?;
+        checksummed.write_all(&bytes)?;
+    }
+    let Checksummed { inner: mut writer, hasher } = checksummed;
     writer.write_all(&hasher.finalize().to_le_bytes())?;
     let temporary = writer.into_inner().map_err(|error| error.into_error())?;
     temporary.persist(file).map_err(|error| error.error)?;
@@ -208,6 +239,18 @@ mod tests {
         assert_eq!(*stamp, old_stamp());
         assert_eq!(parsed.as_ref(), Some(&(article, line_index)));
         assert_eq!(loaded[Path::new("/srv/articles/notes.md")].1, None);
+    }
+
+    #[test]
+    fn many_entries_span_several_chunks() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let paths: Vec<String> = (0..CHUNK_ENTRIES * 2 + 5).map(|n| format!("/srv/site/{n}.md")).collect();
+        let seen = paths.iter().map(|path| Seen { path, stamp: old_stamp(), parsed: None });
+        assert_eq!(save(&file, seen).expect("saved"), paths.len());
+        let loaded = load(&file).expect("loaded");
+        assert_eq!(loaded.len(), paths.len());
+        assert!(paths.iter().all(|path| loaded.contains_key(Path::new(path))));
     }
 
     #[test]

@@ -175,6 +175,11 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
 
     let mut publications = Vec::new();
     for (path, diagnostics) in wanted {
+        // Most files of a workspace have nothing to say, before or after:
+        // they need no URI built.
+        if diagnostics.is_empty() && !analysis.published.contains_key(&path) {
+            continue;
+        }
         let Some(uri) = shared.uri_of(&path) else { continue };
         let version = open.contains(&path).then(|| analysis.versions.get(&path).copied()).flatten();
         match analysis.published.get(&path) {
