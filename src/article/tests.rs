@@ -226,28 +226,7 @@ fn nested_mappings_are_skipped() {
 }
 
 fn assert_ranges_in_bounds(text: &str, article: &Article) {
-    let mut ranges = vec![article.open_fence, article.front_matter];
-    let fields = [
-        &article.id,
-        &article.title,
-        &article.subject,
-        &article.url,
-        &article.file_name,
-        &article.question,
-        &article.answer,
-    ];
-    let link_fields =
-        article.related.iter().flat_map(|link| [&link.id, &link.title, &link.subject, &link.url]);
-    for field in fields.into_iter().chain(link_fields).flatten() {
-        ranges.extend([field.key, field.value.range(), field.value_range()]);
-    }
-    ranges.extend(article.related.iter().flat_map(|link| [link.key, link.range, link.value.range()]));
-    for range in ranges {
-        assert!(
-            text.get(std::ops::Range::<usize>::from(range)).is_some(),
-            "range {range:?} is not a char-boundary slice of {text:?}"
-        );
-    }
+    crate::fuzzing::article::check_model(text, article);
 }
 
 proptest::proptest! {
