@@ -244,7 +244,9 @@ fn apply(
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
             for (path, loaded) in files {
-                if shared.documents.is_open(&path) {
+                // A root removed while it was being scanned (or settings
+                // that now exclude the file) make what was read unwanted.
+                if shared.documents.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
                     continue;
                 }
                 match loaded {
