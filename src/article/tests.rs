@@ -84,6 +84,20 @@ fn seed_shape_block_scalars() {
 }
 
 #[test]
+fn block_scalar_text_starting_like_an_anchor_or_a_tag_is_text() {
+    check(
+        "---\nid: 1\ntitle: >-\n    &What is it?\nsubject: &s !t Health\nquestion: |\n  !Why\nanswer: &a !t >-\n  Text\n---\n",
+        expect![[r#"
+            id = "1" Plain node "1" content "1"
+            title = "&What is it?" Folded node ">-\n    &What is it?" content "&What is it?"
+            subject = "Health" Plain node "Health" content "Health"
+            question = "!Why\n" Literal node "|\n  !Why" content "!Why"
+            answer = "Text" Folded node ">-\n  Text" content "Text"
+        "#]],
+    );
+}
+
+#[test]
 fn flow_mapping_quoted_and_literal() {
     check(
         "---\nid: 7\ntitle: 'It''s: quoted'\nsubject: \"Health Studies\"\nurl: /x\nquestion: |\n  line one\n  line two\nrelated_article1: {id: 1, url: /a, title: \"A: b\"}\n---\n",
