@@ -62,9 +62,12 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
             new_text: format!("{separator}{name}: {}", render_inline(value)),
         };
     }
+    // After the line the block ends on, not right after its last value:
+    // whatever follows the value on that line (a comment, or what an empty
+    // value's edit replaces up to the line's end) stays before the new line.
     let indent = link_indent(text, link);
     TextEdit {
-        range: TextRange::empty(end),
+        range: TextRange::empty(line_end(text, end)),
         new_text: format!("{}{indent}{name}: {}", line_break(text), render_inline(value)),
     }
 }
@@ -218,6 +221,21 @@ mod tests {
         let article = parse_article(flow).unwrap();
         let edit = insert_link_field(flow, &article.related[0], "title", "A: b");
         assert_eq!(apply(flow, &edit), "---\nid: 1\nrelated_article1: {id: 2, title: \"A: b\"}\r\n---\r\n");
+    }
+
+    #[test]
+    fn inserts_a_new_line_after_the_rest_of_the_last_line() {
+        for (block, expected) in [
+            (
+                "---\nrelated_article2:\n id: 5 # old\n---\n",
+                "---\nrelated_article2:\n id: 5 # old\n url: /x\n---\n",
+            ),
+            ("---\nrelated_article2:\n id: &7 \n---\n", "---\nrelated_article2:\n id: &7 \n url: /x\n---\n"),
+        ] {
+            let article = parse_article(block).expect("an article");
+            let edit = insert_link_field(block, &article.related[0], "url", "/x");
+            assert_eq!(apply(block, &edit), expected);
+        }
     }
 
     #[test]
