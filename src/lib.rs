@@ -3,6 +3,8 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ide;
 pub mod index;
 pub mod line_index;

@@ -35,11 +35,11 @@ impl LinkTarget {
 pub fn resolve_link(index: &ArticleIndex, link: &RelatedLink) -> LinkTarget {
     let id = link.target_id();
     let url = link.target_url();
-    let by_url = url.and_then(|url| index.with_url(url).first().copied());
+    let by_url = url.and_then(|url| first_by_path(index, index.with_url(url)));
     // With duplicate ids, prefer the claimant the url agrees with.
     let by_id = id.and_then(|id| {
         let claimants = index.with_id(id);
-        by_url.filter(|file| claimants.contains(file)).or_else(|| claimants.first().copied())
+        by_url.filter(|file| claimants.contains(file)).or_else(|| first_by_path(index, claimants))
     });
     match (id, url, by_id, by_url) {
         (None, None, ..) => LinkTarget::Unresolvable,
@@ -50,6 +50,14 @@ pub fn resolve_link(index: &ArticleIndex, link: &RelatedLink) -> LinkTarget {
         (Some(_), _, None, Some(file)) => LinkTarget::ByUrl(file),
         (_, _, None, None) => LinkTarget::Broken,
     }
+}
+
+/// Of the articles claiming one id or url (a duplicate), the one whose path
+/// sorts first: file ids follow the order files were first read in, which
+/// differs between `check` and the server and across a session's history,
+/// and the same files must always give the same answers.
+pub fn first_by_path(index: &ArticleIndex, claimants: &[FileId]) -> Option<FileId> {
+    claimants.iter().copied().min_by(|a, b| index.path(*a).cmp(index.path(*b)))
 }
 
 /// The fields of a link that no longer say what its target says, with the
@@ -74,4 +82,37 @@ pub fn stale_fields(
         }
     }
     stale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+    use crate::index::FilePath;
+    use crate::line_index::LineIndex;
+
+    fn index_of(files: &[(&str, &str)]) -> ArticleIndex {
+        let mut index = ArticleIndex::new();
+        for (path, text) in files {
+            let article = parse_article(text).expect("an article");
+            index.upsert(FilePath::new(*path), article, LineIndex::new(text));
+        }
+        index
+    }
+
+    #[test]
+    fn a_duplicate_resolves_to_the_same_claimant_whatever_the_reading_order() {
+        let a = ("/a.md", "---\nid: 7\ntitle: A\nurl: /x\n---\n");
+        let b = ("/b.md", "---\nid: 7\ntitle: B\nurl: /x\n---\n");
+        let linking = ("/c.md", "---\nid: 1\nrelated_article1:\n  id: 7\n  url: /x\n---\n");
+        let by_id_only = ("/d.md", "---\nid: 2\nrelated_article1:\n  id: 7\n---\n");
+        for files in [[a, b, linking, by_id_only], [by_id_only, linking, b, a]] {
+            let index = index_of(&files);
+            for from in ["/c.md", "/d.md"] {
+                let entry = index.get_by_path(&FilePath::new(from)).expect("indexed");
+                let target = resolve_link(&index, &entry.article.related[0]).target().expect("resolved");
+                assert_eq!(index.path(target).as_str(), "/a.md", "from {from}, reading {files:?}");
+            }
+        }
+    }
 }

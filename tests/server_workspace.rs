@@ -80,14 +80,24 @@ async fn without_folders_the_root_is_found_from_the_opened_file() {
     assert_eq!(codes(&found), ["stale-title"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn folders_can_be_added_and_removed() {
-    let (cluster, broken) = (support::workspace(&["lumenus"]), support::workspace(&["broken"]));
+/// A server on the Lumenus cluster, scanned, then the broken fixtures'
+/// folder added; returns the folder as `didChangeWorkspaceFolders` names it.
+async fn cluster_then_broken_folder(
+    cluster: &tempfile::TempDir,
+    broken: &tempfile::TempDir,
+) -> (Client, Value) {
     let client = Client::start(Options::folders(&[cluster.path()])).await;
     client.wait_scans(1).await;
     let folder = json!({ "uri": support::uri(broken.path()), "name": "broken" });
     let added = json!({ "event": { "added": [folder.clone()], "removed": [] } });
     client.notify("workspace/didChangeWorkspaceFolders", added).await;
+    (client, folder)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folders_can_be_added_and_removed() {
+    let (cluster, broken) = (support::workspace(&["lumenus"]), support::workspace(&["broken"]));
+    let (client, folder) = cluster_then_broken_folder(&cluster, &broken).await;
     client.wait_scans(2).await;
     // Links from the new folder resolve into the first one.
     let stale_title = broken.path().join("broken/stale-title.md");
@@ -96,4 +106,27 @@ async fn folders_can_be_added_and_removed() {
     let removed = json!({ "event": { "added": [], "removed": [folder] } });
     client.notify("workspace/didChangeWorkspaceFolders", removed).await;
     client.wait_diagnostics(&stale_title, no_diagnostics).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_removed_while_it_is_scanned_leaves_nothing_behind() {
+    let (cluster, broken) = (support::workspace(&["lumenus"]), support::workspace(&["broken"]));
+    let (client, folder) = cluster_then_broken_folder(&cluster, &broken).await;
+    let removed = json!({ "event": { "added": [], "removed": [folder] } });
+    client.notify("workspace/didChangeWorkspaceFolders", removed).await;
+    // The scan goes on to its end, but what it read is no longer wanted.
+    client.wait_scans(2).await;
+    for entry in std::fs::read_dir(broken.path().join("broken")).expect("the fixtures") {
+        let path = entry.expect("an entry").path();
+        let latest = client.publications(&path).pop();
+        let shown = latest.map_or(0, |set| set["diagnostics"].as_array().map_or(0, Vec::len));
+        assert_eq!(shown, 0, "diagnostics of {} after its folder was removed", path.display());
+    }
+    let found = client.request("workspace/symbol", json!({ "query": "lumenus" })).await;
+    let root = support::uri(broken.path());
+    let symbols = found["result"].as_array().cloned().unwrap_or_default();
+    assert!(
+        symbols.iter().all(|symbol| !symbol["location"]["uri"].as_str().unwrap_or("").starts_with(&root)),
+        "articles of the removed folder are still indexed: {symbols:?}"
+    );
 }

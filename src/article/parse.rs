@@ -368,7 +368,10 @@ impl<'a> Walker<'a> {
             _ => ScalarStyle::Plain,
         };
         let range = self.range(span);
-        let start = self.skip_properties(usize::from(range.start()), usize::from(range.end()));
+        let start = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => self.block_content_start(range),
+            _ => self.skip_properties(usize::from(range.start()), usize::from(range.end())),
+        };
         let end = self.trimmed_end(range).max(start);
         let (node_start, content) = match style {
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
@@ -383,6 +386,21 @@ impl<'a> Walker<'a> {
             node: TextRange::new(offset(node_start), offset(end)),
             content: TextRange::new(offset(content.0), offset(content.1)),
         }
+    }
+
+    /// A block scalar's span starts at its first content line, where a `&`
+    /// or `!` is text; only with an anchor or tag does it start at them, and
+    /// then the content starts on the line after the `|` or `>` indicator.
+    fn block_content_start(&self, range: TextRange) -> usize {
+        let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+        let after = self.skip_properties(start, end);
+        let rest = &self.text[after..end];
+        if after == start || !rest.starts_with(['|', '>']) {
+            return start;
+        }
+        let header = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let body = &rest[header..];
+        after + header + (body.len() - body.trim_start().len())
     }
 
     /// A node's span includes its anchor (`&name`) and tag (`!tag`); the value starts after them.

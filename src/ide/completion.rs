@@ -340,7 +340,7 @@ fn new_block_item(article: &Article, text: &str, offset: TextSize) -> Completion
 fn single_line(text: &str, edit: TextEdit, cursor: TextSize) -> (TextEdit, Vec<TextEdit>) {
     let line = TextRange::new(line_start(text, cursor), line_end(text, cursor));
     if line.contains_range(edit.range) {
-        return (edit, Vec::new());
+        return (reach_cursor(text, edit, cursor), Vec::new());
     }
     let start = edit.range.start().max(line.start()).min(cursor);
     let end = edit.range.end().min(line.end()).max(cursor);
@@ -352,4 +352,19 @@ fn single_line(text: &str, edit: TextEdit, cursor: TextSize) -> (TextEdit, Vec<T
         extra.push(TextEdit { range: TextRange::new(end, edit.range.end()), new_text: String::new() });
     }
     (TextEdit { range: TextRange::new(start, end), new_text: edit.new_text }, extra)
+}
+
+/// LSP also wants the main edit to contain the cursor, which may be on the
+/// key rather than the value: the edit then takes the text between them
+/// along, unchanged.
+fn reach_cursor(text: &str, mut edit: TextEdit, cursor: TextSize) -> TextEdit {
+    let slice = |range: TextRange| text.get(std::ops::Range::<usize>::from(range)).unwrap_or("");
+    if cursor < edit.range.start() {
+        edit.new_text.insert_str(0, slice(TextRange::new(cursor, edit.range.start())));
+        edit.range = TextRange::new(cursor, edit.range.end());
+    } else if cursor > edit.range.end() {
+        edit.new_text.push_str(slice(TextRange::new(edit.range.end(), cursor)));
+        edit.range = TextRange::new(edit.range.start(), cursor);
+    }
+    edit
 }

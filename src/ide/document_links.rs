@@ -1,6 +1,7 @@
 //! Document links: every `url` value that names an article opens its file.
 
 use crate::index::{ArticleIndex, FileId};
+use crate::resolve::first_by_path;
 
 /// (the url value's range in `file`, the article it names).
 pub fn document_links(index: &ArticleIndex, file: FileId) -> Vec<(text_size::TextRange, FileId)> {
@@ -11,7 +12,7 @@ pub fn document_links(index: &ArticleIndex, file: FileId) -> Vec<(text_size::Tex
         article.related.iter().filter_map(|link| link.url.as_ref()).map(|field| (field, field.url().ok()));
     own.chain(related)
         .filter_map(|(field, url)| {
-            let target = *index.with_url(url?).first()?;
+            let target = first_by_path(index, index.with_url(url?))?;
             Some((field.value_range(), target))
         })
         .collect()

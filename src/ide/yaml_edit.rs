@@ -44,7 +44,17 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
 pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str) -> TextEdit {
     let end = link.range.end();
     if link.flow {
-        let at = end.checked_sub(TextSize::from(1)).unwrap_or(end);
+        // Before the closing `}`, when the mapping has one: a mapping cut
+        // short by a syntax error ends with its last value instead.
+        let fields_end = [&link.id, &link.title, &link.subject, &link.url]
+            .into_iter()
+            .flatten()
+            .map(|field| field.key.end().max(field.value.range().end()))
+            .max()
+            .unwrap_or(link.key.end());
+        let closed =
+            end > fields_end && text.get(..usize::from(end)).is_some_and(|before| before.ends_with('}'));
+        let at = if closed { end - TextSize::from(1) } else { end };
         let empty = matches!(&link.value, Value::Mapping(range) if text.get(std::ops::Range::<usize>::from(*range)).is_some_and(|inner| inner.trim_start_matches('{').trim().len() <= 1));
         let separator = if empty { "" } else { ", " };
         return TextEdit {
@@ -52,9 +62,12 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
             new_text: format!("{separator}{name}: {}", render_inline(value)),
         };
     }
+    // After the line the block ends on, not right after its last value:
+    // whatever follows the value on that line (a comment, or what an empty
+    // value's edit replaces up to the line's end) stays before the new line.
     let indent = link_indent(text, link);
     TextEdit {
-        range: TextRange::empty(end),
+        range: TextRange::empty(line_end(text, end)),
         new_text: format!("{}{indent}{name}: {}", line_break(text), render_inline(value)),
     }
 }
@@ -208,6 +221,36 @@ mod tests {
         let article = parse_article(flow).unwrap();
         let edit = insert_link_field(flow, &article.related[0], "title", "A: b");
         assert_eq!(apply(flow, &edit), "---\nid: 1\nrelated_article1: {id: 2, title: \"A: b\"}\r\n---\r\n");
+    }
+
+    #[test]
+    fn inserts_a_new_line_after_the_rest_of_the_last_line() {
+        for (block, expected) in [
+            (
+                "---\nrelated_article2:\n id: 5 # old\n---\n",
+                "---\nrelated_article2:\n id: 5 # old\n url: /x\n---\n",
+            ),
+            ("---\nrelated_article2:\n id: &7 \n---\n", "---\nrelated_article2:\n id: &7 \n url: /x\n---\n"),
+        ] {
+            let article = parse_article(block).expect("an article");
+            let edit = insert_link_field(block, &article.related[0], "url", "/x");
+            assert_eq!(apply(block, &edit), expected);
+        }
+    }
+
+    #[test]
+    fn inserts_after_the_last_value_of_a_flow_mapping_cut_short() {
+        for (unclosed, expected) in [
+            ("---\nrelated_article2: {id: /l", "---\nrelated_article2: {id: /l, url: /x"),
+            (
+                "---\nrelated_article2: {id: 2, title: {a: b}",
+                "---\nrelated_article2: {id: 2, title: {a: b}, url: /x",
+            ),
+        ] {
+            let article = parse_article(unclosed).expect("an article");
+            let edit = insert_link_field(unclosed, &article.related[0], "url", "/x");
+            assert_eq!(apply(unclosed, &edit), expected);
+        }
     }
 
     #[test]

@@ -276,7 +276,13 @@ fn apply(
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
             for (path, loaded) in files {
-                if shared.documents.is_open(&path) || changed_during_scan(analysis, &path) {
+                // A root removed while it was being scanned (or settings
+                // that now exclude the file) make what was read unwanted; a
+                // disk event during the scan wins over what the scan read.
+                if shared.documents.is_open(&path)
+                    || changed_during_scan(analysis, &path)
+                    || !workspace.includes(Path::new(path.as_str()))
+                {
                     continue;
                 }
                 match loaded {

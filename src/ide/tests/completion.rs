@@ -211,6 +211,33 @@ related_article1:
 }
 
 #[test]
+fn on_the_key_the_edit_reaches_back_to_the_cursor() {
+    accept(
+        "//- new.md
+---
+id: 90000
+title: New
+url: /new
+related_article1:
+    id: 87366
+    sub$0ject: So
+---
+",
+        "Sociology",
+        expect![[r#"
+            ---
+            id: 90000
+            title: New
+            url: /new
+            related_article1:
+                id: 87366
+                subject: Sociology
+            ---
+        "#]],
+    );
+}
+
+#[test]
 fn new_block_after_the_last_one() {
     accept(
         "//- new.md
