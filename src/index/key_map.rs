@@ -157,8 +157,13 @@ impl<K: Ord + Hash + Clone + Send + Sync> KeyMap<K> {
     }
 
     fn changed_files(&mut self, key: K) -> &mut Vec<FileId> {
-        let current = self.run.find(&key).map_or_else(Vec::new, |at| self.run.files_at(at).to_vec());
-        self.changed.entry(key).or_insert_with(|| current)
+        // The run's files are copied only the first time a key changes.
+        let current = if self.changed.contains_key(&key) {
+            Vec::new()
+        } else {
+            self.run.find(&key).map_or_else(Vec::new, |at| self.run.files_at(at).to_vec())
+        };
+        self.changed.entry(key).or_insert(current)
     }
 
     /// Files many `(key, file)` pairs at once. A batch large next to the map
