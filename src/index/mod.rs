@@ -229,7 +229,6 @@ impl ArticleIndex {
         let entry = Arc::new(IndexedArticle { path, article, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
-        self.settle();
         file
     }
 
@@ -261,16 +260,11 @@ impl ArticleIndex {
     }
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
+        let mut pairs = KeyPairs::default();
         for key in keys(&entry.article) {
-            match key {
-                Key::Id(id) => self.by_id.add(id, file),
-                Key::Url(url) => self.by_url.add(Arc::from(url), file),
-                Key::LinkId(id) => self.linking_to_id.add(id, file),
-                Key::LinkUrl(url) => self.linking_to_url.add(Arc::from(url), file),
-                Key::Word(word) => self.by_word.add(Arc::from(word), file),
-                Key::Subject(subject) => self.by_subject.add(Arc::from(subject), file),
-            }
+            pairs.add(key, file);
         }
+        pairs.file_into(self);
     }
 
     fn unlink(&mut self, file: FileId) {
