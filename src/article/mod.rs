@@ -7,6 +7,8 @@ mod parse;
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article};
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
@@ -28,7 +30,9 @@ pub enum ScalarStyle {
 pub struct Scalar {
     /// The decoded value (folding applied, quotes removed). `answer` keeps its
     /// literal `\n` sequences: YAML does not decode them in folded scalars.
-    pub text: String,
+    /// Shared, so that the index keeps one copy of a title however many
+    /// links repeat it.
+    pub text: Arc<str>,
     pub style: ScalarStyle,
     /// The whole node: quotes included, a block scalar's `>-` header included.
     pub node: TextRange,
@@ -255,10 +259,13 @@ impl Article {
             truncate_at_char_boundary(&mut scalar.text, question_bytes);
         }
         if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.answer {
-            scalar.text = String::new();
+            scalar.text = Arc::default();
         }
-        // The YAML reader grows folded values as it goes; their spare
-        // capacity would outweigh the text itself.
+        self.related.shrink_to_fit();
+    }
+
+    /// Every scalar text of the article, for sharing equal texts.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut Arc<str>> {
         let own = [
             &mut self.id,
             &mut self.title,
@@ -266,21 +273,20 @@ impl Article {
             &mut self.url,
             &mut self.file_name,
             &mut self.question,
+            &mut self.answer,
         ];
         let links = self
             .related
             .iter_mut()
             .flat_map(|link| [&mut link.id, &mut link.title, &mut link.subject, &mut link.url]);
-        for field in own.into_iter().chain(links).flatten() {
-            if let Value::Scalar(scalar) = &mut field.value {
-                scalar.text.shrink_to_fit();
-            }
-        }
-        self.related.shrink_to_fit();
+        own.into_iter().chain(links).flatten().filter_map(|field| match &mut field.value {
+            Value::Scalar(scalar) => Some(&mut scalar.text),
+            _ => None,
+        })
     }
 }
 
-fn truncate_at_char_boundary(text: &mut String, max_bytes: usize) {
+fn truncate_at_char_boundary(text: &mut Arc<str>, max_bytes: usize) {
     if text.len() <= max_bytes {
         return;
     }
@@ -288,7 +294,7 @@ fn truncate_at_char_boundary(text: &mut String, max_bytes: usize) {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    text.truncate(end);
+    *text = Arc::from(&text[..end]);
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! syntax error while keeping everything read before it.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use text_size::TextRange;
@@ -381,7 +382,7 @@ impl<'a> Walker<'a> {
             _ => (start, (start, end)),
         };
         Scalar {
-            text: text.into_owned(),
+            text: Arc::from(text),
             style,
             node: TextRange::new(offset(node_start), offset(end)),
             content: TextRange::new(offset(content.0), offset(content.1)),
@@ -427,7 +428,7 @@ impl<'a> Walker<'a> {
 }
 
 fn empty_scalar(range: TextRange) -> Scalar {
-    Scalar { text: String::new(), style: ScalarStyle::Plain, node: range, content: range }
+    Scalar { text: Arc::default(), style: ScalarStyle::Plain, node: range, content: range }
 }
 
 /// saphyr reports positions in characters; the model speaks bytes.

@@ -4,6 +4,7 @@
 //! snapshots while the next edit builds a new version beside them.
 
 mod key_map;
+mod texts;
 mod words;
 
 use std::collections::HashMap;
@@ -12,9 +13,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::article::{Article, ArticleId};
+use crate::article::{Article, ArticleId, Field};
 use crate::line_index::LineIndex;
 use key_map::KeyMap;
+use texts::SharedTexts;
 
 pub use words::title_words;
 
@@ -73,6 +75,7 @@ pub struct ArticleIndex {
     linking_to_id: KeyMap<ArticleId>,
     linking_to_url: KeyMap<Arc<str>>,
     by_word: KeyMap<Arc<str>>,
+    texts: Arc<SharedTexts>,
 }
 
 impl ArticleIndex {
@@ -112,6 +115,7 @@ impl ArticleIndex {
             .into_par_iter()
             .map(|(file, (path, mut article, line_index))| {
                 article.shrink_for_index(QUESTION_BYTES);
+                self.texts.share(&mut article);
                 (file, Arc::new(IndexedArticle { path, article, line_index }))
             })
             .collect();
@@ -119,7 +123,7 @@ impl ArticleIndex {
         let pairs = entries
             .par_iter()
             .fold(KeyPairs::default, |mut pairs, (file, entry)| {
-                for key in keys(&entry.article) {
+                for key in keys(&entry.article, &self.texts) {
                     pairs.add(key, *file);
                 }
                 pairs
@@ -129,6 +133,7 @@ impl ArticleIndex {
         for (file, entry) in entries {
             self.articles.insert(file, entry);
         }
+        self.texts.sweep_if_grown();
     }
 
     pub fn len(&self) -> usize {
@@ -226,6 +231,8 @@ impl ArticleIndex {
         let file = self.intern(path.clone());
         self.unlink(file);
         article.shrink_for_index(QUESTION_BYTES);
+        self.texts.share(&mut article);
+        self.texts.sweep_if_grown();
         let entry = Arc::new(IndexedArticle { path, article, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
@@ -261,7 +268,7 @@ impl ArticleIndex {
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
         let mut pairs = KeyPairs::default();
-        for key in keys(&entry.article) {
+        for key in keys(&entry.article, &self.texts) {
             pairs.add(key, file);
         }
         pairs.file_into(self);
@@ -269,14 +276,14 @@ impl ArticleIndex {
 
     fn unlink(&mut self, file: FileId) {
         let Some(entry) = self.articles.get(&file).cloned() else { return };
-        for key in keys(&entry.article) {
+        for key in keys(&entry.article, &self.texts) {
             match key {
                 Key::Id(id) => self.by_id.remove(&id, file),
-                Key::Url(url) => self.by_url.remove(url, file),
+                Key::Url(url) => self.by_url.remove(&*url, file),
                 Key::LinkId(id) => self.linking_to_id.remove(&id, file),
-                Key::LinkUrl(url) => self.linking_to_url.remove(url, file),
-                Key::Word(word) => self.by_word.remove(word.as_str(), file),
-                Key::Subject(subject) => self.by_subject.remove(subject, file),
+                Key::LinkUrl(url) => self.linking_to_url.remove(&*url, file),
+                Key::Word(word) => self.by_word.remove(&*word, file),
+                Key::Subject(subject) => self.by_subject.remove(&*subject, file),
             }
         }
     }
@@ -304,13 +311,13 @@ impl ArticleIndex {
     }
 }
 
-enum Key<'a> {
+enum Key {
     Id(ArticleId),
-    Url(&'a str),
+    Url(Arc<str>),
     LinkId(ArticleId),
-    LinkUrl(&'a str),
-    Word(String),
-    Subject(&'a str),
+    LinkUrl(Arc<str>),
+    Word(Arc<str>),
+    Subject(Arc<str>),
 }
 
 /// The keys of a batch of new files, as `(key, file)` pairs per map, to be
@@ -326,14 +333,14 @@ struct KeyPairs {
 }
 
 impl KeyPairs {
-    fn add(&mut self, key: Key<'_>, file: FileId) {
+    fn add(&mut self, key: Key, file: FileId) {
         match key {
             Key::Id(id) => self.by_id.push((id, file)),
-            Key::Url(url) => self.by_url.push((url.into(), file)),
+            Key::Url(url) => self.by_url.push((url, file)),
             Key::LinkId(id) => self.linking_to_id.push((id, file)),
-            Key::LinkUrl(url) => self.linking_to_url.push((url.into(), file)),
-            Key::Word(word) => self.by_word.push((Arc::from(word), file)),
-            Key::Subject(subject) => self.by_subject.push((subject.into(), file)),
+            Key::LinkUrl(url) => self.linking_to_url.push((url, file)),
+            Key::Word(word) => self.by_word.push((word, file)),
+            Key::Subject(subject) => self.by_subject.push((subject, file)),
         }
     }
 
@@ -358,18 +365,31 @@ impl KeyPairs {
 }
 
 /// Every key under which an article is filed: one list, so that filing and
-/// unfiling (and the bulk build) can never disagree.
-fn keys(article: &Article) -> Vec<Key<'_>> {
+/// unfiling (and the bulk build) can never disagree. String keys share the
+/// article's texts, so a key costs no allocation of its own.
+fn keys(article: &Article, texts: &SharedTexts) -> Vec<Key> {
     let mut keys = Vec::with_capacity(16);
     keys.extend(article.article_id().map(Key::Id));
-    keys.extend(article.article_url().map(Key::Url));
+    keys.extend(article.article_url().map(|url| Key::Url(shared_key(article.url.as_ref(), url))));
     for link in &article.related {
         keys.extend(link.target_id().map(Key::LinkId));
-        keys.extend(link.target_url().map(Key::LinkUrl));
+        keys.extend(link.target_url().map(|url| Key::LinkUrl(shared_key(link.url.as_ref(), url))));
     }
-    keys.extend(title_words(article.title_text().unwrap_or("")).into_iter().map(Key::Word));
-    keys.extend(article.subject_text().map(Key::Subject));
+    let words = title_words(article.title_text().unwrap_or(""));
+    keys.extend(words.iter().map(|word| Key::Word(texts.shared(word))));
+    keys.extend(
+        article.subject_text().map(|subject| Key::Subject(shared_key(article.subject.as_ref(), subject))),
+    );
     keys
+}
+
+/// `text`, a field's trimmed text, as the field's own `Arc` when trimming
+/// left it whole.
+fn shared_key(field: Option<&Field>, text: &str) -> Arc<str> {
+    match field.and_then(|field| field.value.as_scalar()) {
+        Some(scalar) if *scalar.text == *text => scalar.text.clone(),
+        _ => Arc::from(text),
+    }
 }
 
 /// See [`ArticleIndex::canonical`]. Empty key sets are never kept, so a key

@@ -1,0 +1,129 @@
+//! One copy of each distinct text the index holds.
+//!
+//! A title or url is repeated by every related block that links to its
+//! article, and a subject by every article of the subject: shared, 100,000
+//! articles keep a fifth as many strings. Sharing is invisible to the
+//! index's users (an `Arc<str>` reads as the same text either way), so one
+//! table serves every snapshot and may be used from every scanning thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dashmap::DashMap;
+use dashmap::mapref::entry::Entry;
+
+use crate::article::Article;
+
+/// Below this many texts a sweep is not worth its walk.
+const SWEEP_FLOOR: usize = 4096;
+
+#[derive(Default)]
+pub(crate) struct SharedTexts {
+    texts: DashMap<Arc<str>, ()>,
+    /// How many texts were kept after the last sweep.
+    swept_to: AtomicUsize,
+}
+
+impl SharedTexts {
+    /// Replaces every text of `article` by the table's copy of it.
+    pub(crate) fn share(&self, article: &mut Article) {
+        for text in article.texts_mut() {
+            self.share_text(text);
+        }
+    }
+
+    /// The table's copy of `text`, added when missing.
+    pub(crate) fn shared(&self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.key().clone();
+        }
+        let mut text = Arc::from(text);
+        self.share_text(&mut text);
+        text
+    }
+
+    fn share_text(&self, text: &mut Arc<str>) {
+        if text.is_empty() {
+            return;
+        }
+        // Not `entry` first: most texts are already present, and a read lock
+        // lets the scanning threads look up side by side.
+        if let Some(shared) = self.texts.get(&**text) {
+            *text = shared.key().clone();
+            return;
+        }
+        match self.texts.entry(text.clone()) {
+            Entry::Occupied(shared) => *text = shared.key().clone(),
+            Entry::Vacant(slot) => {
+                slot.insert(());
+            }
+        }
+    }
+
+    /// Forgets texts nobody holds any more, once the table has doubled since
+    /// the last sweep: edits keep adding texts (every keystroke in a title is
+    /// a new one), and this keeps the table within twice what is in use.
+    pub(crate) fn sweep_if_grown(&self) {
+        let kept = self.swept_to.load(Ordering::Relaxed);
+        if self.texts.len() < SWEEP_FLOOR.max(kept.saturating_mul(2)) {
+            return;
+        }
+        // A text held only by the table cannot gain a holder while its shard
+        // is locked for `retain`, so none is dropped while being shared.
+        self.texts.retain(|text, _| Arc::strong_count(text) > 1);
+        self.swept_to.store(self.texts.len(), Ordering::Relaxed);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+
+    fn titles(article: &Article) -> Vec<Arc<str>> {
+        article
+            .related
+            .iter()
+            .filter_map(|link| link.title.as_ref()?.value.as_scalar().map(|scalar| scalar.text.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn equal_texts_are_one_allocation() {
+        let texts = SharedTexts::default();
+        let source = "---\nid: 1\ntitle: Same\nrelated_article1:\n  id: 2\n  title: Same\n---\n";
+        let mut first = parse_article(source).expect("article");
+        let mut second = parse_article(source).expect("article");
+        texts.share(&mut first);
+        texts.share(&mut second);
+        let own = first.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
+        assert!(Arc::ptr_eq(&own.text, &titles(&first)[0]));
+        assert!(Arc::ptr_eq(&own.text, &titles(&second)[0]));
+        assert_eq!(texts.len(), 3, "`1`, `2` and `Same`");
+    }
+
+    #[test]
+    fn a_sweep_forgets_only_texts_nobody_holds() {
+        let texts = SharedTexts::default();
+        let mut kept = parse_article("---\nid: 1\ntitle: Kept\n---\n").expect("article");
+        texts.share(&mut kept);
+        for n in 0..SWEEP_FLOOR {
+            let mut dropped =
+                parse_article(&format!("---\nid: {n}\ntitle: Dropped {n}\n---\n")).expect("article");
+            texts.share(&mut dropped);
+        }
+        texts.sweep_if_grown();
+        assert_eq!(texts.len(), 2, "`1` and `Kept`");
+        let mut again = parse_article("---\nid: 1\ntitle: Kept\n---\n").expect("article");
+        texts.share(&mut again);
+        let title = |article: &Article| {
+            article.title.as_ref().and_then(|t| t.value.as_scalar()).map(|s| s.text.clone())
+        };
+        assert!(Arc::ptr_eq(&title(&kept).expect("title"), &title(&again).expect("title")));
+    }
+}
