@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fs::Metadata;
 use std::hash::Hasher;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
+use crate::index::SharedTexts;
 use crate::line_index::LineIndex;
 
 /// Bumped whenever what is stored changes shape.
@@ -29,6 +30,9 @@ const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 /// Entries are stored in chunks of this many, each with its length, so that
 /// a load decodes them on every core.
 const CHUNK_ENTRIES: usize = 1024;
+
+/// Chunks read before they are decoded together: enough for every core.
+const CHUNKS_PER_READ: usize = 16;
 
 /// Overrides where cache files go (tests, or a writer who wants them
 /// elsewhere); by default the platform's cache directory is used.
@@ -106,30 +110,76 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 
 /// Reads a cache file. Any problem (missing, another version, corrupt)
 /// gives an error saying which, and the caller reads every file instead.
+///
+/// The file is read a few chunks at a time, each group decoded on every
+/// core, so that the file's bytes are never all in memory beside what they
+/// decode to; equal texts of the decoded articles are shared as the index
+/// shares them.
 pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
-    let bytes = std::fs::read(file).map_err(|error| error.to_string())?;
-    let payload = check_framing(&bytes)?;
-    let mut chunks = Vec::new();
-    let mut rest = payload;
-    while !rest.is_empty() {
-        let (length, after) = rest.split_first_chunk::<4>().ok_or("corrupt: a chunk without its length")?;
-        let length = u32::from_le_bytes(*length) as usize;
-        if after.len() < length {
-            return Err("corrupt: a chunk longer than the file".to_owned());
-        }
-        let (chunk, after) = after.split_at(length);
-        chunks.push(chunk);
-        rest = after;
+    let file = std::fs::File::open(file).map_err(|error| error.to_string())?;
+    let size = file.metadata().map_err(|error| error.to_string())?.len();
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let header = header();
+    let mut found = vec![0; header.len()];
+    if reader.read_exact(&mut found).is_err() || found != header {
+        return Err("written by another version".to_owned());
     }
-    // Decoding allocates every string of every article: on all cores.
-    let decoded: Result<Vec<Vec<StoredEntry>>, postcard::Error> =
-        chunks.into_par_iter().map(postcard::from_bytes).collect();
-    let decoded = decoded.map_err(|error| format!("corrupt: {error}"))?;
-    let mut cached = HashMap::with_capacity(decoded.iter().map(Vec::len).sum());
-    for entry in decoded.into_iter().flatten() {
-        cached.insert(PathBuf::from(entry.path), (entry.stamp, entry.parsed));
+    let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
+    let mut remaining = payload;
+    let mut checksum = crc32fast::Hasher::new();
+    let texts = SharedTexts::default();
+    let mut cached = HashMap::new();
+    let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
+    while remaining > 0 || !group.is_empty() {
+        if remaining > 0 && group.len() < CHUNKS_PER_READ {
+            group.push(read_chunk(&mut reader, &mut remaining, &mut checksum)?);
+            continue;
+        }
+        let decoded: Result<Vec<Vec<StoredEntry>>, postcard::Error> = group
+            .par_drain(..)
+            .map(|chunk| {
+                let mut entries: Vec<StoredEntry> = postcard::from_bytes(&chunk)?;
+                for entry in &mut entries {
+                    if let Some((article, _)) = &mut entry.parsed {
+                        texts.share(article);
+                    }
+                }
+                Ok(entries)
+            })
+            .collect();
+        for entry in decoded.map_err(|error| format!("corrupt: {error}"))?.into_iter().flatten() {
+            cached.insert(PathBuf::from(entry.path), (entry.stamp, entry.parsed));
+        }
+    }
+    let mut stored = [0; 4];
+    reader.read_exact(&mut stored).map_err(|_| "truncated")?;
+    if u32::from_le_bytes(stored) != checksum.finalize() {
+        return Err("corrupt: checksum mismatch".to_owned());
     }
     Ok(cached)
+}
+
+/// One length-prefixed chunk of the payload, of which `remaining` bytes are
+/// left to read; length and chunk go into the checksum, as they were written.
+fn read_chunk(
+    reader: &mut impl Read,
+    remaining: &mut u64,
+    checksum: &mut crc32fast::Hasher,
+) -> Result<Vec<u8>, String> {
+    let mut length = [0; 4];
+    if *remaining < 4 || reader.read_exact(&mut length).is_err() {
+        return Err("corrupt: a chunk without its length".to_owned());
+    }
+    checksum.update(&length);
+    let length = u64::from(u32::from_le_bytes(length));
+    if length > *remaining - 4 {
+        return Err("corrupt: a chunk longer than the file".to_owned());
+    }
+    *remaining -= 4 + length;
+    let mut chunk = vec![0; usize::try_from(length).map_err(|_| "corrupt: a chunk too long")?];
+    reader.read_exact(&mut chunk).map_err(|_| "truncated")?;
+    checksum.update(&chunk);
+    Ok(chunk)
 }
 
 fn header() -> Vec<u8> {
@@ -139,18 +189,6 @@ fn header() -> Vec<u8> {
     header.push(u8::try_from(version.len()).unwrap_or(u8::MAX));
     header.extend(version);
     header
-}
-
-/// The payload between a header that matches this program and a trailing
-/// checksum that matches the payload.
-fn check_framing(bytes: &[u8]) -> Result<&[u8], String> {
-    let header = header();
-    let rest = bytes.strip_prefix(header.as_slice()).ok_or("written by another version")?;
-    let (payload, checksum) = rest.split_last_chunk::<4>().ok_or("truncated")?;
-    if u32::from_le_bytes(*checksum) != crc32fast::hash(payload) {
-        return Err("corrupt: checksum mismatch".to_owned());
-    }
-    Ok(payload)
 }
 
 /// Passes writes through, keeping the checksum of what went by.
@@ -239,6 +277,28 @@ mod tests {
         assert_eq!(*stamp, old_stamp());
         assert_eq!(parsed.as_ref(), Some(&(article, line_index)));
         assert_eq!(loaded[Path::new("/srv/articles/notes.md")].1, None);
+    }
+
+    #[test]
+    fn texts_repeated_across_entries_load_as_one() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let linking = "---\nid: 8\nrelated_article1:\n  id: 7\n  title: Seven\n---\n";
+        let (seven, eight) =
+            (parse_article(TEXT).expect("an article"), parse_article(linking).expect("an article"));
+        let (seven_lines, eight_lines) = (LineIndex::new(TEXT), LineIndex::new(linking));
+        let seen = [
+            Seen { path: "/site/seven.md", stamp: old_stamp(), parsed: Some((&seven, &seven_lines)) },
+            Seen { path: "/site/eight.md", stamp: old_stamp(), parsed: Some((&eight, &eight_lines)) },
+        ];
+        save(&file, seen.into_iter()).expect("saved");
+        let loaded = load(&file).expect("loaded");
+        let article = |path: &str| loaded[Path::new(path)].1.as_ref().map(|(article, _)| article.clone());
+        let (seven, eight) =
+            (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
+        let title = seven.title.and_then(|field| field.value.as_scalar().map(|scalar| scalar.text.clone()));
+        let link_title = eight.related[0].title.as_ref().and_then(|field| field.value.as_scalar());
+        assert!(std::sync::Arc::ptr_eq(&title.expect("a title"), &link_title.expect("a link title").text));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::article::{Article, ArticleId, Field};
 use crate::line_index::LineIndex;
 use key_map::KeyMap;
-use texts::SharedTexts;
+pub(crate) use texts::SharedTexts;
 
 pub use words::title_words;
 

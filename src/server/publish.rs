@@ -3,10 +3,12 @@
 //! files' diagnostics may have changed, and publishes only the sets that did.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use fnv::FnvHasher;
 use rayon::prelude::*;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::oneshot;
@@ -49,9 +51,10 @@ pub enum Change {
 
 #[derive(Default)]
 struct Analysis {
-    /// What the client was last sent, per file, and under which URI; empty
-    /// sets are not kept.
-    published: HashMap<FilePath, (Uri, Vec<lsp::Diagnostic>)>,
+    /// What the client was last sent, per file: under which URI, and a
+    /// fingerprint of the set (a workspace can have tens of thousands of
+    /// sets; only whether one changed is needed). Empty sets are not kept.
+    published: HashMap<FilePath, (Uri, Fingerprint)>,
     /// Open documents and the versions the index was last built from.
     versions: HashMap<FilePath, i32>,
     scans_running: usize,
@@ -182,8 +185,9 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
         }
         let Some(uri) = shared.uri_of(&path) else { continue };
         let version = open.contains(&path).then(|| analysis.versions.get(&path).copied()).flatten();
+        let fingerprint = Fingerprint::of(&diagnostics);
         match analysis.published.get(&path) {
-            Some((previous_uri, previous)) if *previous_uri == uri && *previous == diagnostics => continue,
+            Some((previous_uri, previous)) if *previous_uri == uri && *previous == fingerprint => continue,
             // The client now names the file differently (it opened it under
             // its own spelling): clear the set filed under the old name.
             Some((previous_uri, _)) if *previous_uri != uri => publications.push(Publication {
@@ -197,11 +201,40 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
         if diagnostics.is_empty() {
             analysis.published.remove(&path);
         } else {
-            analysis.published.insert(path, (uri.clone(), diagnostics.clone()));
+            analysis.published.insert(path, (uri.clone(), fingerprint));
         }
         publications.push(Publication { uri, version, diagnostics });
     }
     Processed { publications, open_changed, indexed }
+}
+
+/// A set of diagnostics as it is sent to the client, hashed by two unrelated
+/// 64-bit functions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Fingerprint(u64, u64);
+
+impl Fingerprint {
+    fn of(diagnostics: &[lsp::Diagnostic]) -> Fingerprint {
+        let mut hashers = HashingWriter(DefaultHasher::new(), FnvHasher::default());
+        // Writing to a hasher cannot fail, and the wire form is the one the
+        // client compares: two sets it cannot tell apart hash alike.
+        let _ = serde_json::to_writer(&mut hashers, diagnostics);
+        Fingerprint(hashers.0.finish(), hashers.1.finish())
+    }
+}
+
+struct HashingWriter(DefaultHasher, FnvHasher);
+
+impl std::io::Write for HashingWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        self.1.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Joins batches of a scan that arrived one after another: the index files
@@ -381,5 +414,26 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
             diagnostics_of(shared, &workspace, &index, path)
         }
         None => diagnostics_of(shared, &workspace, &snapshot, path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostic(message: &str) -> lsp::Diagnostic {
+        lsp::Diagnostic { message: message.to_owned(), ..lsp::Diagnostic::default() }
+    }
+
+    #[test]
+    fn a_set_is_republished_only_when_what_the_client_sees_changes() {
+        let set = [diagnostic("broken link"), diagnostic("stale title")];
+        assert!(Fingerprint::of(&set) == Fingerprint::of(&set.clone()));
+        let reordered = [diagnostic("stale title"), diagnostic("broken link")];
+        assert!(Fingerprint::of(&set) != Fingerprint::of(&reordered));
+        assert!(Fingerprint::of(&set) != Fingerprint::of(&set[..1]));
+        let mut moved = diagnostic("broken link");
+        moved.range.start.line = 1;
+        assert!(Fingerprint::of(&[moved]) != Fingerprint::of(&set[..1]));
     }
 }
