@@ -78,7 +78,7 @@ pub fn stale_fields(
         if let (Some(field), Some(current)) = (link.field(name), target.link_value(name))
             && field.text().is_some_and(|text| text != current)
         {
-            stale.push((name, current));
+            stale.push((name, current.into_owned()));
         }
     }
     stale

@@ -7,6 +7,7 @@ mod parse;
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article};
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -120,10 +121,8 @@ impl Field {
     /// The field as a url, or why it is not one.
     pub fn url(&self) -> Result<&str, String> {
         match self.text() {
-            Some(text) if text.starts_with('/') && !text.contains(char::is_whitespace) => Ok(text),
-            Some(text) if text.contains(char::is_whitespace) => {
-                Err(format!("url `{text}` contains white space"))
-            }
+            Some(text) if has_white_space(text) => Err(format!("url `{text}` contains white space")),
+            Some(text) if text.starts_with('/') => Ok(text),
             Some(text) => Err(format!("url `{text}` does not start with `/`")),
             None => Err(format!("expected a url, found {}", self.describe())),
         }
@@ -132,6 +131,15 @@ impl Field {
     /// The field as non-empty text, or why it is not.
     pub fn string(&self) -> Result<&str, String> {
         self.text().ok_or_else(|| format!("expected text, found {}", self.describe()))
+    }
+}
+
+fn has_white_space(text: &str) -> bool {
+    // Urls are ASCII but for the odd one: every link's url is checked.
+    if text.is_ascii() {
+        text.bytes().any(|byte| byte.is_ascii_whitespace() || byte == 0x0b)
+    } else {
+        text.contains(char::is_whitespace)
     }
 }
 
@@ -241,13 +249,14 @@ impl Article {
     }
 
     /// This article's current value for a related block's field: what a
-    /// block linking here should say.
-    pub fn link_value(&self, name: LinkFieldName) -> Option<String> {
+    /// block linking here should say. Borrowed but for the id: every link of
+    /// a workspace is compared with its target's values.
+    pub fn link_value(&self, name: LinkFieldName) -> Option<Cow<'_, str>> {
         match name {
-            LinkFieldName::Id => self.article_id().map(|id| id.to_string()),
-            LinkFieldName::Title => self.title_text().map(str::to_owned),
-            LinkFieldName::Subject => self.subject_text().map(str::to_owned),
-            LinkFieldName::Url => self.article_url().map(str::to_owned),
+            LinkFieldName::Id => self.article_id().map(|id| Cow::Owned(id.to_string())),
+            LinkFieldName::Title => self.title_text().map(Cow::Borrowed),
+            LinkFieldName::Subject => self.subject_text().map(Cow::Borrowed),
+            LinkFieldName::Url => self.article_url().map(Cow::Borrowed),
         }
     }
 

@@ -19,7 +19,7 @@ pub fn point_link_at(
     for name in fields {
         let Some(value) = target.link_value(*name) else { continue };
         match link.field(*name) {
-            Some(field) if field.text() == Some(value.as_str()) => {}
+            Some(field) if field.text() == Some(&*value) => {}
             Some(field) => edits.push(super::yaml_edit::replace_value(text, field, &value)),
             None => missing.push((*name, value)),
         }

@@ -7,7 +7,6 @@ mod key_map;
 mod texts;
 mod words;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -66,7 +65,13 @@ pub const QUESTION_BYTES: usize = 300;
 #[derive(Clone, Default)]
 pub struct ArticleIndex {
     paths: imbl::Vector<FilePath>,
-    file_ids: imbl::HashMap<FilePath, FileId>,
+    // Not SipHash: paths are the workspace's own, and every file is looked up.
+    file_ids: imbl::GenericHashMap<
+        FilePath,
+        FileId,
+        hashbrown::DefaultHashBuilder,
+        imbl::shared_ptr::DefaultSharedPtr,
+    >,
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
@@ -95,15 +100,19 @@ impl ArticleIndex {
     /// of a map is filed once per batch: a 100,000-article scan does not pay
     /// for a million single inserts into persistent maps.
     pub fn upsert_batch(&mut self, articles: Vec<(FilePath, Article, LineIndex)>) {
-        let mut latest: HashMap<FilePath, usize> = HashMap::with_capacity(articles.len());
+        let mut latest: hashbrown::HashMap<&FilePath, usize> =
+            hashbrown::HashMap::with_capacity(articles.len());
         for (at, (path, ..)) in articles.iter().enumerate() {
-            latest.insert(path.clone(), at);
+            latest.insert(path, at);
         }
+        let superseded: Vec<bool> =
+            articles.iter().enumerate().map(|(at, (path, ..))| latest.get(path) != Some(&at)).collect();
+        drop(latest);
         let (known, new): (Vec<_>, Vec<_>) = articles
             .into_iter()
-            .enumerate()
-            .filter(|(at, (path, ..))| latest.get(path) == Some(at))
-            .map(|(_, article)| article)
+            .zip(superseded)
+            .filter(|(_, superseded)| !superseded)
+            .map(|(article, _)| article)
             .partition(|(path, ..)| self.file_ids.contains_key(path));
         for (path, article, line_index) in known {
             self.upsert(path, article, line_index);

@@ -19,7 +19,9 @@ const SWEEP_FLOOR: usize = 4096;
 
 #[derive(Default)]
 pub(crate) struct SharedTexts {
-    texts: DashMap<Arc<str>, ()>,
+    // Not SipHash: the keys are the workspace's own texts, and every text of
+    // every article is looked up.
+    texts: DashMap<Arc<str>, (), hashbrown::DefaultHashBuilder>,
     /// How many texts were kept after the last sweep.
     swept_to: AtomicUsize,
 }
