@@ -113,9 +113,9 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 ///
 /// The file is read a few chunks at a time, each group decoded on every
 /// core, so that the file's bytes are never all in memory beside what they
-/// decode to; equal texts of the decoded articles are shared as the index
-/// shares them.
-pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
+/// decode to; the decoded articles' texts are shared through `texts`, the
+/// table of the index they are for.
+pub fn load(file: &Path, texts: &SharedTexts) -> Result<HashMap<PathBuf, Cached>, String> {
     let file = std::fs::File::open(file).map_err(|error| error.to_string())?;
     let size = file.metadata().map_err(|error| error.to_string())?.len();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -127,7 +127,6 @@ pub fn load(file: &Path) -> Result<HashMap<PathBuf, Cached>, String> {
     let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
     let mut remaining = payload;
     let mut checksum = crc32fast::Hasher::new();
-    let texts = SharedTexts::default();
     let mut cached = HashMap::new();
     let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
     while remaining > 0 || !group.is_empty() {
@@ -272,7 +271,7 @@ mod tests {
             Seen { path: "/srv/articles/notes.md", stamp: old_stamp(), parsed: None },
         ];
         assert_eq!(save(&file, seen.into_iter()).expect("saved"), 2);
-        let loaded = load(&file).expect("loaded");
+        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         let (stamp, parsed) = &loaded[Path::new("/srv/articles/seven.md")];
         assert_eq!(*stamp, old_stamp());
         assert_eq!(parsed.as_ref(), Some(&(article, line_index)));
@@ -292,7 +291,7 @@ mod tests {
             Seen { path: "/site/eight.md", stamp: old_stamp(), parsed: Some((&eight, &eight_lines)) },
         ];
         save(&file, seen.into_iter()).expect("saved");
-        let loaded = load(&file).expect("loaded");
+        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         let article = |path: &str| loaded[Path::new(path)].1.as_ref().map(|(article, _)| article.clone());
         let (seven, eight) =
             (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
@@ -308,7 +307,7 @@ mod tests {
         let paths: Vec<String> = (0..CHUNK_ENTRIES * 2 + 5).map(|n| format!("/srv/site/{n}.md")).collect();
         let seen = paths.iter().map(|path| Seen { path, stamp: old_stamp(), parsed: None });
         assert_eq!(save(&file, seen).expect("saved"), paths.len());
-        let loaded = load(&file).expect("loaded");
+        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         assert_eq!(loaded.len(), paths.len());
         assert!(paths.iter().all(|path| loaded.contains_key(Path::new(path))));
     }
@@ -334,17 +333,17 @@ mod tests {
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
         std::fs::write(&file, &flipped).expect("write");
-        assert_eq!(load(&file).err().as_deref(), Some("corrupt: checksum mismatch"));
+        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("corrupt: checksum mismatch"));
 
         std::fs::write(&file, &good[..header().len() + 2]).expect("write");
-        assert_eq!(load(&file).err().as_deref(), Some("truncated"));
+        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("truncated"));
 
         let mut other_version = good.clone();
         other_version[MAGIC.len()] ^= 1;
         std::fs::write(&file, &other_version).expect("write");
-        assert_eq!(load(&file).err().as_deref(), Some("written by another version"));
+        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("written by another version"));
 
-        assert!(load(&dir.path().join("missing.index")).is_err());
+        assert!(load(&dir.path().join("missing.index"), &SharedTexts::default()).is_err());
     }
 
     #[test]

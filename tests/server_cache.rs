@@ -44,12 +44,11 @@ async fn titles(client: &Client) -> Vec<String> {
 async fn cache_file_with(cache: &Path, files: usize) -> PathBuf {
     let started = std::time::Instant::now();
     loop {
-        let found = std::fs::read_dir(cache)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .find(|path| article_lsp::cache::load(path).is_ok_and(|entries| entries.len() == files));
+        let found =
+            std::fs::read_dir(cache).into_iter().flatten().flatten().map(|entry| entry.path()).find(|path| {
+                article_lsp::cache::load(path, &Default::default())
+                    .is_ok_and(|entries| entries.len() == files)
+            });
         if let Some(path) = found {
             return path;
         }
@@ -83,7 +82,8 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
 
     let second = start(root.path(), cache.path()).await;
     assert_eq!(titles(&second).await, ["Cached Alpha", "Cached Bravo", "Cached Delta"]);
-    let rewritten = article_lsp::cache::load(&cache_file_with(cache.path(), 4).await).expect("a cache");
+    let rewritten = article_lsp::cache::load(&cache_file_with(cache.path(), 4).await, &Default::default())
+        .expect("a cache");
     assert!(!rewritten.contains_key(&path("c.md")), "deleted files leave the cache");
     assert!(second.shutdown_and_exit().await);
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::article::{Article, ArticleId, Field};
 use crate::line_index::LineIndex;
 use key_map::KeyMap;
-pub(crate) use texts::SharedTexts;
+pub use texts::SharedTexts;
 
 pub use words::title_words;
 
@@ -147,6 +147,13 @@ impl ArticleIndex {
 
     pub fn len(&self) -> usize {
         self.articles.len()
+    }
+
+    /// The table this index shares its texts through: articles whose texts
+    /// were shared through it beforehand (as the cache does while decoding)
+    /// are filed without looking their texts up again.
+    pub fn shared_texts(&self) -> Arc<SharedTexts> {
+        self.texts.clone()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -17,8 +17,10 @@ use crate::article::Article;
 /// Below this many texts a sweep is not worth its walk.
 const SWEEP_FLOOR: usize = 4096;
 
+/// The table of shared texts. Cheap to share between threads; an index
+/// and the cache that fills it use one, so that texts are looked up once.
 #[derive(Default)]
-pub(crate) struct SharedTexts {
+pub struct SharedTexts {
     // Not SipHash: the keys are the workspace's own texts, and every text of
     // every article is looked up.
     texts: DashMap<Arc<str>, (), hashbrown::DefaultHashBuilder>,
@@ -49,9 +51,12 @@ impl SharedTexts {
             return;
         }
         // Not `entry` first: most texts are already present, and a read lock
-        // lets the scanning threads look up side by side.
-        if let Some(shared) = self.texts.get(&**text) {
-            *text = shared.key().clone();
+        // lets the scanning threads look up side by side. Looked up as an
+        // `Arc`, a text that is already the table's compares by address.
+        if let Some(shared) = self.texts.get(text) {
+            if !Arc::ptr_eq(shared.key(), text) {
+                *text = shared.key().clone();
+            }
             return;
         }
         match self.texts.entry(text.clone()) {

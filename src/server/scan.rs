@@ -56,7 +56,9 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let started = std::time::Instant::now();
     // The cache is read while the files are listed.
     let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
-    let cached = cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file)));
+    let texts = shared.index.snapshot().shared_texts();
+    let cached =
+        cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file, &texts)));
     let listing = {
         let (root, options) = (root.clone(), options.clone());
         tokio::task::spawn_blocking(move || list_files(&[root], &options)).await
