@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::index::SharedTexts;
 use crate::line_index::LineIndex;
+use crate::texts::SharedTexts;
 
 /// Bumped whenever what is stored changes shape.
 pub const FORMAT_VERSION: u32 = 2;

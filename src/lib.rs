@@ -14,4 +14,5 @@ pub mod slug;
 pub mod suggest;
 #[cfg(test)]
 mod test_support;
+pub mod texts;
 pub mod workspace;

@@ -8,11 +8,12 @@ use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 use rayon::prelude::*;
 
-use crate::article::{Article, parse_article};
+use crate::article::{Article, parse_article, parse_article_shared};
 use crate::cache::Stamp;
 use crate::config::CONFIG_FILE;
 use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
 use crate::line_index::LineIndex;
+use crate::texts::SharedTexts;
 
 /// Files larger than this are not read: no writer's article comes close,
 /// and reading one must not stall the scan.
@@ -344,17 +345,17 @@ pub struct Scan {
     pub problems: Vec<ScanProblem>,
 }
 
-/// Reads and parses one file for the index. The article is shrunk here, on
-/// the reading thread, so that the long texts of a whole scan are never all
-/// held at once.
-pub fn load_for_index(path: &Path) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
+/// Reads and parses one file for the index whose table of texts is
+/// `texts`. The article is shrunk here, on the reading thread, so that the
+/// long texts of a whole scan are never all held at once.
+pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
     let (text, stamp) = read_stamped(path)?;
-    let loaded = match load_text(&text) {
-        Loaded::Article(mut article, line_index) => {
+    let loaded = match parse_article_shared(&text, texts) {
+        Some(mut article) => {
             article.shrink_for_index(QUESTION_BYTES);
-            Loaded::Article(article, line_index)
+            Loaded::Article(Box::new(article), LineIndex::new(&text))
         }
-        other => other,
+        None => Loaded::NotAnArticle,
     };
     Ok((loaded, stamp))
 }
@@ -364,10 +365,12 @@ type ParsedFile = (FilePath, Article, LineIndex);
 
 /// Reads and parses `paths` on every core, then indexes them.
 pub fn index_files(paths: &[PathBuf]) -> Scan {
+    let mut index = ArticleIndex::new();
+    let texts = index.shared_texts();
     let loaded: Vec<Result<Option<ParsedFile>, ScanProblem>> = paths
         .par_iter()
         .map(|path| {
-            Ok(match load_for_index(path)?.0 {
+            Ok(match load_for_index(path, &texts)?.0 {
                 Loaded::Article(article, line_index) => {
                     Some((FilePath::new(path.to_string_lossy().as_ref()), *article, line_index))
                 }
@@ -376,7 +379,8 @@ pub fn index_files(paths: &[PathBuf]) -> Scan {
         })
         .collect();
     let (articles, problems) = partition(loaded);
-    Scan { index: ArticleIndex::from_articles(articles), files: paths.len(), problems }
+    index.upsert_batch(articles);
+    Scan { index, files: paths.len(), problems }
 }
 
 /// Splits per-file outcomes into what was found and what went wrong.

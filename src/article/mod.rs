@@ -5,7 +5,7 @@ mod front_matter;
 mod parse;
 
 pub use front_matter::{FrontMatter, find_front_matter};
-pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article};
+pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared};
 
 use std::borrow::Cow;
 use std::sync::Arc;

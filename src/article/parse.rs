@@ -12,6 +12,7 @@ use text_size::TextRange;
 
 use super::front_matter::{find_front_matter, offset};
 use super::{Article, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
+use crate::texts::SharedTexts;
 
 /// Keys whose presence makes a front matter an article rather than, say, a
 /// blog post's `title`/`layout` header that merely lives in the same folder.
@@ -35,6 +36,21 @@ pub const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
 /// Parses `text` as an article. `None` when it is not one: no front matter, or a
 /// front matter without any article key (and no YAML error to report).
 pub fn parse_article(text: &str) -> Option<Article> {
+    parse(text, None)
+}
+
+/// [`parse_article`] for an index: short texts (ids, titles, urls,
+/// subjects) are taken from `texts` when it has them, so that the copies a
+/// workspace repeats in every link are never allocated.
+pub fn parse_article_shared(text: &str, texts: &SharedTexts) -> Option<Article> {
+    parse(text, Some(texts))
+}
+
+/// Texts longer than this are not looked up: they are unique (answers,
+/// questions), and hashing them would be wasted.
+const SHARED_TEXT_MAX_BYTES: usize = 256;
+
+fn parse(text: &str, texts: Option<&SharedTexts>) -> Option<Article> {
     let front_matter = find_front_matter(text)?;
     let yaml_start = usize::from(front_matter.yaml.start());
     let whole_yaml = &text[front_matter.yaml];
@@ -45,6 +61,7 @@ pub fn parse_article(text: &str) -> Option<Article> {
         positions: CharToByte::new(yaml),
         events: Parser::new_from_str(yaml),
         error: None,
+        texts,
     };
     let mut article =
         Article { open_fence: front_matter.open, front_matter: front_matter.yaml, ..Article::default() };
@@ -102,6 +119,7 @@ struct Walker<'a> {
     positions: CharToByte<'a>,
     events: Parser<'a, saphyr_parser::StrInput<'a>>,
     error: Option<(TextRange, String)>,
+    texts: Option<&'a SharedTexts>,
 }
 
 type Item<'a> = (Event<'a>, Span);
@@ -382,7 +400,10 @@ impl<'a> Walker<'a> {
             _ => (start, (start, end)),
         };
         Scalar {
-            text: Arc::from(text),
+            text: match self.texts {
+                Some(texts) if text.len() <= SHARED_TEXT_MAX_BYTES => texts.shared(&text),
+                _ => Arc::from(text),
+            },
             style,
             node: TextRange::new(offset(node_start), offset(end)),
             content: TextRange::new(offset(content.0), offset(content.1)),

@@ -4,7 +4,6 @@
 //! snapshots while the next edit builds a new version beside them.
 
 mod key_map;
-mod texts;
 mod words;
 
 use std::fmt;
@@ -14,8 +13,8 @@ use rayon::prelude::*;
 
 use crate::article::{Article, ArticleId, Field};
 use crate::line_index::LineIndex;
+use crate::texts::SharedTexts;
 use key_map::KeyMap;
-pub use texts::SharedTexts;
 
 pub use words::title_words;
 

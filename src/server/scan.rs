@@ -15,6 +15,7 @@ use super::Shared;
 use super::publish::Change;
 use crate::cache::{self, Cached, Stamp};
 use crate::index::FilePath;
+use crate::texts::SharedTexts;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
 
 /// Files read before the first progress report and index update. Later
@@ -57,8 +58,10 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     // The cache is read while the files are listed.
     let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
     let texts = shared.index.snapshot().shared_texts();
-    let cached =
-        cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file, &texts)));
+    let cached = cache_file.clone().map(|file| {
+        let texts = texts.clone();
+        tokio::task::spawn_blocking(move || cache::load(&file, &texts))
+    });
     let listing = {
         let (root, options) = (root.clone(), options.clone());
         tokio::task::spawn_blocking(move || list_files(&[root], &options)).await
@@ -104,7 +107,8 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         let chunk = files[done..end].to_vec();
         done = end;
         let from_cache = take_cached(&chunk, cached.as_mut());
-        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, from_cache)).await else {
+        let texts = texts.clone();
+        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, from_cache, &texts)).await else {
             continue;
         };
         let mut batch = Vec::with_capacity(read.len());
@@ -186,7 +190,7 @@ fn take_cached(paths: &[PathBuf], cache: Option<&mut HashMap<PathBuf, Cached>>) 
     }
 }
 
-fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>) -> Vec<ReadFile> {
+fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedTexts) -> Vec<ReadFile> {
     paths
         .into_par_iter()
         .zip(cached)
@@ -201,7 +205,7 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>) -> Vec<ReadFile> {
                 };
                 return ReadFile { path: file_path, loaded: Some(loaded), stamp: Some(stamp), parsed: false };
             }
-            match load_for_index(&path) {
+            match load_for_index(&path, texts) {
                 Ok((loaded, stamp)) => {
                     ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }

@@ -90,7 +90,7 @@ impl SharedTexts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::parse_article;
+    use crate::article::{parse_article, parse_article_shared};
 
     fn titles(article: &Article) -> Vec<Arc<str>> {
         article
@@ -112,6 +112,19 @@ mod tests {
         assert!(Arc::ptr_eq(&own.text, &titles(&first)[0]));
         assert!(Arc::ptr_eq(&own.text, &titles(&second)[0]));
         assert_eq!(texts.len(), 3, "`1`, `2` and `Same`");
+    }
+
+    #[test]
+    fn the_parser_takes_short_texts_from_the_table() {
+        let texts = SharedTexts::default();
+        let answer = "long ".repeat(100);
+        let linked = format!("---\nid: 2\ntitle: Same\nanswer: {answer}\n---\n");
+        let target = parse_article_shared(&linked, &texts).expect("article");
+        let linking = parse_article_shared("---\nid: 1\nrelated_article1:\n  title: Same\n---\n", &texts)
+            .expect("article");
+        let title = target.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
+        assert!(Arc::ptr_eq(&title.text, &titles(&linking)[0]));
+        assert_eq!(texts.len(), 3, "`2`, `Same` and `1`, not the answer");
     }
 
     #[test]
