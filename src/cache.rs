@@ -78,10 +78,12 @@ struct Entry<P, A, L> {
 }
 
 /// An entry as it is read back.
-type StoredEntry = Entry<String, Article, LineIndex>;
+type StoredEntry = Entry<String, Box<Article>, LineIndex>;
 
 /// A cached file: the stamp it was read with and what it gave.
-pub type Cached = (Stamp, Option<(Article, LineIndex)>);
+/// The article is boxed: entries wait in a map until the scan takes them,
+/// and the map's slots are not freed before the scan ends.
+pub type Cached = (Stamp, Option<(Box<Article>, LineIndex)>);
 
 /// The cache directory to use: [`CACHE_DIR_VARIABLE`] when set, else
 /// `article-lsp` in the platform's cache directory.
@@ -274,7 +276,7 @@ mod tests {
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         let (stamp, parsed) = &loaded[Path::new("/srv/articles/seven.md")];
         assert_eq!(*stamp, old_stamp());
-        assert_eq!(parsed.as_ref(), Some(&(article, line_index)));
+        assert_eq!(parsed.as_ref(), Some(&(Box::new(article), line_index)));
         assert_eq!(loaded[Path::new("/srv/articles/notes.md")].1, None);
     }
 

@@ -200,7 +200,7 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedText
                 && std::fs::metadata(&path).ok().and_then(|metadata| Stamp::of(&metadata)) == Some(stamp)
             {
                 let loaded = match parsed {
-                    Some((article, line_index)) => Loaded::Article(Box::new(article), line_index),
+                    Some((article, line_index)) => Loaded::Article(article, line_index),
                     None => Loaded::NotAnArticle,
                 };
                 return ReadFile { path: file_path, loaded: Some(loaded), stamp: Some(stamp), parsed: false };
