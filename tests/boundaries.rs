@@ -394,15 +394,24 @@ const WRITING_CALLS: &[&str] = &[
     "mknodat",
 ];
 
-/// A traced call: its name and its arguments as strace prints them.
+/// The `trace.<thread id>` files `strace -ff -o trace` wrote, joined.
+fn per_thread_traces(dir: &std::path::Path) -> String {
+    let mut trace = String::new();
+    for entry in std::fs::read_dir(dir).expect("the trace folder").flatten() {
+        if entry.file_name().to_string_lossy().starts_with("trace.") {
+            trace += &std::fs::read_to_string(entry.path()).expect("a thread's trace");
+        }
+    }
+    trace
+}
+
+/// Each traced call: its name and its arguments as strace prints them.
 fn calls(trace: &str) -> Vec<(&str, &str)> {
     trace
         .lines()
         .filter_map(|line| {
-            let call = line.split_once(' ')?.1.trim_start();
-            let call = call.strip_prefix("<... ").unwrap_or(call);
-            let name_end = call.find(['(', ' '])?;
-            Some((&call[..name_end], &call[name_end..]))
+            let name_end = line.find(['(', ' '])?;
+            Some((&line[..name_end], &line[name_end..]))
         })
         .collect()
 }
@@ -426,7 +435,10 @@ fn a_traced_session_uses_no_network_reads_only_the_workspace_and_writes_nothing(
     let cache = home.path().join("cache");
     let trace = home.path().join("trace");
     let trace_arg = trace.display().to_string();
-    let tracer = ["strace", "-f", "-qq", "-y", "-e", "trace=%network,%file", "-o", trace_arg.as_str()];
+    // One file per thread (`-ff`): with one file, a call another thread
+    // interrupts is split into an `<unfinished ...>` line and a `resumed`
+    // one, and the second half would not name the file.
+    let tracer = ["strace", "-ff", "-qq", "-y", "-e", "trace=%network,%file", "-o", trace_arg.as_str()];
     let server = StdioServer::start_with(&tracer, &[("HOME", home.path()), ("XDG_CACHE_HOME", &cache)]);
     full_session(&server, root.path());
     let pointer = support::uri(&root.path().join("pointer.md"));
@@ -449,7 +461,7 @@ fn a_traced_session_uses_no_network_reads_only_the_workspace_and_writes_nothing(
     server.request(2001, "workspace/symbol", json!({ "query": "secret" }));
     assert!(server.shutdown_and_exit().success());
 
-    let trace = std::fs::read_to_string(&trace).expect("a trace");
+    let trace = per_thread_traces(home.path());
     let calls = calls(&trace);
     assert!(calls.iter().any(|(name, _)| *name == "openat"), "the trace holds the session: {trace}");
     let network: Vec<_> = calls.iter().filter(|(name, _)| NETWORK_CALLS.contains(name)).collect();
