@@ -63,7 +63,11 @@ pub enum Loaded {
 }
 
 pub fn load_text(text: &str) -> Loaded {
-    match parse_article(text) {
+    loaded(text, parse_article(text))
+}
+
+fn loaded(text: &str, article: Option<Article>) -> Loaded {
+    match article {
         Some(article) => Loaded::Article(Box::new(article), LineIndex::new(text)),
         None => Loaded::NotAnArticle,
     }
@@ -350,14 +354,11 @@ pub struct Scan {
 /// long texts of a whole scan are never all held at once.
 pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
     let (text, stamp) = read_stamped(path)?;
-    let loaded = match parse_article_shared(&text, texts) {
-        Some(mut article) => {
-            article.shrink_for_index(QUESTION_BYTES);
-            Loaded::Article(Box::new(article), LineIndex::new(&text))
-        }
-        None => Loaded::NotAnArticle,
-    };
-    Ok((loaded, stamp))
+    let article = parse_article_shared(&text, texts).map(|mut article| {
+        article.shrink_for_index(QUESTION_BYTES);
+        article
+    });
+    Ok((loaded(&text, article), stamp))
 }
 
 /// A file read and parsed, ready for the index.
