@@ -165,19 +165,21 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
     let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
     let open_changed = affected.iter().any(|path| open.contains(path));
     let pull = shared.session().pull_diagnostics;
-    let wanted: Vec<(FilePath, Vec<lsp::Diagnostic>)> = affected
+    // Fingerprinted here, on every core: a scan's end has tens of thousands.
+    let wanted: Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> = affected
         .into_par_iter()
         .map(|path| {
             let is_open = open.contains(&path);
             let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
             let diagnostics =
                 if shown { diagnostics_of(shared, &workspace, &index, &path) } else { Vec::new() };
-            (path, diagnostics)
+            let fingerprint = Fingerprint::of(&diagnostics);
+            (path, diagnostics, fingerprint)
         })
         .collect();
 
     let mut publications = Vec::new();
-    for (path, diagnostics) in wanted {
+    for (path, diagnostics, fingerprint) in wanted {
         // Most files of a workspace have nothing to say, before or after:
         // they need no URI built.
         if diagnostics.is_empty() && !analysis.published.contains_key(&path) {
@@ -185,7 +187,6 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
         }
         let Some(uri) = shared.uri_of(&path) else { continue };
         let version = open.contains(&path).then(|| analysis.versions.get(&path).copied()).flatten();
-        let fingerprint = Fingerprint::of(&diagnostics);
         match analysis.published.get(&path) {
             Some((previous_uri, previous)) if *previous_uri == uri && *previous == fingerprint => continue,
             // The client now names the file differently (it opened it under
