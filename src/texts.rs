@@ -38,12 +38,10 @@ impl SharedTexts {
 
     /// The table's copy of `text`, added when missing.
     pub(crate) fn shared(&self, text: &str) -> Arc<str> {
-        if let Some(shared) = self.texts.get(text) {
-            return shared.key().clone();
+        match self.texts.get(text) {
+            Some(shared) => shared.key().clone(),
+            None => self.insert_or_get(Arc::from(text)),
         }
-        let mut text = Arc::from(text);
-        self.share_text(&mut text);
-        text
     }
 
     fn share_text(&self, text: &mut Arc<str>) {
@@ -59,10 +57,16 @@ impl SharedTexts {
             }
             return;
         }
+        *text = self.insert_or_get(text.clone());
+    }
+
+    /// `text` added to the table, or the copy another thread added first.
+    fn insert_or_get(&self, text: Arc<str>) -> Arc<str> {
         match self.texts.entry(text.clone()) {
-            Entry::Occupied(shared) => *text = shared.key().clone(),
+            Entry::Occupied(shared) => shared.key().clone(),
             Entry::Vacant(slot) => {
                 slot.insert(());
+                text
             }
         }
     }

@@ -166,6 +166,7 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
     let open_changed = affected.iter().any(|path| open.contains(path));
     let pull = shared.session().pull_diagnostics;
     // Fingerprinted here, on every core: a scan's end has tens of thousands.
+    let nothing = Fingerprint::of(&[]);
     let wanted: Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> = affected
         .into_par_iter()
         .map(|path| {
@@ -173,7 +174,7 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
             let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
             let diagnostics =
                 if shown { diagnostics_of(shared, &workspace, &index, &path) } else { Vec::new() };
-            let fingerprint = Fingerprint::of(&diagnostics);
+            let fingerprint = if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
             (path, diagnostics, fingerprint)
         })
         .collect();
