@@ -156,20 +156,18 @@ impl<K: MapKey> KeyMap<K> {
     where
         K: Borrow<Q>,
     {
-        let owned = match self.changed.get_key_value(key) {
-            Some((owned, _)) => owned.clone(),
-            None => match self.run.find(key) {
-                Some(at) => self.run.keys[at].clone(),
-                None => return,
-            },
+        let in_run = self.run.find(key);
+        let owned = match (self.changed.get_key_value(key), in_run) {
+            (Some((owned, _)), _) => owned.clone(),
+            (None, Some(at)) => self.run.keys[at].clone(),
+            (None, None) => return,
         };
-        let in_run = self.run.find(key).is_some();
         let files = self.changed_files(owned);
         if let Ok(at) = files.binary_search(&file) {
             files.remove(at);
         }
         // A key only the changes know needs no tombstone once it is empty.
-        if files.is_empty() && !in_run {
+        if files.is_empty() && in_run.is_none() {
             self.changed.remove(key);
         }
     }
