@@ -35,7 +35,8 @@ pub fn closest_articles(
             hits.extend_from_slice(files);
         }
     }
-    hits.sort_unstable();
+    // Each word's files are sorted: a stable sort merges the runs.
+    hits.sort();
     let mut candidates: Vec<(FileId, usize)> = Vec::new();
     for run in hits.chunk_by(|a, b| a == b) {
         candidates.push((run[0], run.len()));

@@ -14,6 +14,10 @@ use dashmap::mapref::entry::Entry;
 
 use crate::article::Article;
 
+/// Texts longer than this are not shared: they are unique (answers,
+/// questions), and hashing them would be wasted.
+pub(crate) const SHARED_TEXT_MAX_BYTES: usize = 256;
+
 /// Below this many texts a sweep is not worth its walk.
 const SWEEP_FLOOR: usize = 4096;
 
@@ -29,7 +33,8 @@ pub struct SharedTexts {
 }
 
 impl SharedTexts {
-    /// Replaces every text of `article` by the table's copy of it.
+    /// Replaces every short text of `article` that nothing else holds by the
+    /// table's copy of it.
     pub(crate) fn share(&self, article: &mut Article) {
         for text in article.texts_mut() {
             self.share_text(text);
@@ -45,16 +50,17 @@ impl SharedTexts {
     }
 
     fn share_text(&self, text: &mut Arc<str>) {
-        if text.is_empty() {
+        // A text with another holder was taken from this table already (by
+        // a scan's parser or the cache's decoder) or is also an open
+        // document's: looking it up again would hash every text of a scan
+        // twice, for nothing.
+        if text.is_empty() || text.len() > SHARED_TEXT_MAX_BYTES || Arc::strong_count(text) > 1 {
             return;
         }
         // Not `entry` first: most texts are already present, and a read lock
-        // lets the scanning threads look up side by side. Looked up as an
-        // `Arc`, a text that is already the table's compares by address.
+        // lets the threads look up side by side.
         if let Some(shared) = self.texts.get(text) {
-            if !Arc::ptr_eq(shared.key(), text) {
-                *text = shared.key().clone();
-            }
+            *text = shared.key().clone();
             return;
         }
         *text = self.insert_or_get(text.clone());
@@ -129,6 +135,20 @@ mod tests {
         let title = target.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
         assert!(Arc::ptr_eq(&title.text, &titles(&linking)[0]));
         assert_eq!(texts.len(), 3, "`2`, `Same` and `1`, not the answer");
+    }
+
+    #[test]
+    fn long_texts_and_texts_held_elsewhere_are_left_as_they_are() {
+        let texts = SharedTexts::default();
+        let long_title = "word ".repeat(SHARED_TEXT_MAX_BYTES / 4);
+        let mut first = parse_article(&format!("---\nid: 1\ntitle: {long_title}\n---\n")).expect("article");
+        let mut second = first.clone();
+        texts.share(&mut first);
+        texts.share(&mut second);
+        assert_eq!(texts.len(), 0, "every text of `second` is held by `first` too, and the title is long");
+        let mut third = parse_article(&format!("---\nid: 1\ntitle: {long_title}\n---\n")).expect("article");
+        texts.share(&mut third);
+        assert_eq!(texts.len(), 1, "the id; the long title stays its own");
     }
 
     #[test]

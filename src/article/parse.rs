@@ -12,7 +12,7 @@ use text_size::TextRange;
 
 use super::front_matter::{find_front_matter, offset};
 use super::{Article, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
-use crate::texts::SharedTexts;
+use crate::texts::{SHARED_TEXT_MAX_BYTES, SharedTexts};
 
 /// Keys whose presence makes a front matter an article rather than, say, a
 /// blog post's `title`/`layout` header that merely lives in the same folder.
@@ -45,10 +45,6 @@ pub fn parse_article(text: &str) -> Option<Article> {
 pub fn parse_article_shared(text: &str, texts: &SharedTexts) -> Option<Article> {
     parse(text, Some(texts))
 }
-
-/// Texts longer than this are not looked up: they are unique (answers,
-/// questions), and hashing them would be wasted.
-const SHARED_TEXT_MAX_BYTES: usize = 256;
 
 fn parse(text: &str, texts: Option<&SharedTexts>) -> Option<Article> {
     let front_matter = find_front_matter(text)?;
