@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use super::TIMEOUT;
 
+const CACHE_DIR: &str = article_lsp::cache::CACHE_DIR_VARIABLE;
+
 #[derive(Default)]
 struct Received {
     /// Responses by their id as JSON text (`null` ids are kept in a list).
@@ -32,6 +34,9 @@ pub struct StdioServer {
     received: Arc<(Mutex<Received>, Condvar)>,
     /// The server's log.
     pub stderr: tempfile::NamedTempFile,
+    /// The index cache of a server started without a cache location of its
+    /// own: never the user's cache directory.
+    _cache: Option<tempfile::TempDir>,
 }
 
 pub fn frame(body: &[u8]) -> Vec<u8> {
@@ -46,7 +51,9 @@ pub fn frame_json(message: &Value) -> Vec<u8> {
 
 impl StdioServer {
     /// Starts the binary (`wrap`: a program to run it under, with its
-    /// arguments, e.g. a tracer), with `envs` added to its environment.
+    /// arguments, e.g. a tracer), with `envs` added to its environment. The
+    /// cache goes where `envs` say (`HOME`, `XDG_CACHE_HOME`), else to a
+    /// temporary folder: a test never writes to the user's cache directory.
     pub fn start_with(wrap: &[&str], envs: &[(&str, &Path)]) -> StdioServer {
         let binary = env!("CARGO_BIN_EXE_article-lsp");
         let mut command = match wrap.split_first() {
@@ -63,6 +70,12 @@ impl StdioServer {
             .stdout(Stdio::piped())
             .stderr(stderr.reopen().expect("the log file"))
             .env("RUST_LOG", "info");
+        command.env_remove(CACHE_DIR);
+        let placed = envs.iter().any(|(name, _)| matches!(*name, CACHE_DIR | "HOME" | "XDG_CACHE_HOME"));
+        let cache = (!placed).then(|| tempfile::tempdir().expect("a cache folder"));
+        if let Some(cache) = &cache {
+            command.env(CACHE_DIR, cache.path());
+        }
         for (name, value) in envs {
             command.env(name, value);
         }
@@ -80,7 +93,7 @@ impl StdioServer {
         let received = Arc::new((Mutex::new(Received::default()), Condvar::new()));
         let (writer, sink) = (stdin.clone(), received.clone());
         std::thread::spawn(move || read_messages(stdout, &writer, &sink));
-        StdioServer { child, stdin, received, stderr }
+        StdioServer { child, stdin, received, stderr, _cache: cache }
     }
 
     pub fn start() -> StdioServer {
