@@ -61,6 +61,10 @@ const LOCAL_CODES: [DiagnosticCode; 5] = [
     DiagnosticCode::SlugMismatch,
 ];
 
+/// `Op::Watched` kinds from this one up rewrite the file on disk: with one
+/// of the fixed articles, or past them, by deleting it.
+const REWRITE: u8 = 192;
+
 /// Set, each operation run is printed to stderr: to read what a saved input does.
 pub const TRACE: &str = "ARTICLE_LSP_FUZZ_TRACE";
 
@@ -152,7 +156,11 @@ enum Op {
     Pull {
         doc: u8,
     },
-    /// A file (or, past the documents, the settings file) changed on disk.
+    /// The client says a file (or, past the documents, the settings file)
+    /// was created, changed or deleted. From [`REWRITE`] up, a workspace
+    /// file is first really rewritten (or deleted) on disk; below it, only
+    /// the event is sent. (One variant for both: a new one would change what
+    /// every saved input decodes to.)
     Watched {
         doc: u8,
         kind: u8,
@@ -251,7 +259,9 @@ enum Pos {
 /// One document the script can name.
 struct Doc {
     uri: String,
-    /// The text on disk, for the workspace's own files.
+    /// The file, for documents in the workspace folder.
+    path: Option<PathBuf>,
+    /// The text on disk when a run starts, for the workspace's own files.
     disk: Option<&'static str>,
 }
 
@@ -296,22 +306,45 @@ impl ServerFuzz {
         std::fs::write(root.join(SETTINGS), "").expect("a settings file");
         let mut docs: Vec<Doc> = disk
             .iter()
-            .map(|(name, text)| Doc { uri: file_uri(&root.join(name)), disk: Some(*text) })
+            .map(|(name, text)| Doc {
+                uri: file_uri(&root.join(name)),
+                path: Some(root.join(name)),
+                disk: Some(*text),
+            })
             .collect();
         for name in ["new.md", "draft.txt"] {
-            docs.push(Doc { uri: file_uri(&root.join(name)), disk: None });
+            docs.push(Doc { uri: file_uri(&root.join(name)), path: Some(root.join(name)), disk: None });
         }
-        docs.push(Doc { uri: "untitled:Untitled-1".to_owned(), disk: None });
+        docs.push(Doc { uri: "untitled:Untitled-1".to_owned(), path: None, disk: None });
         ServerFuzz { runtime, _folder: folder, root, docs }
     }
 
     /// Runs one script; panics when anything goes wrong.
     pub fn check(&self, data: &[u8]) {
         let Some(script) = Script::decode(data) else { return };
+        self.restore_disk();
         let before = PANICS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len();
         self.runtime.block_on(Run::script(self, script));
         let panics = PANICS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         assert_eq!(panics.len(), before, "the server panicked: {:?}", &panics[before..]);
+    }
+}
+
+impl ServerFuzz {
+    /// Puts the workspace's files back as every run starts with them: a
+    /// script may have rewritten or deleted them.
+    fn restore_disk(&self) {
+        for doc in &self.docs {
+            let Some(path) = &doc.path else { continue };
+            match doc.disk {
+                Some(text) => std::fs::write(path, text).expect("a workspace file"),
+                None => match std::fs::remove_file(path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => panic!("{}: {error}", path.display()),
+                },
+            }
+        }
     }
 }
 
@@ -340,6 +373,8 @@ struct Run<'a> {
     preview: u32,
     /// The workspace folder is a root: its files on disk are indexed.
     rooted: bool,
+    /// What each document's file holds on disk now.
+    disk: Vec<Option<String>>,
 }
 
 impl Run<'_> {
@@ -362,6 +397,7 @@ impl Run<'_> {
             completion_items: Vec::new(),
             preview: 300,
             rooted: true,
+            disk: fuzz.docs.iter().map(|doc| doc.disk.map(str::to_owned)).collect(),
         };
         run.initialize(script.offer).await;
         run.settle().await;
@@ -439,16 +475,18 @@ impl Run<'_> {
     fn current_text(&self, doc: usize) -> Option<&str> {
         match self.open.get(&doc) {
             Some(open) => Some(&open.text),
-            None => self.fuzz.docs[doc].disk,
+            None => self.disk[doc].as_deref(),
         }
     }
 
     /// The text the index should hold for a document once the server has
-    /// settled: disk files count only while their folder is a root.
+    /// settled: disk files count only while their folder is a root, and
+    /// only Markdown files are indexed.
     fn indexed_text(&self, doc: usize) -> Option<&str> {
+        let indexed = self.rooted && self.fuzz.docs[doc].uri.ends_with(".md");
         match self.open.get(&doc) {
             Some(open) => Some(&open.text),
-            None => self.fuzz.docs[doc].disk.filter(|_| self.rooted),
+            None => self.disk[doc].as_deref().filter(|_| indexed),
         }
     }
 
@@ -630,11 +668,15 @@ impl Run<'_> {
                 );
             }
             Op::Watched { doc, kind } => {
-                let uri = match usize::from(doc) % (self.fuzz.docs.len() + 1) {
-                    doc if doc < self.fuzz.docs.len() => self.uri(doc).to_owned(),
-                    _ => file_uri(&self.fuzz.root.join(SETTINGS)),
+                let (uri, kind) = match usize::from(doc) % (self.fuzz.docs.len() + 1) {
+                    doc if doc < self.fuzz.docs.len() && kind >= REWRITE => {
+                        let Some(kind) = self.rewrite(doc, kind - REWRITE) else { return };
+                        (self.uri(doc).to_owned(), kind)
+                    }
+                    doc if doc < self.fuzz.docs.len() => (self.uri(doc).to_owned(), kind % 3 + 1),
+                    _ => (file_uri(&self.fuzz.root.join(SETTINGS)), kind % 3 + 1),
                 };
-                let change = json!({ "uri": uri, "type": kind % 3 + 1 });
+                let change = json!({ "uri": uri, "type": kind });
                 self.notify("workspace/didChangeWatchedFiles", json!({ "changes": [change] })).await;
             }
             Op::Configure { preview } => {
@@ -660,6 +702,31 @@ impl Run<'_> {
                 }
             }
             Op::Settle => self.settle().await,
+        }
+    }
+
+    /// Rewrites `doc`'s file on disk with the fixed article `which` (or
+    /// deletes it, past them); returns the kind of file event that is.
+    fn rewrite(&mut self, doc: usize, which: u8) -> Option<u8> {
+        const CREATED: u8 = 1;
+        const CHANGED: u8 = 2;
+        const DELETED: u8 = 3;
+        let path = self.fuzz.docs[doc].path.as_ref()?;
+        let fixed = super::article::FIXED;
+        let existed = self.disk[doc].is_some();
+        match fixed.get(usize::from(which) % (fixed.len() + 1)) {
+            Some((_, text)) => {
+                std::fs::write(path, text).expect("a workspace file is written");
+                self.disk[doc] = Some((*text).to_owned());
+                Some(if existed { CHANGED } else { CREATED })
+            }
+            None => {
+                if existed {
+                    std::fs::remove_file(path).expect("a workspace file is deleted");
+                }
+                self.disk[doc] = None;
+                Some(DELETED)
+            }
         }
     }
 
