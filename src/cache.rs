@@ -299,7 +299,7 @@ mod tests {
             (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
         let title = seven.title.and_then(|field| field.value.as_scalar().map(|scalar| scalar.text.clone()));
         let link_title = eight.related[0].title.as_ref().and_then(|field| field.value.as_scalar());
-        assert!(std::sync::Arc::ptr_eq(&title.expect("a title"), &link_title.expect("a link title").text));
+        assert!(arcstr::ArcStr::ptr_eq(&title.expect("a title"), &link_title.expect("a link title").text));
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! A title or url is repeated by every related block that links to its
 //! article, and a subject by every article of the subject: shared, 100,000
 //! articles keep a fifth as many strings. Sharing is invisible to the
-//! index's users (an `Arc<str>` reads as the same text either way), so one
+//! index's users (an `ArcStr` reads as the same text either way), so one
 //! table serves every snapshot and may be used from every scanning thread.
 
-use std::sync::Arc;
+use arcstr::ArcStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dashmap::DashMap;
@@ -27,7 +27,7 @@ const SWEEP_FLOOR: usize = 4096;
 pub struct SharedTexts {
     // Not SipHash: the keys are the workspace's own texts, and every text of
     // every article is looked up.
-    texts: DashMap<Arc<str>, (), hashbrown::DefaultHashBuilder>,
+    texts: DashMap<ArcStr, (), hashbrown::DefaultHashBuilder>,
     /// How many texts were kept after the last sweep.
     swept_to: AtomicUsize,
 }
@@ -42,19 +42,22 @@ impl SharedTexts {
     }
 
     /// The table's copy of `text`, added when missing.
-    pub(crate) fn shared(&self, text: &str) -> Arc<str> {
+    pub(crate) fn shared(&self, text: &str) -> ArcStr {
         match self.texts.get(text) {
             Some(shared) => shared.key().clone(),
-            None => self.insert_or_get(Arc::from(text)),
+            None => self.insert_or_get(ArcStr::from(text)),
         }
     }
 
-    fn share_text(&self, text: &mut Arc<str>) {
+    fn share_text(&self, text: &mut ArcStr) {
         // A text with another holder was taken from this table already (by
         // a scan's parser or the cache's decoder) or is also an open
         // document's: looking it up again would hash every text of a scan
         // twice, for nothing.
-        if text.is_empty() || text.len() > SHARED_TEXT_MAX_BYTES || Arc::strong_count(text) > 1 {
+        if text.is_empty()
+            || text.len() > SHARED_TEXT_MAX_BYTES
+            || ArcStr::strong_count(text).is_none_or(|count| count > 1)
+        {
             return;
         }
         // Not `entry` first: most texts are already present, and a read lock
@@ -67,7 +70,7 @@ impl SharedTexts {
     }
 
     /// `text` added to the table, or the copy another thread added first.
-    fn insert_or_get(&self, text: Arc<str>) -> Arc<str> {
+    fn insert_or_get(&self, text: ArcStr) -> ArcStr {
         match self.texts.entry(text.clone()) {
             Entry::Occupied(shared) => shared.key().clone(),
             Entry::Vacant(slot) => {
@@ -87,7 +90,7 @@ impl SharedTexts {
         }
         // A text held only by the table cannot gain a holder while its shard
         // is locked for `retain`, so none is dropped while being shared.
-        self.texts.retain(|text, _| Arc::strong_count(text) > 1);
+        self.texts.retain(|text, _| ArcStr::strong_count(text).is_none_or(|count| count > 1));
         self.swept_to.store(self.texts.len(), Ordering::Relaxed);
     }
 
@@ -102,7 +105,7 @@ mod tests {
     use super::*;
     use crate::article::{parse_article, parse_article_shared};
 
-    fn titles(article: &Article) -> Vec<Arc<str>> {
+    fn titles(article: &Article) -> Vec<ArcStr> {
         article
             .related
             .iter()
@@ -119,8 +122,8 @@ mod tests {
         texts.share(&mut first);
         texts.share(&mut second);
         let own = first.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
-        assert!(Arc::ptr_eq(&own.text, &titles(&first)[0]));
-        assert!(Arc::ptr_eq(&own.text, &titles(&second)[0]));
+        assert!(ArcStr::ptr_eq(&own.text, &titles(&first)[0]));
+        assert!(ArcStr::ptr_eq(&own.text, &titles(&second)[0]));
         assert_eq!(texts.len(), 3, "`1`, `2` and `Same`");
     }
 
@@ -133,7 +136,7 @@ mod tests {
         let linking = parse_article_shared("---\nid: 1\nrelated_article1:\n  title: Same\n---\n", &texts)
             .expect("article");
         let title = target.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
-        assert!(Arc::ptr_eq(&title.text, &titles(&linking)[0]));
+        assert!(ArcStr::ptr_eq(&title.text, &titles(&linking)[0]));
         assert_eq!(texts.len(), 3, "`2`, `Same` and `1`, not the answer");
     }
 
@@ -168,6 +171,6 @@ mod tests {
         let title = |article: &Article| {
             article.title.as_ref().and_then(|t| t.value.as_scalar()).map(|s| s.text.clone())
         };
-        assert!(Arc::ptr_eq(&title(&kept).expect("title"), &title(&again).expect("title")));
+        assert!(ArcStr::ptr_eq(&title(&kept).expect("title"), &title(&again).expect("title")));
     }
 }

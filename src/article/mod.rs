@@ -7,8 +7,8 @@ mod parse;
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared};
 
+use arcstr::ArcStr;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
@@ -33,7 +33,7 @@ pub struct Scalar {
     /// literal `\n` sequences: YAML does not decode them in folded scalars.
     /// Shared, so that the index keeps one copy of a title however many
     /// links repeat it.
-    pub text: Arc<str>,
+    pub text: ArcStr,
     pub style: ScalarStyle,
     /// The whole node: quotes included, a block scalar's `>-` header included.
     pub node: TextRange,
@@ -268,13 +268,13 @@ impl Article {
             truncate_at_char_boundary(&mut scalar.text, question_bytes);
         }
         if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.answer {
-            scalar.text = Arc::default();
+            scalar.text = ArcStr::default();
         }
         self.related.shrink_to_fit();
     }
 
     /// Every scalar text of the article, for sharing equal texts.
-    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut Arc<str>> {
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut ArcStr> {
         let own = [
             &mut self.id,
             &mut self.title,
@@ -295,7 +295,7 @@ impl Article {
     }
 }
 
-fn truncate_at_char_boundary(text: &mut Arc<str>, max_bytes: usize) {
+fn truncate_at_char_boundary(text: &mut ArcStr, max_bytes: usize) {
     if text.len() <= max_bytes {
         return;
     }
@@ -303,7 +303,7 @@ fn truncate_at_char_boundary(text: &mut Arc<str>, max_bytes: usize) {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    *text = Arc::from(&text[..end]);
+    *text = ArcStr::from(&text[..end]);
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! never expand aliases (no "billion laughs"), and stop cleanly at the first
 //! syntax error while keeping everything read before it.
 
+use arcstr::ArcStr;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use text_size::TextRange;
@@ -398,7 +398,7 @@ impl<'a> Walker<'a> {
         Scalar {
             text: match self.texts {
                 Some(texts) if text.len() <= SHARED_TEXT_MAX_BYTES => texts.shared(&text),
-                _ => Arc::from(text),
+                _ => ArcStr::from(text),
             },
             style,
             node: TextRange::new(offset(node_start), offset(end)),
@@ -445,7 +445,7 @@ impl<'a> Walker<'a> {
 }
 
 fn empty_scalar(range: TextRange) -> Scalar {
-    Scalar { text: Arc::default(), style: ScalarStyle::Plain, node: range, content: range }
+    Scalar { text: ArcStr::default(), style: ScalarStyle::Plain, node: range, content: range }
 }
 
 /// saphyr reports positions in characters; the model speaks bytes.

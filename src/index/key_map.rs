@@ -6,6 +6,7 @@
 //! an edit O(log n). Once the changes grow to a fraction of the run, both are
 //! merged into a new run, so every key costs O(1) merges amortized.
 
+use arcstr::ArcStr;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash};
@@ -34,9 +35,9 @@ pub(super) trait MapKey: Ord + Hash + Clone + Send + Sync {
 impl MapKey for u64 {}
 
 /// Texts are shared by the index, so equal ones are mostly one allocation.
-impl MapKey for Arc<str> {
+impl MapKey for ArcStr {
     fn order(&self, other: &Self) -> Ordering {
-        if Arc::ptr_eq(self, other) { Ordering::Equal } else { self.cmp(other) }
+        if ArcStr::ptr_eq(self, other) { Ordering::Equal } else { self.cmp(other) }
     }
 }
 
@@ -292,8 +293,8 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use arcstr::ArcStr;
     use std::ops::Bound;
-    use std::sync::Arc;
 
     use super::{FileId, KeyMap};
 
@@ -314,9 +315,9 @@ mod tests {
 
     /// Keys as the index has them: texts, some shared with earlier ones and
     /// some equal copies (`order` must agree with `Ord` for both).
-    fn key(pool: &[Arc<str>], key: u8, file: u32) -> Arc<str> {
+    fn key(pool: &[ArcStr], key: u8, file: u32) -> ArcStr {
         let shared = &pool[usize::from(key)];
-        if file.is_multiple_of(2) { shared.clone() } else { Arc::from(&**shared) }
+        if file.is_multiple_of(2) { shared.clone() } else { ArcStr::from(&**shared) }
     }
 
     proptest! {
@@ -324,9 +325,9 @@ mod tests {
         /// says what a plain ordered map of sets says.
         #[test]
         fn behaves_like_an_ordered_map_of_sets(ops in proptest::collection::vec(op(), 1..80)) {
-            let pool: Vec<Arc<str>> = (0u8..24).map(|key| Arc::from(format!("{key:02}"))).collect();
-            let mut map: KeyMap<Arc<str>> = KeyMap::default();
-            let mut model: BTreeMap<Arc<str>, Vec<FileId>> = BTreeMap::new();
+            let pool: Vec<ArcStr> = (0u8..24).map(|key| ArcStr::from(format!("{key:02}"))).collect();
+            let mut map: KeyMap<ArcStr> = KeyMap::default();
+            let mut model: BTreeMap<ArcStr, Vec<FileId>> = BTreeMap::new();
             for op in ops {
                 match op {
                     Op::Add(k, file) => {
@@ -352,14 +353,14 @@ mod tests {
                     map.merge(Vec::new());
                 }
             }
-            let listed: Vec<(Arc<str>, Vec<FileId>)> = map.iter().map(|(key, files)| (key.clone(), files.to_vec())).collect();
-            let expected: Vec<(Arc<str>, Vec<FileId>)> = model.clone().into_iter().collect();
+            let listed: Vec<(ArcStr, Vec<FileId>)> = map.iter().map(|(key, files)| (key.clone(), files.to_vec())).collect();
+            let expected: Vec<(ArcStr, Vec<FileId>)> = model.clone().into_iter().collect();
             prop_assert_eq!(listed, expected);
             for key in &pool {
                 prop_assert_eq!(map.get(&**key), model.get(key).map_or(&[][..], Vec::as_slice));
             }
-            let ranged: Vec<Arc<str>> = map.range::<str, _>((Bound::Included("05"), Bound::Included("12"))).map(|(key, _)| key.clone()).collect();
-            let expected: Vec<Arc<str>> = model.range::<str, _>((Bound::Included("05"), Bound::Included("12"))).map(|(key, _)| key.clone()).collect();
+            let ranged: Vec<ArcStr> = map.range::<str, _>((Bound::Included("05"), Bound::Included("12"))).map(|(key, _)| key.clone()).collect();
+            let expected: Vec<ArcStr> = model.range::<str, _>((Bound::Included("05"), Bound::Included("12"))).map(|(key, _)| key.clone()).collect();
             prop_assert_eq!(ranged, expected);
         }
     }

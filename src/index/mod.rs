@@ -6,6 +6,7 @@
 mod key_map;
 mod words;
 
+use arcstr::ArcStr;
 use std::fmt;
 use std::sync::Arc;
 
@@ -21,10 +22,10 @@ pub use words::title_words;
 /// How a file is named to the index: a path or URI string. The index never
 /// touches the file system; it only tells files apart.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FilePath(Arc<str>);
+pub struct FilePath(ArcStr);
 
 impl FilePath {
-    pub fn new(path: impl Into<Arc<str>>) -> Self {
+    pub fn new(path: impl Into<ArcStr>) -> Self {
         FilePath(path.into())
     }
 
@@ -74,11 +75,11 @@ pub struct ArticleIndex {
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
-    by_url: KeyMap<Arc<str>>,
-    by_subject: KeyMap<Arc<str>>,
+    by_url: KeyMap<ArcStr>,
+    by_subject: KeyMap<ArcStr>,
     linking_to_id: KeyMap<ArticleId>,
-    linking_to_url: KeyMap<Arc<str>>,
-    by_word: KeyMap<Arc<str>>,
+    linking_to_url: KeyMap<ArcStr>,
+    by_word: KeyMap<ArcStr>,
     texts: Arc<SharedTexts>,
 }
 
@@ -328,11 +329,11 @@ impl ArticleIndex {
 
 enum Key {
     Id(ArticleId),
-    Url(Arc<str>),
+    Url(ArcStr),
     LinkId(ArticleId),
-    LinkUrl(Arc<str>),
-    Word(Arc<str>),
-    Subject(Arc<str>),
+    LinkUrl(ArcStr),
+    Word(ArcStr),
+    Subject(ArcStr),
 }
 
 /// The keys of a batch of new files, as `(key, file)` pairs per map, to be
@@ -340,11 +341,11 @@ enum Key {
 #[derive(Default)]
 struct KeyPairs {
     by_id: Vec<(ArticleId, FileId)>,
-    by_url: Vec<(Arc<str>, FileId)>,
-    by_subject: Vec<(Arc<str>, FileId)>,
+    by_url: Vec<(ArcStr, FileId)>,
+    by_subject: Vec<(ArcStr, FileId)>,
     linking_to_id: Vec<(ArticleId, FileId)>,
-    linking_to_url: Vec<(Arc<str>, FileId)>,
-    by_word: Vec<(Arc<str>, FileId)>,
+    linking_to_url: Vec<(ArcStr, FileId)>,
+    by_word: Vec<(ArcStr, FileId)>,
 }
 
 impl KeyPairs {
@@ -400,10 +401,10 @@ fn keys(article: &Article, texts: &SharedTexts) -> Vec<Key> {
 
 /// `text`, a field's trimmed text, as the field's own `Arc` when trimming
 /// left it whole.
-fn shared_key(field: Option<&Field>, text: &str) -> Arc<str> {
+fn shared_key(field: Option<&Field>, text: &str) -> ArcStr {
     match field.and_then(|field| field.value.as_scalar()) {
         Some(scalar) if *scalar.text == *text => scalar.text.clone(),
-        _ => Arc::from(text),
+        _ => ArcStr::from(text),
     }
 }
 
