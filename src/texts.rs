@@ -6,9 +6,9 @@
 //! index's users (an `ArcStr` reads as the same text either way), so one
 //! table serves every snapshot and may be used from every scanning thread.
 
-use arcstr::ArcStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use arcstr::ArcStr;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 

@@ -7,9 +7,9 @@ mod parse;
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared};
 
-use arcstr::ArcStr;
 use std::borrow::Cow;
 
+use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 

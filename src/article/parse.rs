@@ -4,9 +4,9 @@
 //! never expand aliases (no "billion laughs"), and stop cleanly at the first
 //! syntax error while keeping everything read before it.
 
-use arcstr::ArcStr;
 use std::borrow::Cow;
 
+use arcstr::ArcStr;
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use text_size::TextRange;
 

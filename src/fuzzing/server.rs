@@ -328,9 +328,7 @@ impl ServerFuzz {
         let panics = PANICS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         assert_eq!(panics.len(), before, "the server panicked: {:?}", &panics[before..]);
     }
-}
 
-impl ServerFuzz {
     /// Puts the workspace's files back as every run starts with them: a
     /// script may have rewritten or deleted them.
     fn restore_disk(&self) {

@@ -6,7 +6,6 @@
 //! an edit O(log n). Once the changes grow to a fraction of the run, both are
 //! merged into a new run, so every key costs O(1) merges amortized.
 
-use arcstr::ArcStr;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash};
@@ -14,6 +13,7 @@ use std::iter::Peekable;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
+use arcstr::ArcStr;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 
@@ -290,11 +290,10 @@ where
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-
-    use proptest::prelude::*;
+    use std::ops::Bound;
 
     use arcstr::ArcStr;
-    use std::ops::Bound;
+    use proptest::prelude::*;
 
     use super::{FileId, KeyMap};
 

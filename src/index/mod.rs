@@ -6,10 +6,10 @@
 mod key_map;
 mod words;
 
-use arcstr::ArcStr;
 use std::fmt;
 use std::sync::Arc;
 
+use arcstr::ArcStr;
 use rayon::prelude::*;
 
 use crate::article::{Article, ArticleId, Field};
