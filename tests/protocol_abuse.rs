@@ -229,6 +229,72 @@ fn ten_thousand_requests_sent_without_waiting_are_all_answered() {
     assert!(server.shutdown_and_exit().success());
 }
 
+/// A writer types faster than the server answers: edits and requests go
+/// out back to back, never waiting. Every request answers from the text as
+/// the edits sent before it left it, never an older or a newer one.
+#[test]
+fn pipelined_requests_see_exactly_the_edits_sent_before_them() {
+    let (_root, server, document) = flood_session();
+    let targets = [
+        (87377, "how-has-lumenus-evolved-over-the-years", "How has Lumenus evolved over the years?"),
+        (
+            87384,
+            "does-lumenus-collaborate-with-other-organizations-for-community-support",
+            "Does Lumenus collaborate with other organizations for community support?",
+        ),
+    ];
+    const ROUNDS: i64 = 200;
+    let (definitions, hovers) = (10_000..10_000 + ROUNDS, 20_000..20_000 + ROUNDS);
+    let mut stream = Vec::new();
+    for round in 0..ROUNDS {
+        let (id, slug, _) = targets[round as usize % 2];
+        let link = format!("  id: {id}\n  url: /learn/health-studies/questions/{slug}\n");
+        // Whole texts and ranged edits of the link's two lines, in turn.
+        let edit = if round % 4 < 2 {
+            let text = format!(
+                "---\nid: 1\ntitle: Flood\nurl: /learn/x/questions/flood\nrelated_article1:\n{link}---\n"
+            );
+            json!({ "text": text })
+        } else {
+            let lines =
+                json!({ "start": { "line": 5, "character": 0 }, "end": { "line": 7, "character": 0 } });
+            json!({ "range": lines, "text": link })
+        };
+        let change = json!({
+            "textDocument": { "uri": document["uri"], "version": round + 2 },
+            "contentChanges": [edit],
+        });
+        stream.extend(frame_json(
+            &json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": change }),
+        ));
+        // Line 5 is the link's `id:` value.
+        let at = json!({ "textDocument": document, "position": { "line": 5, "character": 7 } });
+        for (request, method) in [
+            (definitions.start + round, "textDocument/definition"),
+            (hovers.start + round, "textDocument/hover"),
+        ] {
+            stream.extend(frame_json(
+                &json!({ "jsonrpc": "2.0", "id": request, "method": method, "params": at }),
+            ));
+        }
+    }
+    server.write_raw(&stream);
+    server.wait_answered(definitions.clone(), Duration::from_secs(30));
+    server.wait_answered(hovers.clone(), Duration::from_secs(30));
+    for round in 0..ROUNDS {
+        let (_, slug, title) = targets[round as usize % 2];
+        let definition = server.response(&json!(definitions.start + round));
+        let found = &definition["result"];
+        let location = if found.is_array() { &found[0] } else { found };
+        let uri = location["uri"].as_str().or(location["targetUri"].as_str()).unwrap_or_default();
+        assert!(uri.ends_with(&format!("/{slug}.md")), "round {round}: definition went to {definition}");
+        let hover = server.response(&json!(hovers.start + round));
+        let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+        assert!(markdown.contains(title), "round {round}: hover shows {hover}");
+    }
+    assert!(server.shutdown_and_exit().success());
+}
+
 #[test]
 fn cancel_storms_leave_every_request_answered_or_cancelled() {
     let (_root, server, document) = flood_session();
