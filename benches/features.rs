@@ -24,6 +24,7 @@ use article_lsp::diagnostics::{DiagnosticCode, article_diagnostics};
 use article_lsp::ide::completion::{MAX_ITEMS, completions};
 use article_lsp::ide::goto_definition::goto_definition;
 use article_lsp::ide::hover::hover;
+use article_lsp::ide::preview::{LongTexts, long_texts_of_text};
 use article_lsp::ide::references::references;
 use article_lsp::ide::symbols::workspace_symbols;
 use article_lsp::index::{ArticleIndex, FileId, FilePath};
@@ -64,8 +65,8 @@ struct Fixture {
     title_word: TextSize,
     clean: Article,
     broken: Article,
-    /// An answer to show in hovers (the index keeps none).
-    answer: String,
+    /// A question and answer to show in hovers (the index keeps neither).
+    long_texts: LongTexts,
 }
 
 /// An existing article of the corpus, with a cursor on a related block's id.
@@ -100,7 +101,8 @@ fn build(articles: usize) -> Fixture {
 
     let clean = find_article(&index, &corpus, |target| matches!(target, LinkTarget::Resolved(_)), true);
     let broken = find_article(&index, &corpus, |target| matches!(target, LinkTarget::Broken), false);
-    let answer = article_lsp::ide::preview::answer_of_text(&clean.text).expect("an answer");
+    let long_texts = long_texts_of_text(&clean.text).expect("an article");
+    assert!(long_texts.question.is_some() && long_texts.answer.is_some());
 
     // The draft links to article 0 (so completion has a target to leave out)
     // and has three blocks being filled in.
@@ -133,8 +135,18 @@ fn build(articles: usize) -> Fixture {
         LineIndex::new(&draft_text),
     );
 
-    let fixture =
-        Fixture { index, edited, draft, draft_text, id_empty, id_digits, title_word, clean, broken, answer };
+    let fixture = Fixture {
+        index,
+        edited,
+        draft,
+        draft_text,
+        id_empty,
+        id_digits,
+        title_word,
+        clean,
+        broken,
+        long_texts,
+    };
     check(&fixture, articles);
     fixture
 }
@@ -182,9 +194,10 @@ fn check(f: &Fixture, articles: usize) {
         let symbols = workspace_symbols(index, query, SYMBOL_LIMIT);
         assert!(!symbols.is_empty() && symbols.len() <= SYMBOL_LIMIT, "symbols for {query:?}");
     }
-    let card =
-        hover(index, f.clean.file, &f.clean.text, f.clean.link_id, PREVIEW_CHARS, |_| Some(f.answer.clone()))
-            .expect("a hover on a resolved link");
+    let card = hover(index, f.clean.file, &f.clean.text, f.clean.link_id, PREVIEW_CHARS, |_| {
+        Some(f.long_texts.clone())
+    })
+    .expect("a hover on a resolved link");
     assert!(card.markdown.starts_with("### "), "{}", card.markdown);
     let broken = hover(index, f.broken.file, &f.broken.text, f.broken.link_id, PREVIEW_CHARS, |_| None)
         .expect("a hover on a broken link");
@@ -271,7 +284,7 @@ mod hover {
         let a = &f.clean;
         bencher.bench(|| {
             hover(&f.index, a.file, black_box(&a.text), black_box(a.link_id), PREVIEW_CHARS, |_| {
-                Some(f.answer.clone())
+                Some(f.long_texts.clone())
             })
         });
     }

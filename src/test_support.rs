@@ -48,9 +48,9 @@ impl Fixture {
         Fixture { index, files, cursor }
     }
 
-    /// A file's raw answer, as the server reads it from the file.
-    pub fn answer_of(&self, file: FileId) -> Option<String> {
-        crate::ide::preview::answer_of_text(self.text(self.index.path(file)))
+    /// A file's question and answer, as the server reads them from the file.
+    pub fn long_texts_of(&self, file: FileId) -> Option<crate::ide::preview::LongTexts> {
+        crate::ide::preview::long_texts_of_text(self.text(self.index.path(file)))
     }
 
     pub fn text(&self, path: &FilePath) -> &str {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::article::{Article, parse_article, parse_article_shared};
 use crate::cache::Stamp;
 use crate::config::CONFIG_FILE;
-use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
+use crate::index::{ArticleIndex, FilePath};
 use crate::line_index::LineIndex;
 use crate::texts::SharedTexts;
 
@@ -355,7 +355,7 @@ pub struct Scan {
 pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
     let (text, stamp) = read_stamped(path)?;
     let article = parse_article_shared(&text, texts).map(|mut article| {
-        article.shrink_for_index(QUESTION_BYTES);
+        article.shrink_for_index();
         article
     });
     Ok((loaded(&text, article), stamp))

@@ -260,15 +260,14 @@ impl Article {
         }
     }
 
-    /// What the index keeps: every range, but of the long texts only the
-    /// start of `question` and none of `answer` (previews read it from the
-    /// file), so that 100,000 articles fit in a few hundred megabytes.
-    pub fn shrink_for_index(&mut self, question_bytes: usize) {
-        if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.question {
-            truncate_at_char_boundary(&mut scalar.text, question_bytes);
-        }
-        if let Some(Field { value: Value::Scalar(scalar), .. }) = &mut self.answer {
-            scalar.text = ArcStr::default();
+    /// What the index keeps: every range, but not the long texts, `question`
+    /// and `answer` (previews read them from the article's text), so that
+    /// 100,000 articles fit in a few hundred megabytes.
+    pub fn shrink_for_index(&mut self) {
+        for long in [&mut self.question, &mut self.answer] {
+            if let Some(Field { value: Value::Scalar(scalar), .. }) = long {
+                scalar.text = ArcStr::default();
+            }
         }
         self.related.shrink_to_fit();
     }
@@ -293,17 +292,6 @@ impl Article {
             _ => None,
         })
     }
-}
-
-fn truncate_at_char_boundary(text: &mut ArcStr, max_bytes: usize) {
-    if text.len() <= max_bytes {
-        return;
-    }
-    let mut end = max_bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    *text = ArcStr::from(&text[..end]);
 }
 
 #[cfg(test)]

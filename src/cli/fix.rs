@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::article::parse_article;
 use crate::ide::apply_edits;
 use crate::ide::code_actions::fix_all;
-use crate::index::{ArticleIndex, FileId, QUESTION_BYTES};
+use crate::index::{ArticleIndex, FileId};
 use crate::workspace::{Boundary, partition, read_text};
 
 /// One file's fix: its text before and after.
@@ -41,7 +41,7 @@ fn plan_file(index: &ArticleIndex, file: FileId, boundaries: &[Boundary]) -> Res
     }
     let before = read_text(&path).map_err(|problem| format!("{}: {}", path.display(), problem.message))?;
     let unchanged = parse_article(&before).is_some_and(|mut article| {
-        article.shrink_for_index(QUESTION_BYTES);
+        article.shrink_for_index();
         article == entry.article
     });
     if !unchanged {

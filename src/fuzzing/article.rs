@@ -17,7 +17,7 @@ use crate::ide::completion::{MAX_ITEMS, article_documentation, completions};
 use crate::ide::document_links::document_links;
 use crate::ide::goto_definition::goto_definition;
 use crate::ide::hover::hover;
-use crate::ide::preview::answer_of_text;
+use crate::ide::preview::long_texts_of_text;
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, document_symbols, workspace_symbols};
@@ -227,12 +227,12 @@ impl World<'_> {
             edits.extend(item.additional_edits.iter().cloned());
             self.check_edits(file, &edits, "a completion");
             if let Some(target) = item.target {
-                let answer = self.text_of(target).and_then(answer_of_text);
-                article_documentation(index, target, answer.as_deref());
+                let texts = self.text_of(target).and_then(long_texts_of_text).unwrap_or_default();
+                article_documentation(index, target, &texts);
             }
         }
-        let answer_of = |file| self.text_of(file).and_then(answer_of_text);
-        if let Some(found) = hover(index, file, text, offset, 300, answer_of) {
+        let long_texts_of = |file| self.text_of(file).and_then(long_texts_of_text);
+        if let Some(found) = hover(index, file, text, offset, 300, long_texts_of) {
             assert_range(text, found.range, "a hover");
         }
         if let Some(found) = goto_definition(index, file, text, offset) {

@@ -9,7 +9,7 @@ use text_size::{TextRange, TextSize};
 use super::TextEdit;
 use super::cursor::{Cursor, LinkField, cursor_at, line_end, line_start, value_start};
 use super::link_edit::point_link_at;
-use super::preview::text_preview;
+use super::preview::{LongTexts, text_preview};
 use super::search::search;
 use crate::article::{Article, LinkFieldName, RelatedLink};
 use crate::index::{ArticleIndex, FileId, title_words};
@@ -173,14 +173,14 @@ fn article_item(
 }
 
 /// An article item's documentation: its question, the start of its answer
-/// (`answer` is the raw text, read from the file by the caller) and its url.
-pub fn article_documentation(index: &ArticleIndex, target: FileId, answer: Option<&str>) -> Option<String> {
+/// (both read from the target's text by the caller) and its url.
+pub fn article_documentation(index: &ArticleIndex, target: FileId, texts: &LongTexts) -> Option<String> {
     let article = &index.get(target)?.article;
     let mut out = String::new();
-    if let Some(question) = article.question.as_ref().and_then(|field| field.text()) {
+    if let Some(question) = &texts.question {
         out += &format!("**{}**\n\n", text_preview(question, PREVIEW_CHARS));
     }
-    if let Some(answer) = answer {
+    if let Some(answer) = &texts.answer {
         out += &text_preview(answer, PREVIEW_CHARS);
     }
     if let Some(url) = article.article_url() {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use text_size::{TextRange, TextSize};
 
 use super::cursor::{Cursor, OwnField, cursor_at, field_extent};
-use super::preview::text_preview;
+use super::preview::{LongTexts, text_preview};
 use crate::article::{Article, RelatedLink};
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::{LinkTarget, resolve_link};
@@ -20,19 +20,20 @@ pub struct Hover {
     pub markdown: String,
 }
 
-/// `answer_of` gives an article's raw answer: the index does not keep it.
+/// `long_texts_of` gives an article's question and answer, read from its
+/// text: the index does not keep them.
 pub fn hover(
     index: &ArticleIndex,
     file: FileId,
     text: &str,
     offset: TextSize,
     preview_chars: usize,
-    answer_of: impl Fn(FileId) -> Option<String>,
+    long_texts_of: impl Fn(FileId) -> Option<LongTexts>,
 ) -> Option<Hover> {
     let article = &index.get(file)?.article;
     match cursor_at(article, text, offset)? {
         Cursor::Link { link, .. } => {
-            let markdown = link_hover(index, link, preview_chars, answer_of)?;
+            let markdown = link_hover(index, link, preview_chars, long_texts_of)?;
             Some(Hover { range: link.range, markdown })
         }
         Cursor::Own { field: OwnField::Id | OwnField::Url, value } => {
@@ -46,7 +47,7 @@ fn link_hover(
     index: &ArticleIndex,
     link: &RelatedLink,
     preview_chars: usize,
-    answer_of: impl Fn(FileId) -> Option<String>,
+    long_texts_of: impl Fn(FileId) -> Option<LongTexts>,
 ) -> Option<String> {
     let article = |file: FileId| index.get(file).map(|entry| &entry.article);
     match resolve_link(index, link) {
@@ -75,13 +76,13 @@ fn link_hover(
             ))
         }
         LinkTarget::Resolved(target) | LinkTarget::ById(target) | LinkTarget::ByUrl(target) => {
-            Some(article_card(index, target, preview_chars, answer_of(target).as_deref()))
+            Some(article_card(index, target, preview_chars, &long_texts_of(target).unwrap_or_default()))
         }
     }
 }
 
 /// Title, subject, url, question, the start of the answer, and backlinks.
-fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize, answer: Option<&str>) -> String {
+fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize, texts: &LongTexts) -> String {
     let Some(entry) = index.get(file) else { return String::new() };
     let article = &entry.article;
     let mut out = format!("### {}\n\n", article.title_text().unwrap_or("(untitled)"));
@@ -94,10 +95,10 @@ fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize, answer
     .flatten()
     .collect();
     let _ = write!(out, "{}\n\n", facts.join(" · "));
-    if let Some(question) = article.question.as_ref().and_then(|field| field.text()) {
+    if let Some(question) = &texts.question {
         let _ = write!(out, "**{}**\n\n", text_preview(question, preview_chars));
     }
-    if let Some(answer) = answer.map(str::trim).filter(|answer| !answer.is_empty()) {
+    if let Some(answer) = &texts.answer {
         let _ = write!(out, "{}\n\n", text_preview(answer, preview_chars));
     }
     let count = index.backlinks_of(file).len();

@@ -12,10 +12,20 @@ pub fn text_preview(raw: &str, max_chars: usize) -> String {
     format!("{}…", head[..at_word].trim_end())
 }
 
-/// The raw `answer` of an article text, for previews.
-pub fn answer_of_text(text: &str) -> Option<String> {
+/// An article's `question` and `answer` as written (trimmed, `answer` with
+/// its literal `\n` sequences): the index keeps neither, so previews read
+/// them from the article's text when they are shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LongTexts {
+    pub question: Option<String>,
+    pub answer: Option<String>,
+}
+
+/// The long texts of an article text, for previews.
+pub fn long_texts_of_text(text: &str) -> Option<LongTexts> {
     let article = crate::article::parse_article(text)?;
-    article.answer?.text().map(str::to_owned)
+    let raw = |field: Option<crate::article::Field>| field?.text().map(str::to_owned);
+    Some(LongTexts { question: raw(article.question), answer: raw(article.answer) })
 }
 
 #[cfg(test)]

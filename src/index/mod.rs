@@ -59,9 +59,6 @@ pub struct IndexedArticle {
     pub line_index: LineIndex,
 }
 
-/// How much of `question` the index keeps: enough for a completion's detail.
-pub const QUESTION_BYTES: usize = 300;
-
 #[derive(Clone, Default)]
 pub struct ArticleIndex {
     paths: imbl::Vector<FilePath>,
@@ -123,7 +120,7 @@ impl ArticleIndex {
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|(file, (path, mut article, line_index))| {
-                article.shrink_for_index(QUESTION_BYTES);
+                article.shrink_for_index();
                 self.texts.share(&mut article);
                 (file, Arc::new(IndexedArticle { path, article, line_index }))
             })
@@ -246,7 +243,7 @@ impl ArticleIndex {
     pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
         self.unlink(file);
-        article.shrink_for_index(QUESTION_BYTES);
+        article.shrink_for_index();
         self.texts.share(&mut article);
         self.texts.sweep_if_grown();
         let entry = Arc::new(IndexedArticle { path, article, line_index });

@@ -17,7 +17,7 @@ use crate::ide::completion::{CompletionKind, article_documentation, completions}
 use crate::ide::document_links::document_links;
 use crate::ide::goto_definition::goto_definition;
 use crate::ide::hover::hover;
-use crate::ide::preview::answer_of_text;
+use crate::ide::preview::{LongTexts, long_texts_of_text};
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
@@ -94,9 +94,9 @@ impl<'a> Request<'a> {
         Some(Cow::Owned(text))
     }
 
-    /// An article's raw answer, which the index does not keep.
-    fn answer_of(&self, file: FileId) -> Option<String> {
-        answer_of_text(&self.text_of(file)?)
+    /// An article's question and answer, which the index does not keep.
+    fn long_texts_of(&self, file: FileId) -> Option<LongTexts> {
+        long_texts_of_text(&self.text_of(file)?)
     }
 
     /// Edits to several files as versioned document changes: an open
@@ -178,15 +178,15 @@ pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp:
     Some(lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: found.is_incomplete, items }))
 }
 
-/// Fills in an article item's documentation: its answer is read only now,
-/// for the one item the writer looks at.
+/// Fills in an article item's documentation: its question and answer are
+/// read only now, for the one item the writer looks at.
 pub fn resolve_completion(shared: &Shared, mut item: lsp::CompletionItem) -> lsp::CompletionItem {
     let path = item.data.as_ref().and_then(|data| data.get("path")).and_then(|path| path.as_str());
     let Some(path) = path.map(FilePath::new) else { return item };
     let index = shared.index.snapshot();
     let Some(file) = index.file_id(&path) else { return item };
-    let answer = current_text(shared, &path).and_then(|text| answer_of_text(&text));
-    item.documentation = article_documentation(&index, file, answer.as_deref()).map(markdown_documentation);
+    let texts = current_text(shared, &path).and_then(|text| long_texts_of_text(&text)).unwrap_or_default();
+    item.documentation = article_documentation(&index, file, &texts).map(markdown_documentation);
     item
 }
 
@@ -207,8 +207,9 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     let request = Request::new(shared, &position.text_document.uri)?;
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
-    let mut found =
-        hover(&request.index, request.file, &request.text, offset, preview, |file| request.answer_of(file))?;
+    let mut found = hover(&request.index, request.file, &request.text, offset, preview, |file| {
+        request.long_texts_of(file)
+    })?;
     if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
         found.markdown =
             format!("_Indexing the workspace: articles not read yet are missing._\n\n{}", found.markdown);

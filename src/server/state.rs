@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use super::lock;
 use crate::config::{FileFilter, Settings};
-use crate::index::{ArticleIndex, FilePath, QUESTION_BYTES};
+use crate::index::{ArticleIndex, FilePath};
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
 /// The current index. Requests take a snapshot (an `Arc`, never a lock held
@@ -66,7 +66,7 @@ pub fn with_current_text(index: &ArticleIndex, path: &FilePath, text: &str) -> A
     let mut index = index.clone();
     match load_text(text) {
         Loaded::Article(mut article, line_index) => {
-            article.shrink_for_index(QUESTION_BYTES);
+            article.shrink_for_index();
             let indexed = index
                 .get_by_path(path)
                 .is_some_and(|entry| entry.article == *article && entry.line_index == line_index);

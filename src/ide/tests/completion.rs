@@ -284,9 +284,8 @@ fn nothing_outside_related_blocks() {
 fn article_documentation_previews_question_and_answer() {
     let fixture = Fixture::parse(CLUSTER);
     let file = fixture.index.file_id(&crate::index::FilePath::new("evolved.md")).expect("indexed");
-    let answer = fixture.answer_of(file);
-    let documentation =
-        crate::ide::completion::article_documentation(&fixture.index, file, answer.as_deref());
+    let texts = fixture.long_texts_of(file).unwrap_or_default();
+    let documentation = crate::ide::completion::article_documentation(&fixture.index, file, &texts);
     expect![[r#"
         **How has Lumenus evolved over the years?**
 

@@ -74,7 +74,7 @@ fn hover_text(marker: &str, shift: usize) -> String {
     let fixture = fixture_at(marker, shift);
     let (file, offset) = fixture.cursor.expect("cursor");
     let text = fixture.text(fixture.index.path(file));
-    hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.answer_of(file))
+    hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
         .map_or("none".to_owned(), |hover| hover.markdown)
 }
 
@@ -107,12 +107,35 @@ fn hover_on_a_broken_link_names_the_closest() {
 }
 
 #[test]
+fn hover_shows_a_long_question_whole_up_to_the_preview_length() {
+    // 150 characters, 450 bytes: the whole question fits a 300-character
+    // preview, however many bytes it takes.
+    let question = "長".repeat(149) + "?";
+    let fixture = Fixture::parse(&format!(
+        "//- target.md\n---\nid: 2\ntitle: T\nurl: /t\nquestion: >-\n    {question}\nanswer: A.\n---\n\
+         //- linking.md\n---\nid: 1\ntitle: L\nurl: /l\nrelated_article1:\n    id: $02\n---\n"
+    ));
+    let (file, offset) = fixture.cursor.expect("cursor");
+    let text = fixture.text(fixture.index.path(file));
+    let shown =
+        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
+            .map(|hover| hover.markdown)
+            .unwrap_or_default();
+    assert!(shown.contains(&format!("**{question}**")), "{shown}");
+    let cut =
+        hover(&fixture.index, file, text, (offset as u32).into(), 100, |file| fixture.long_texts_of(file))
+            .map(|hover| hover.markdown)
+            .unwrap_or_default();
+    assert!(cut.contains(&format!("**{}…**", "長".repeat(100))), "{cut}");
+}
+
+#[test]
 fn hover_on_own_id_lists_referrers() {
     let fixture = Fixture::parse(&format!("{}{REFERRER}", at(CLUSTER, "id: 87377", 5)));
     let (file, offset) = fixture.cursor.expect("cursor");
     let text = fixture.text(fixture.index.path(file));
     let shown =
-        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.answer_of(file))
+        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
             .map(|hover| hover.markdown);
     expect![[r#"
         1 article links here.
