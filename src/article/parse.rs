@@ -387,7 +387,12 @@ impl<'a> Walker<'a> {
             ScalarStyle::Literal | ScalarStyle::Folded => self.block_content_start(range),
             _ => self.skip_properties(usize::from(range.start()), usize::from(range.end())),
         };
-        let end = self.trimmed_end(range).max(start);
+        let end = match style {
+            // An implicit null (`{title, id: 2}`) comes with the span of the
+            // token after it: it has no characters of its own.
+            ScalarStyle::Plain if text.is_empty() => start,
+            _ => self.trimmed_end(range).max(start),
+        };
         let (node_start, content) = match style {
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
                 (start, (start + 1, end - 1))

@@ -119,6 +119,32 @@ fn flow_mapping_quoted_and_literal() {
 }
 
 #[test]
+fn empty_values_have_no_characters() {
+    // An implicit null in a flow mapping comes with the span of the `,` or
+    // `}` after it; an anchored empty value ends after its anchor.
+    let text = "---\nid: 7\nrelated_article1: {title, id: &a, url: }\n---\n";
+    check(
+        text,
+        expect![[r#"
+            id = "7" Plain node "7" content "7"
+            related_article1 (flow) @ "related_article1: {title, id: &a, url: }"
+              id = "" Plain node "" content ""
+              title = "" Plain node "" content ""
+              url = "" Plain node "" content ""
+        "#]],
+    );
+    let article = parse_article(text).expect("an article");
+    let link = &article.related[0];
+    let at = |field: &Option<Field>| field.as_ref().map(|field| usize::from(field.value.range().start()));
+    let after = |marker: &str| text.find(marker).map(|at| at + marker.len());
+    assert_eq!(at(&link.title), after("{title"));
+    assert_eq!(at(&link.id), after("id: &a"));
+    for field in [&link.title, &link.id] {
+        assert!(field.as_ref().is_some_and(|field| field.value.range().is_empty()));
+    }
+}
+
+#[test]
 fn comments_crlf_and_bom() {
     check(
         "\u{feff}---\r\n# leading comment\r\nid: 7 # trailing\r\ntitle: >-\r\n    Folded\r\n    twice\r\n\r\nurl: /x\r\nrelated_article2:\r\n  # inside\r\n  id: 3\r\n  url: /y\r\n---\r\nbody\r\n",

@@ -14,18 +14,7 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
         return TextEdit { range: field.value.range(), new_text: render_inline(new_value) };
     };
     if scalar.content.is_empty() && scalar.style == ScalarStyle::Plain {
-        // `key:` with nothing after it: write the value after the colon.
-        let colon = field.key.end();
-        let end = line_end(text, colon);
-        let start = if text.get(usize::from(colon)..).is_some_and(|rest| rest.starts_with(':')) {
-            colon + TextSize::from(1)
-        } else {
-            colon
-        };
-        return TextEdit {
-            range: TextRange::new(start, end.max(start)),
-            new_text: format!(" {}", render_inline(new_value)),
-        };
+        return fill_empty_value(text, field, scalar.node, &render_inline(new_value));
     }
     let new_text = match scalar.style {
         ScalarStyle::Plain => render_inline(new_value),
@@ -37,6 +26,41 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
         }
     };
     TextEdit { range: scalar.node, new_text }
+}
+
+/// Writes `value` where an empty plain value stands: after the colon (and
+/// after an anchor or tag the empty node carries), replacing only the blanks
+/// there. Nothing after them is touched: the rest of a flow mapping's line,
+/// or a comment, is the writer's.
+fn fill_empty_value(text: &str, field: &Field, node: TextRange, value: &str) -> TextEdit {
+    let key_end = usize::from(field.key.end()).min(text.len());
+    let after_key = text.get(key_end..).unwrap_or("");
+    let Some(colon) = after_key
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':')
+        .then(|| key_end + (after_key.len() - after_key.trim_start_matches([' ', '\t']).len()))
+    else {
+        // `{id}`: a flow entry without a colon.
+        return TextEdit { range: TextRange::empty(field.key.end()), new_text: format!(": {value}") };
+    };
+    let mut start = colon + 1;
+    // An anchor or tag on the empty node (`id: &a`) ends where the node is.
+    let node_end = usize::from(node.end());
+    if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
+        start = node_end;
+    }
+    let blanks = text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+    let end = start + blanks;
+    // A value right before `#` would take the comment in.
+    let before_comment = if text[end..].starts_with('#') { " " } else { "" };
+    TextEdit {
+        range: TextRange::new(offset(start), offset(end)),
+        new_text: format!(" {value}{before_comment}"),
+    }
+}
+
+fn offset(at: usize) -> TextSize {
+    TextSize::from(u32::try_from(at).unwrap_or(u32::MAX))
 }
 
 /// Adds `name: value` to a related block that lacks the field: a new line at
@@ -208,6 +232,27 @@ mod tests {
             replaced_title(text, "T"),
             "---\nid: 1\nrelated_article1:\n  id: 2\n  title: T\n  url: /x\n---\n"
         );
+        let cases = [
+            // Trailing blanks go; a comment and the anchor of the node stay.
+            ("  title:   \n", "  title: T\n"),
+            ("  title:  # to do\n", "  title: T # to do\n"),
+            ("  title: &t\n", "  title: &t T\n"),
+            ("  title :\n", "  title : T\n"),
+        ];
+        for (line, filled) in cases {
+            let text = format!("---\nid: 1\nrelated_article1:\n  id: 2\n{line}  url: /x\n---\n");
+            let expected = format!("---\nid: 1\nrelated_article1:\n  id: 2\n{filled}  url: /x\n---\n");
+            assert_eq!(replaced_title(&text, "T"), expected);
+        }
+    }
+
+    #[test]
+    fn fills_an_empty_value_in_a_flow_mapping_and_keeps_the_rest_of_it() {
+        let flow = |title: &str| format!("---\nid: 1\nrelated_article1: {{{title}, id: 2, url: /x}}\n---\n");
+        assert_eq!(replaced_title(&flow("title: "), "T"), flow("title: T"));
+        assert_eq!(replaced_title(&flow("title:"), "T"), flow("title: T"));
+        assert_eq!(replaced_title(&flow("title: &t"), "T"), flow("title: &t T"));
+        assert_eq!(replaced_title(&flow("title"), "T"), flow("title: T"));
     }
 
     #[test]
