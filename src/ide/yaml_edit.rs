@@ -33,24 +33,22 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
 /// there. Nothing after them is touched: the rest of a flow mapping's line,
 /// or a comment, is the writer's.
 fn fill_empty_value(text: &str, field: &Field, node: TextRange, value: &str) -> TextEdit {
-    let key_end = usize::from(field.key.end()).min(text.len());
-    let after_key = text.get(key_end..).unwrap_or("");
-    let Some(colon) = after_key
-        .trim_start_matches([' ', '\t'])
-        .starts_with(':')
-        .then(|| key_end + (after_key.len() - after_key.trim_start_matches([' ', '\t']).len()))
-    else {
+    let blanks = |at: usize| {
+        let rest = text.get(at..).unwrap_or("");
+        at + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+    };
+    let colon = blanks(usize::from(field.key.end()).min(text.len()));
+    if !text[colon..].starts_with(':') {
         // `{id}`: a flow entry without a colon.
         return TextEdit { range: TextRange::empty(field.key.end()), new_text: format!(": {value}") };
-    };
+    }
     let mut start = colon + 1;
     // An anchor or tag on the empty node (`id: &a`) ends where the node is.
     let node_end = usize::from(node.end());
     if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
         start = node_end;
     }
-    let blanks = text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
-    let end = start + blanks;
+    let end = blanks(start);
     // A value right before `#` would take the comment in.
     let before_comment = if text[end..].starts_with('#') { " " } else { "" };
     TextEdit {
