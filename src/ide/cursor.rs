@@ -29,8 +29,8 @@ pub enum Cursor<'a> {
 }
 
 /// The field at `offset`, from its key to the end of its value (a block
-/// scalar's value counts on every line it spans; an empty value runs to the end
-/// of the key's line, where the writer is about to type).
+/// scalar's value counts on every line it spans; an empty value runs over the
+/// blanks after its colon, where the writer is about to type).
 pub fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Option<Cursor<'a>> {
     for link in &article.related {
         let fields = [
@@ -62,13 +62,40 @@ pub fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Opti
     })
 }
 
-/// From the key's start to the value's end, or to the end of the key's line
-/// when the value is empty.
+/// From the key's start to the value's end or, when the value is empty, to
+/// the end of the blanks where it would be typed.
 pub fn field_extent(field: &Field, text: &str) -> TextRange {
     let value_end = field.value.range().end();
     let empty = matches!(&field.value, Value::Scalar(scalar) if scalar.content.is_empty());
-    let end = if empty { line_end(text, field.key.end()) } else { value_end.max(field.key.end()) };
-    TextRange::new(field.key.start(), end)
+    let end = match empty_value_blanks(field, text) {
+        Some(blanks) if empty => blanks.end(),
+        _ => value_end.max(field.key.end()),
+    };
+    TextRange::new(field.key.start(), end.max(field.key.end()))
+}
+
+/// Where an empty value stands: the blanks after the key's colon (and after
+/// an anchor or tag the empty node carries), which typing or filling the
+/// value replaces. Never the rest of the line: in a flow mapping that is the
+/// other fields, in a block one maybe a comment. `None` when no colon
+/// follows the key (`{id}`).
+pub fn empty_value_blanks(field: &Field, text: &str) -> Option<TextRange> {
+    let blanks_from = |at: usize| {
+        let rest = text.get(at..).unwrap_or("");
+        at + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+    };
+    let colon = blanks_from(usize::from(field.key.end()).min(text.len()));
+    if !text[colon..].starts_with(':') {
+        return None;
+    }
+    let mut start = colon + 1;
+    let node_end = usize::from(field.value.range().end());
+    if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
+        start = node_end;
+    }
+    let end = blanks_from(start);
+    let offset = |at: usize| TextSize::from(u32::try_from(at).unwrap_or(u32::MAX));
+    Some(TextRange::new(offset(start), offset(end)))
 }
 
 /// Where the value of a field starts for the writer: after `key:` and spaces.
@@ -95,4 +122,29 @@ pub fn line_start(text: &str, at: TextSize) -> TextSize {
     let end = usize::from(at).min(text.len());
     let start = text.get(..end).unwrap_or("").rfind(['\n', '\r']).map_or(0, |at| at + 1);
     TextSize::from(start as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::parse_article;
+
+    fn field_at(text: &str, marker: &str) -> Option<LinkField> {
+        let article = parse_article(text).expect("an article");
+        let at = text.find(marker).expect("the marker") + marker.len();
+        match cursor_at(&article, text, TextSize::from(at as u32))? {
+            Cursor::Link { field, .. } => Some(field),
+            Cursor::Own { .. } => None,
+        }
+    }
+
+    #[test]
+    fn an_empty_value_covers_its_blanks_not_the_rest_of_the_line() {
+        let flow = "---\nid: 1\nrelated_article1: {id:  , title: Old, url: /x}\n---\n";
+        assert_eq!(field_at(flow, "{id: "), Some(LinkField::Id));
+        assert_eq!(field_at(flow, "Ol"), Some(LinkField::Title));
+        let block = "---\nid: 1\nrelated_article1:\n  id:   # to do\n  url: /x\n---\n";
+        assert_eq!(field_at(block, "  id: "), Some(LinkField::Id));
+        assert_eq!(field_at(block, "# to"), None);
+    }
 }

@@ -5,7 +5,7 @@
 use text_size::{TextRange, TextSize};
 
 use super::TextEdit;
-use super::cursor::{line_end, line_start};
+use super::cursor::{empty_value_blanks, line_end, line_start};
 use crate::article::{Field, RelatedLink, ScalarStyle, Value};
 
 /// Replaces the value of `field` with `new_value`.
@@ -14,7 +14,7 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
         return TextEdit { range: field.value.range(), new_text: render_inline(new_value) };
     };
     if scalar.content.is_empty() && scalar.style == ScalarStyle::Plain {
-        return fill_empty_value(text, field, scalar.node, &render_inline(new_value));
+        return fill_empty_value(text, field, &render_inline(new_value));
     }
     let new_text = match scalar.style {
         ScalarStyle::Plain => render_inline(new_value),
@@ -28,37 +28,17 @@ pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
     TextEdit { range: scalar.node, new_text }
 }
 
-/// Writes `value` where an empty plain value stands: after the colon (and
-/// after an anchor or tag the empty node carries), replacing only the blanks
-/// there. Nothing after them is touched: the rest of a flow mapping's line,
-/// or a comment, is the writer's.
-fn fill_empty_value(text: &str, field: &Field, node: TextRange, value: &str) -> TextEdit {
-    let blanks = |at: usize| {
-        let rest = text.get(at..).unwrap_or("");
-        at + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
-    };
-    let colon = blanks(usize::from(field.key.end()).min(text.len()));
-    if !text[colon..].starts_with(':') {
+/// Writes `value` where an empty plain value stands (see
+/// [`empty_value_blanks`]), replacing only the blanks there.
+fn fill_empty_value(text: &str, field: &Field, value: &str) -> TextEdit {
+    let Some(blanks) = empty_value_blanks(field, text) else {
         // `{id}`: a flow entry without a colon.
         return TextEdit { range: TextRange::empty(field.key.end()), new_text: format!(": {value}") };
-    }
-    let mut start = colon + 1;
-    // An anchor or tag on the empty node (`id: &a`) ends where the node is.
-    let node_end = usize::from(node.end());
-    if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
-        start = node_end;
-    }
-    let end = blanks(start);
+    };
     // A value right before `#` would take the comment in.
-    let before_comment = if text[end..].starts_with('#') { " " } else { "" };
-    TextEdit {
-        range: TextRange::new(offset(start), offset(end)),
-        new_text: format!(" {value}{before_comment}"),
-    }
-}
-
-fn offset(at: usize) -> TextSize {
-    TextSize::from(u32::try_from(at).unwrap_or(u32::MAX))
+    let rest = text.get(usize::from(blanks.end())..).unwrap_or("");
+    let before_comment = if rest.starts_with('#') { " " } else { "" };
+    TextEdit { range: blanks, new_text: format!(" {value}{before_comment}") }
 }
 
 /// Adds `name: value` to a related block that lacks the field: a new line at
