@@ -622,7 +622,24 @@ impl Run<'_> {
                     "range": { "start": self.position(doc, start), "end": self.position(doc, end) },
                     "context": context,
                 });
-                let response = self.request("textDocument/codeAction", params).await;
+                let mut response = self.request("textDocument/codeAction", params).await;
+                // The diagnostics an action resolves are the client's own, as
+                // it sent them (published for a text that may since have
+                // changed): they must be among those sent, and are not
+                // positions the server claims in the current text.
+                for action in response["result"].as_array_mut().into_iter().flatten() {
+                    let Some(resolved) =
+                        action.as_object_mut().and_then(|action| action.remove("diagnostics"))
+                    else {
+                        continue;
+                    };
+                    for diagnostic in resolved.as_array().into_iter().flatten() {
+                        assert!(
+                            diagnostics.contains(diagnostic),
+                            "a code action resolves {diagnostic}, not sent"
+                        );
+                    }
+                }
                 self.check_answer(doc, &response["result"]);
             }
             Op::Document { doc, request } => {
