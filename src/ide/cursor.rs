@@ -80,36 +80,37 @@ pub fn field_extent(field: &Field, text: &str) -> TextRange {
 /// other fields, in a block one maybe a comment. `None` when no colon
 /// follows the key (`{id}`).
 pub fn empty_value_blanks(field: &Field, text: &str) -> Option<TextRange> {
-    let blanks_from = |at: usize| {
-        let rest = text.get(at..).unwrap_or("");
-        at + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
-    };
-    let colon = blanks_from(usize::from(field.key.end()).min(text.len()));
-    if !text[colon..].starts_with(':') {
-        return None;
-    }
-    let mut start = colon + 1;
+    let mut start = past_colon(field, text)?;
     let node_end = usize::from(field.value.range().end());
     if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
         start = node_end;
     }
-    let end = blanks_from(start);
-    let offset = |at: usize| TextSize::from(u32::try_from(at).unwrap_or(u32::MAX));
-    Some(TextRange::new(offset(start), offset(end)))
+    Some(TextRange::new(offset(start), offset(blanks_from(text, start))))
+}
+
+/// Just past the colon after the key (blanks between them allowed).
+fn past_colon(field: &Field, text: &str) -> Option<usize> {
+    let colon = blanks_from(text, usize::from(field.key.end()).min(text.len()));
+    text[colon..].starts_with(':').then_some(colon + 1)
+}
+
+/// `at`, moved past the spaces and tabs there.
+fn blanks_from(text: &str, at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or("");
+    at + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
+}
+
+fn offset(at: usize) -> TextSize {
+    TextSize::from(u32::try_from(at).unwrap_or(u32::MAX))
 }
 
 /// Where the value of a field starts for the writer: after `key:` and spaces.
 pub fn value_start(field: &Field, text: &str) -> TextSize {
-    if let Value::Scalar(scalar) = &field.value
-        && !scalar.content.is_empty()
-    {
-        return scalar.content.start();
+    match &field.value {
+        Value::Scalar(scalar) if !scalar.content.is_empty() => scalar.content.start(),
+        Value::Scalar(_) => empty_value_blanks(field, text).map_or(field.key.end(), TextRange::end),
+        _ => offset(past_colon(field, text).map_or(usize::from(field.key.end()), |at| blanks_from(text, at))),
     }
-    let key_end = usize::from(field.key.end());
-    let rest = text.get(key_end..).unwrap_or("");
-    let after_colon = rest.strip_prefix(':').map_or(0, |_| 1);
-    let spaces = rest[after_colon..].len() - rest[after_colon..].trim_start_matches([' ', '\t']).len();
-    TextSize::from((key_end + after_colon + spaces) as u32)
 }
 
 pub fn line_end(text: &str, from: TextSize) -> TextSize {
