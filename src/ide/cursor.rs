@@ -69,7 +69,7 @@ pub fn field_extent(field: &Field, text: &str) -> TextRange {
     let empty = matches!(&field.value, Value::Scalar(scalar) if scalar.content.is_empty());
     let end = match empty_value_blanks(field, text) {
         Some(blanks) if empty => blanks.end(),
-        _ => value_end.max(field.key.end()),
+        _ => value_end,
     };
     TextRange::new(field.key.start(), end.max(field.key.end()))
 }
