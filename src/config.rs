@@ -15,13 +15,12 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ignore::overrides::{Override, OverrideBuilder};
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, DiagnosticCode, Severity};
-use crate::workspace::{SKIPPED_DIRS, ScanOptions, read_settings_file};
+use crate::workspace::{ScanOptions, read_settings_file};
 
 /// The settings file looked for at each root.
 pub const CONFIG_FILE: &str = "article-lsp.toml";
@@ -189,42 +188,6 @@ impl Settings {
             })
             .collect()
     }
-
-    /// A matcher for the include/exclude globs under `root`; `None` when a
-    /// glob is invalid (the scan reports that).
-    pub fn file_filter(&self, root: &Path) -> Option<FileFilter> {
-        let mut builder = OverrideBuilder::new(root);
-        for glob in &self.include {
-            builder.add(glob).ok()?;
-        }
-        for glob in &self.exclude {
-            builder.add(&format!("!{glob}")).ok()?;
-        }
-        Some(FileFilter { root: root.to_owned(), globs: builder.build().ok()? })
-    }
-}
-
-/// Decides whether a path under a root is one the settings index, the way
-/// the scan does: globs, hidden folders and `target/`/`node_modules/` left out.
-#[derive(Clone, Debug)]
-pub struct FileFilter {
-    root: PathBuf,
-    globs: Override,
-}
-
-impl FileFilter {
-    pub fn includes(&self, path: &Path) -> bool {
-        let Ok(relative) = path.strip_prefix(&self.root) else { return false };
-        let mut components = relative.components().peekable();
-        while let Some(component) = components.next() {
-            let name = component.as_os_str().to_string_lossy();
-            let is_dir = components.peek().is_some();
-            if is_dir && (name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref())) {
-                return false;
-            }
-        }
-        self.globs.matched(path, false).is_whitelist()
-    }
 }
 
 #[cfg(test)]
@@ -275,17 +238,5 @@ mod tests {
         assert!(file.follow_symlinks && file.scan_options().follow_symlinks);
         let json = serde_json::json!({ "followSymlinks": false });
         assert!(!file.with_editor_settings(&json).expect("valid").0.follow_symlinks);
-    }
-
-    #[test]
-    fn filter_follows_globs_and_skips_hidden_and_build_folders() {
-        let settings = Settings { exclude: vec!["drafts/**".into()], ..Settings::default() };
-        let filter = settings.file_filter(Path::new("/r")).expect("valid globs");
-        assert!(filter.includes(Path::new("/r/a/b.md")));
-        assert!(!filter.includes(Path::new("/r/a/b.txt")));
-        assert!(!filter.includes(Path::new("/r/drafts/b.md")));
-        assert!(!filter.includes(Path::new("/r/.git/b.md")));
-        assert!(!filter.includes(Path::new("/r/target/b.md")));
-        assert!(!filter.includes(Path::new("/elsewhere/b.md")));
     }
 }

@@ -1,3 +1,4 @@
+pub mod admission;
 pub mod article;
 pub mod cache;
 pub mod cli;

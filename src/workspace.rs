@@ -3,11 +3,12 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::WalkBuilder;
-use ignore::overrides::OverrideBuilder;
 use rayon::prelude::*;
 
+use crate::admission::Admission;
 use crate::article::{Article, parse_article, parse_article_shared};
 use crate::cache::Stamp;
 use crate::config::CONFIG_FILE;
@@ -18,9 +19,6 @@ use crate::texts::SharedTexts;
 /// Files larger than this are not read: no writer's article comes close,
 /// and reading one must not stall the scan.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Folders never scanned, whatever `.gitignore` says.
-pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanOptions {
@@ -140,10 +138,9 @@ pub struct Listing {
     pub problems: Vec<ScanProblem>,
 }
 
-/// Every file under `roots` that the options include, honouring `.gitignore`
-/// and skipping hidden folders, `target/` and `node_modules/`. A root that is
-/// a file is taken as it is. Symbolic links are followed only as
-/// [`ScanOptions::follow_symlinks`] says, loops never.
+/// Every file under `roots` that the admission rule ([`Admission`]) lets in.
+/// A root that is a file is taken as it is. Symbolic links are followed
+/// only as [`ScanOptions::follow_symlinks`] says, loops never.
 pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, ScanProblem> {
     let mut listing = Listing::default();
     for root in roots {
@@ -156,38 +153,8 @@ pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, S
             listing.files.push(root.clone());
             continue;
         }
-        let overrides = overrides(root, options)?;
-        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-        let follow = options.follow_symlinks;
-        let walker = WalkBuilder::new(root)
-            .overrides(overrides)
-            .follow_links(follow)
-            .filter_entry(move |entry| {
-                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
-                let skipped =
-                    is_dir && entry.file_name().to_str().is_some_and(|name| SKIPPED_DIRS.contains(&name));
-                let followed_inside =
-                    follow && entry.path_is_symlink() && leads_inside(entry.path(), &real_root);
-                !skipped && !followed_inside
-            })
-            .build_parallel();
-        let (sender, receiver) = std::sync::mpsc::channel();
-        walker.run(|| {
-            let sender = sender.clone();
-            Box::new(move |entry| {
-                if let Some(found) = listed(entry) {
-                    let _ = sender.send(found);
-                }
-                ignore::WalkState::Continue
-            })
-        });
-        drop(sender);
-        for found in receiver {
-            match found {
-                Ok(file) => listing.files.push(file),
-                Err(problem) => listing.problems.push(problem),
-            }
-        }
+        let admission = Arc::new(Admission::new(root, options)?);
+        walk(&admission, root, options.follow_symlinks, &mut listing);
     }
     // By bytes rather than by path components: the same order for
     // deduplication and repeatable output, at a tenth of the cost.
@@ -195,6 +162,68 @@ pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, S
     listing.files.dedup();
     listing.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
+}
+
+/// Walks `folder` (the root of `admission`, or a folder under it that the
+/// rule admits) on every core, adding what it finds to `listing`.
+pub fn walk(admission: &Arc<Admission>, folder: &Path, follow: bool, listing: &mut Listing) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    walker(admission, folder, follow).run(|| {
+        let sender = sender.clone();
+        Box::new(move |entry| {
+            if let Some(found) = listed(entry) {
+                let _ = sender.send(found);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    drop(sender);
+    for found in receiver {
+        match found {
+            Ok(file) => listing.files.push(file),
+            Err(problem) => listing.problems.push(problem),
+        }
+    }
+}
+
+/// `folder` and every folder under it that the rule admits: the folders a
+/// watcher must watch to see every change to the files a scan would read.
+pub fn list_folders(admission: &Arc<Admission>, folder: &Path, follow: bool) -> Vec<PathBuf> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    walker(admission, folder, follow).run(|| {
+        let sender = sender.clone();
+        Box::new(move |entry| {
+            if let Ok(entry) = entry
+                && entry.file_type().is_some_and(|kind| kind.is_dir())
+            {
+                let _ = sender.send(entry.into_path());
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    drop(sender);
+    let mut folders: Vec<PathBuf> = receiver.into_iter().collect();
+    folders.sort();
+    folders
+}
+
+fn walker(admission: &Arc<Admission>, folder: &Path, follow: bool) -> ignore::WalkParallel {
+    let admission = admission.clone();
+    let real_root = std::fs::canonicalize(admission.root()).unwrap_or_else(|_| admission.root().to_owned());
+    WalkBuilder::new(folder)
+        // The admission rule is the only filter: the walker's own would
+        // let an include glob override `.gitignore` and hidden names.
+        .standard_filters(false)
+        .follow_links(follow)
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+            let followed_inside = follow && entry.path_is_symlink() && leads_inside(entry.path(), &real_root);
+            !followed_inside && admission.admits_entry(entry.path(), is_dir)
+        })
+        .build_parallel()
 }
 
 /// A walked entry as a file to read, a problem to report, or nothing (a folder).
@@ -318,18 +347,6 @@ impl Boundary {
         self.admit(path)?;
         read_text(path)
     }
-}
-
-fn overrides(root: &Path, options: &ScanOptions) -> Result<ignore::overrides::Override, ScanProblem> {
-    let invalid = |message: String| ScanProblem { path: root.to_owned(), kind: ProblemKind::Io, message };
-    let mut builder = OverrideBuilder::new(root);
-    for glob in &options.include {
-        builder.add(glob).map_err(|error| invalid(format!("bad include glob: {error}")))?;
-    }
-    for glob in &options.exclude {
-        builder.add(&format!("!{glob}")).map_err(|error| invalid(format!("bad exclude glob: {error}")))?;
-    }
-    builder.build().map_err(|error| invalid(format!("bad globs: {error}")))
 }
 
 /// The text of the settings file in `root`; `None` when there is none. It

@@ -70,6 +70,9 @@ pub struct ArticleIndex {
         imbl::shared_ptr::DefaultSharedPtr,
     >,
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
+    /// Every path ever interned, in order: the files under a folder are a
+    /// range of it (a folder deleted on disk is one event).
+    by_path: KeyMap<ArcStr>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
     by_url: KeyMap<ArcStr>,
@@ -114,10 +117,17 @@ impl ArticleIndex {
         for (path, article, line_index) in known {
             self.upsert(path, article, line_index);
         }
-        let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
+        let mut interned = Vec::with_capacity(new.len());
+        let new: Vec<_> = new
             .into_iter()
-            .map(|(path, article, line_index)| (self.intern(path.clone()), (path, article, line_index)))
-            .collect::<Vec<_>>()
+            .map(|(path, article, line_index)| {
+                let file = self.intern_only(path.clone());
+                interned.push((path.0.clone(), file));
+                (file, (path, article, line_index))
+            })
+            .collect();
+        self.by_path.extend(interned);
+        let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
             .into_par_iter()
             .map(|(file, (path, mut article, line_index))| {
                 article.shrink_for_index();
@@ -176,6 +186,16 @@ impl ArticleIndex {
     /// Every indexed article, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &Arc<IndexedArticle>)> {
         self.articles.iter().map(|(file, article)| (*file, article))
+    }
+
+    /// Indexed articles whose path starts with `prefix` (for a folder, its
+    /// name and the separator), in path order.
+    pub fn files_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = FileId> + 'a {
+        self.by_path
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(path, _)| path.starts_with(prefix))
+            .flat_map(|(_, files)| files.iter().copied())
+            .filter(|file| self.articles.contains_key(file))
     }
 
     /// Articles claiming `id`: more than one is a `duplicate-id`.
@@ -270,6 +290,17 @@ impl ArticleIndex {
     }
 
     fn intern(&mut self, path: FilePath) -> FileId {
+        let known = self.file_ids.contains_key(&path);
+        let file = self.intern_only(path.clone());
+        if !known {
+            self.by_path.extend(vec![(path.0, file)]);
+        }
+        file
+    }
+
+    /// [`ArticleIndex::intern`] without filing the path in `by_path`: a
+    /// batch files its paths together.
+    fn intern_only(&mut self, path: FilePath) -> FileId {
         if let Some(file) = self.file_ids.get(&path) {
             return *file;
         }

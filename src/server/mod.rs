@@ -9,6 +9,7 @@
 //! sets that differ from what the client has.
 
 mod convert;
+mod disk;
 mod documents;
 mod features;
 mod framing;
@@ -40,6 +41,10 @@ use crate::workspace::ScanOptions;
 pub struct ServeOptions {
     /// Where the persistent index cache is kept; `None` keeps none.
     pub cache_dir: Option<PathBuf>,
+    /// At most this many folders are watched by the system's watcher (when
+    /// the server watches folders itself), as if that were the system's
+    /// limit; `None`: the system's own limit.
+    pub watch_limit: Option<usize>,
 }
 
 /// Serves LSP on `input`/`output` until `exit` or the end of input, without
@@ -72,7 +77,7 @@ where
 /// the user's cache directory.
 pub fn run_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let options = ServeOptions { cache_dir: crate::cache::default_dir() };
+    let options = ServeOptions { cache_dir: crate::cache::default_dir(), watch_limit: None };
     let shutdown_requested = runtime.block_on(serve_with(tokio::io::stdin(), tokio::io::stdout(), options));
     // Reading stdin blocks a thread that nothing can interrupt: after `exit`,
     // waiting for it would keep the process alive until the client closes
@@ -147,10 +152,13 @@ pub(crate) struct Shared {
     workspace: Mutex<Arc<Workspace>>,
     changes: mpsc::UnboundedSender<Change>,
     session: OnceLock<Session>,
-    watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    watcher: Mutex<Option<watch::FolderWatcher>>,
+    watch_limit: Option<usize>,
     /// Settings problems found before the client could be told.
     startup_problems: Mutex<Vec<String>>,
-    /// Scans under way: until they end, answers may miss unread articles.
+    /// Scans under way, from their start until the analysis has stored the
+    /// index holding what they read: until then an article missing from
+    /// the index may merely not be read yet.
     scans_running: std::sync::atomic::AtomicUsize,
     cache_dir: Option<PathBuf>,
     /// Held while the index cache is written.
@@ -212,20 +220,26 @@ impl Shared {
 
     /// Adds a root, then scans and watches it.
     async fn add_root(self: &Arc<Self>, root: PathBuf) {
+        let problems = self.add_root_now(root);
+        self.report(problems).await;
+    }
+
+    /// [`Shared::add_root`] up to the problems to report: the root's scan
+    /// counts as running when this returns.
+    fn add_root_now(self: &Arc<Self>, root: PathBuf) -> Vec<String> {
         let home = std::env::var_os("HOME").map(PathBuf::from);
         if !acceptable_root(&root, home.as_deref()) {
-            let message = format!("not indexing {}: a home or file-system root is too wide", root.display());
-            self.report(vec![message]).await;
-            return;
+            return vec![format!("not indexing {}: a home or file-system root is too wide", root.display())];
         }
         if self.workspace().has_root(&root) {
-            return;
+            return Vec::new();
         }
         let problems = self.update_workspace(|workspace| workspace.add_root(root.clone()));
         let options = self.workspace().root_of(&root).map(|r| r.settings.scan_options()).unwrap_or_default();
         scan::start(self, root.clone(), options);
-        watch::watch_root(self, &root);
-        self.report(problems).await;
+        let shared = self.clone();
+        tokio::task::spawn_blocking(move || watch::watch_root(&shared, &root));
+        problems
     }
 }
 
@@ -269,6 +283,7 @@ impl Backend {
             changes,
             session: OnceLock::new(),
             watcher: Mutex::new(None),
+            watch_limit: options.watch_limit,
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             cache_dir: options.cache_dir,
@@ -398,16 +413,16 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
         let path = convert::file_path(&document.uri);
-        let local = convert::local_path(&document.uri);
+        // Without workspace folders, the opened file's project is the root.
+        // Its scan counts as running before the document is queued, so the
+        // document is never checked against an index the scan has not filled.
+        let found_root = convert::local_path(&document.uri)
+            .filter(|local| self.shared.workspace().root_of(local).is_none())
+            .and_then(|local| find_root(&local));
+        let problems = found_root.map(|root| self.shared.add_root_now(root)).unwrap_or_default();
         self.shared.documents.open(path.clone(), document.uri, document.version, &document.text);
         self.shared.send(Change::Document(path));
-        // Without workspace folders, the opened file's project is the root.
-        if let Some(local) = local
-            && self.shared.workspace().root_of(&local).is_none()
-            && let Some(root) = find_root(&local)
-        {
-            self.shared.add_root(root).await;
-        }
+        self.shared.report(problems).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

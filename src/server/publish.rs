@@ -1,28 +1,41 @@
 //! The analysis task: the one writer of the index. It takes changes in
-//! batches (debounced), applies them to a clone of the index, works out which
-//! files' diagnostics may have changed, and publishes only the sets that did.
+//! rounds, applies them to a clone of the index, works out which files'
+//! diagnostics may have changed, and publishes only the sets that did.
+//!
+//! The editor comes first: a round applies every document change that has
+//! waited out the debounce, then as much of the other queued work (disk
+//! events, scan batches) as fits in [`ROUND_BUDGET`]; what is left waits for
+//! the next round, so that an edit's diagnostics never queue behind a
+//! checkout's thousands of events.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use fnv::FnvHasher;
 use rayon::prelude::*;
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::oneshot;
 use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
+use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::state::{Workspace, replace, with_current_text};
-use super::{Shared, convert, lock, scan};
-use crate::diagnostics::article_diagnostics;
+use super::{Shared, convert, lock, scan, watch};
+use crate::diagnostics::{DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath};
-use crate::workspace::{Loaded, discover, load_text};
+use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long a round may spend on queued work besides the editor's.
+const ROUND_BUDGET: Duration = Duration::from_millis(20);
+/// Disk events examined together, on every core.
+const DISK_CHUNK: usize = 256;
 
 pub enum Change {
     /// An open document's text changed (opened or edited).
@@ -33,7 +46,6 @@ pub enum Change {
     Disk(PathBuf),
     /// A settings file changed on disk.
     ConfigFile,
-    ScanStarted,
     /// Files read by a scan; `None` for files that are not article texts.
     Scanned(Vec<(FilePath, Option<Loaded>)>),
     /// `seen` (when the scan could list the root): every file the scan found,
@@ -57,7 +69,6 @@ struct Analysis {
     published: HashMap<FilePath, (Uri, Fingerprint)>,
     /// Open documents and the versions the index was last built from.
     versions: HashMap<FilePath, i32>,
-    scans_running: usize,
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
     deferred: BTreeSet<FilePath>,
@@ -76,52 +87,130 @@ struct Publication {
     diagnostics: Vec<lsp::Diagnostic>,
 }
 
-pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
-    let analysis = Arc::new(Mutex::new(Analysis::default()));
-    while let Some(first) = changes.recv().await {
-        let mut batch = vec![first];
-        let deadline = Instant::now() + DEBOUNCE;
-        loop {
-            tokio::select! {
-                () = sleep_until(deadline) => break,
-                next = changes.recv() => match next {
-                    Some(change) => batch.push(change),
-                    None => break,
-                },
+/// Changes received and not yet applied.
+#[derive(Default)]
+struct Pending {
+    /// The editor's: opened, edited and closed documents.
+    documents: Vec<Change>,
+    /// When the oldest of them arrived.
+    documents_since: Option<Instant>,
+    /// Everything else, in arrival order.
+    backlog: VecDeque<Change>,
+    /// When the backlog's first change arrived, while its burst is being
+    /// gathered; `None` once work on it has begun.
+    backlog_since: Option<Instant>,
+}
+
+impl Pending {
+    fn push(&mut self, change: Change) {
+        let now = Instant::now();
+        match change {
+            Change::Document(_) | Change::Closed(_) => {
+                self.documents_since.get_or_insert(now);
+                self.documents.push(change);
+            }
+            other => {
+                if self.backlog.is_empty() {
+                    self.backlog_since = Some(now);
+                }
+                self.backlog.push_back(other);
             }
         }
+    }
+
+    /// When the next round is due, if anything waits.
+    fn due(&self) -> Option<Instant> {
+        let documents = self.documents_since.map(|since| since + DEBOUNCE);
+        let backlog = match self.backlog_since {
+            _ if self.backlog.is_empty() => None,
+            Some(since) => Some(since + DEBOUNCE),
+            None => Some(Instant::now()),
+        };
+        documents.into_iter().chain(backlog).min()
+    }
+
+    /// The work of a round starting now.
+    fn take_due(&mut self) -> (Vec<Change>, VecDeque<Change>) {
+        let now = Instant::now();
+        let documents = match self.documents_since {
+            Some(since) if since + DEBOUNCE <= now => {
+                self.documents_since = None;
+                std::mem::take(&mut self.documents)
+            }
+            _ => Vec::new(),
+        };
+        let backlog_due = self.backlog_since.is_none_or(|since| since + DEBOUNCE <= now);
+        let backlog = if backlog_due {
+            self.backlog_since = None;
+            std::mem::take(&mut self.backlog)
+        } else {
+            VecDeque::new()
+        };
+        (documents, backlog)
+    }
+}
+
+pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
+    let analysis = Arc::new(Mutex::new(Analysis::default()));
+    let mut pending = Pending::default();
+    let mut closed = false;
+    loop {
+        while !closed {
+            match changes.try_recv() {
+                Ok(change) => pending.push(change),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => closed = true,
+            }
+        }
+        let Some(due) = pending.due() else {
+            if closed {
+                return;
+            }
+            match changes.recv().await {
+                Some(change) => pending.push(change),
+                None => closed = true,
+            }
+            continue;
+        };
+        if due > Instant::now() && !closed {
+            tokio::select! {
+                () = sleep_until(due) => {}
+                next = changes.recv() => match next {
+                    Some(change) => pending.push(change),
+                    None => closed = true,
+                },
+            }
+            continue;
+        }
         let Some(shared) = shared.upgrade() else { return };
-        let (config_files, batch): (Vec<Change>, Vec<Change>) =
-            batch.into_iter().partition(|change| matches!(change, Change::ConfigFile));
+        let (documents, backlog) = pending.take_due();
+        let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
+            backlog.into_iter().partition(|change| matches!(change, Change::ConfigFile));
         if !config_files.is_empty() {
             shared.reload_settings(None).await;
         }
         let (worker_shared, worker_analysis) = (shared.clone(), analysis.clone());
         let started = std::time::Instant::now();
-        let changes = batch.len();
-        let outcome =
-            tokio::task::spawn_blocking(move || process(&worker_shared, &mut lock(&worker_analysis), batch))
-                .await;
+        let outcome = tokio::task::spawn_blocking(move || {
+            process(&worker_shared, &mut lock(&worker_analysis), documents, backlog)
+        })
+        .await;
         match outcome {
-            Ok(Processed { publications, open_changed, indexed }) => {
-                let processed = started.elapsed();
-                let published = publications.len();
-                for publication in publications {
-                    shared
-                        .client
-                        .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
-                        .await;
-                }
-                let session = shared.session();
-                if open_changed && session.pull_diagnostics && session.diagnostic_refresh {
-                    let _ = shared.client.workspace_diagnostic_refresh().await;
-                }
-                for scan in indexed {
+            Ok(processed) => {
+                let applied = started.elapsed();
+                let published = processed.publications.len();
+                let changes = processed.changes;
+                // What is left goes before anything that arrived since.
+                let arrived = std::mem::replace(&mut pending.backlog, processed.left);
+                pending.backlog.extend(arrived);
+                finish_round(&shared, processed.publications, processed.open_changed, processed.effects)
+                    .await;
+                for scan in processed.indexed {
                     let _ = scan.send(());
                 }
                 tracing::debug!(
-                    "{changes} changes applied and checked in {processed:?}, {published} sets published in {:?}",
-                    started.elapsed() - processed
+                    "{changes} changes applied and checked in {applied:?}, {published} sets published in {:?}",
+                    started.elapsed() - applied
                 );
             }
             Err(error) => tracing::error!("analysis of a batch of changes failed: {error}"),
@@ -129,55 +218,164 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
     }
 }
 
-/// Applies a batch to the index; returns what to publish, and whether an
-/// open document's diagnostics may have changed.
-/// What a batch gave: diagnostics to publish, whether an open document's
-/// changed, and the scans waiting to hear that the index holds them.
+/// Publishes a round's sets (open documents first), asks a pulling client
+/// to pull again, and starts what the round found it needs: rescans of
+/// roots whose ignore files changed, watches on new folders.
+async fn finish_round(
+    shared: &Arc<Shared>,
+    publications: Vec<Publication>,
+    open_changed: bool,
+    effects: Effects,
+) {
+    for publication in publications {
+        shared
+            .client
+            .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
+            .await;
+    }
+    let session = shared.session();
+    if open_changed && session.pull_diagnostics && session.diagnostic_refresh {
+        let _ = shared.client.workspace_diagnostic_refresh().await;
+    }
+    for root in effects.rescan {
+        shared.update_workspace(|workspace| workspace.reread_rules(&root));
+        let options = shared.workspace().root_of(&root).map(|found| found.settings.scan_options());
+        if let Some(options) = options {
+            tracing::info!("an ignore file of {} changed: rescanning it", root.display());
+            scan::start(shared, root, options);
+        }
+    }
+    if !effects.new_folders.is_empty() {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || {
+            for folder in effects.new_folders {
+                watch::watch_folder(&shared, &folder);
+            }
+        });
+    }
+}
+
+/// What a round asks of the server beyond publishing.
+#[derive(Default)]
+struct Effects {
+    rescan: Vec<PathBuf>,
+    new_folders: Vec<PathBuf>,
+}
+
+/// What a round gave: diagnostics to publish, whether an open document's
+/// changed, the scans waiting to hear that the index holds them, and the
+/// queued work it left for the next round.
 struct Processed {
     publications: Vec<Publication>,
     open_changed: bool,
     indexed: Vec<oneshot::Sender<()>>,
+    effects: Effects,
+    left: VecDeque<Change>,
+    changes: usize,
 }
 
-fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Processed {
+fn process(
+    shared: &Shared,
+    analysis: &mut Analysis,
+    documents: Vec<Change>,
+    mut backlog: VecDeque<Change>,
+) -> Processed {
+    let started = std::time::Instant::now();
     let workspace = shared.workspace();
+    // Read before the changes: a scan that ends in this round still counts
+    // as running until its end is stored.
+    let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
     let mut index = (*shared.index.snapshot()).clone();
     let mut affected = BTreeSet::new();
-    for change in coalesce_scans(batch) {
-        apply(shared, &workspace, analysis, &mut index, change, &mut affected);
+    let mut effects = Effects::default();
+    let mut finished_scans = 0;
+    let mut changes = documents.len();
+    let mut round = Round { index: &mut index, affected: &mut affected, effects: &mut effects, scanning };
+    for change in documents {
+        apply(shared, &workspace, analysis, &mut round, change);
+    }
+    // At least one step of queued work per round, however long it takes:
+    // the queue must drain.
+    let mut first = true;
+    while !backlog.is_empty() && (first || started.elapsed() < ROUND_BUDGET) {
+        first = false;
+        let disk_events =
+            backlog.iter().take(DISK_CHUNK).take_while(|c| matches!(c, Change::Disk(_))).count();
+        if disk_events > 0 {
+            let paths: Vec<PathBuf> = backlog
+                .drain(..disk_events)
+                .filter_map(|change| match change {
+                    Change::Disk(path) => Some(path),
+                    _ => None,
+                })
+                .collect();
+            changes += paths.len();
+            for (path, finding) in examine_all(&workspace, paths) {
+                apply_finding(shared, analysis, &mut round, &path, finding);
+            }
+            continue;
+        }
+        let Some(mut change) = backlog.pop_front() else { break };
+        changes += 1;
+        // Scan batches that queued one after another are filed together:
+        // the index files each batch's keys in one merge.
+        if let Change::Scanned(files) = &mut change {
+            while let Some(Change::Scanned(_)) = backlog.front() {
+                if let Some(Change::Scanned(more)) = backlog.pop_front() {
+                    files.extend(more);
+                }
+            }
+        }
+        finished_scans += usize::from(matches!(change, Change::ScanFinished { .. }));
+        apply(shared, &workspace, analysis, &mut round, change);
     }
     shared.index.store(index.clone());
-    // Told once this batch's diagnostics are out (see `run`): a scan's
+    if finished_scans > 0 {
+        // Only now does the stored index hold what those scans read.
+        let before = shared.scans_running.fetch_sub(finished_scans, Ordering::SeqCst);
+        if before <= finished_scans {
+            analysis.changed_during_scan.clear();
+        }
+    }
+    let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
+    // Told once this round's diagnostics are out (see `run`): a scan's
     // progress ends when its answers and diagnostics are complete.
     let indexed = std::mem::take(&mut analysis.indexed);
-
-    if analysis.scans_running > 0 {
-        analysis.deferred.append(&mut affected);
-        return Processed { publications: Vec::new(), open_changed: false, indexed };
-    }
-    affected.append(&mut analysis.deferred);
-    if std::mem::take(&mut analysis.recheck_all) {
-        affected.extend(index.iter().map(|(_, entry)| entry.path.clone()));
-        affected.extend(analysis.published.keys().cloned());
-    }
-    // Open as far as the index knows: a document opened while this batch
-    // ran is handled with its own change, in the next batch.
+    // Open as far as the index knows: a document opened while this round
+    // ran is handled with its own change, in the next one.
     let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
+    if scanning {
+        // Only open documents are checked while a scan runs, without the
+        // claims a half-read index cannot make; the rest wait for its end.
+        let (now, later): (BTreeSet<FilePath>, BTreeSet<FilePath>) =
+            std::mem::take(&mut affected).into_iter().partition(|path| open.contains(path));
+        analysis.deferred.extend(later);
+        affected = now;
+    } else {
+        affected.append(&mut analysis.deferred);
+        if std::mem::take(&mut analysis.recheck_all) {
+            affected.extend(index.iter().map(|(_, entry)| entry.path.clone()));
+            affected.extend(analysis.published.keys().cloned());
+        }
+    }
     let open_changed = affected.iter().any(|path| open.contains(path));
     let pull = shared.session().pull_diagnostics;
     // Fingerprinted here, on every core: a scan's end has tens of thousands.
     let nothing = Fingerprint::of(&[]);
-    let wanted: Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> = affected
+    let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
+    let mut wanted: Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> = affected
         .into_par_iter()
         .map(|path| {
             let is_open = open.contains(&path);
             let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
             let diagnostics =
-                if shown { diagnostics_of(shared, &workspace, &index, &path) } else { Vec::new() };
+                if shown { diagnostics_of(shared, &workspace, &index, &path, known) } else { Vec::new() };
             let fingerprint = if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
             (path, diagnostics, fingerprint)
         })
         .collect();
+    // The editor's own files first: they are what the writer is looking at.
+    wanted.sort_by_key(|(path, ..)| !open.contains(path));
 
     let mut publications = Vec::new();
     for (path, diagnostics, fingerprint) in wanted {
@@ -207,7 +405,7 @@ fn process(shared: &Shared, analysis: &mut Analysis, batch: Vec<Change>) -> Proc
         }
         publications.push(Publication { uri, version, diagnostics });
     }
-    Processed { publications, open_changed, indexed }
+    Processed { publications, open_changed, indexed, effects, left: backlog, changes }
 }
 
 /// A set of diagnostics as it is sent to the client, hashed by two unrelated
@@ -239,27 +437,75 @@ impl std::io::Write for HashingWriter {
     }
 }
 
-/// Joins batches of a scan that arrived one after another: the index files
-/// each batch's keys in one merge, so fewer, larger batches cost less.
-fn coalesce_scans(batch: Vec<Change>) -> Vec<Change> {
-    let mut joined: Vec<Change> = Vec::with_capacity(batch.len());
-    for change in batch {
-        match (change, joined.last_mut()) {
-            (Change::Scanned(more), Some(Change::Scanned(files))) => files.extend(more),
-            (change, _) => joined.push(change),
+fn apply_finding(
+    shared: &Shared,
+    analysis: &mut Analysis,
+    round: &mut Round<'_>,
+    path: &Path,
+    finding: Finding,
+) {
+    if matches!(finding, Finding::Unadmitted) {
+        return;
+    }
+    let Round { index, affected, effects, scanning } = round;
+    if *scanning {
+        analysis.changed_during_scan.insert(path.to_owned());
+    }
+    let closed = |file: &FilePath| !shared.documents.is_open(file);
+    match finding {
+        Finding::Unadmitted => {}
+        Finding::Rules { root } => effects.rescan.push(root),
+        Finding::File(file, loaded) => {
+            if closed(&file) {
+                replace(index, file, loaded, affected);
+            }
+        }
+        Finding::Folder(folder, files) => {
+            let found: HashSet<FilePath> = files.iter().map(|(file, _)| file.clone()).collect();
+            // A folder put where another was: what it no longer holds goes.
+            for file in indexed_under(index, &folder) {
+                if !found.contains(&file) && closed(&file) {
+                    replace(index, file, None, affected);
+                }
+            }
+            for (file, loaded) in files {
+                if closed(&file) {
+                    replace(index, file, loaded, affected);
+                }
+            }
+            effects.new_folders.push(folder);
+        }
+        Finding::Gone(gone) => {
+            for file in indexed_under(index, &gone) {
+                if closed(&file) {
+                    replace(index, file, None, affected);
+                }
+            }
+            let file = file_path(&gone);
+            if index.get_by_path(&file).is_some() && closed(&file) {
+                replace(index, file, None, affected);
+            }
         }
     }
-    joined
+}
+
+/// The state a round changes, passed to each change it applies.
+struct Round<'a> {
+    index: &'a mut ArticleIndex,
+    affected: &'a mut BTreeSet<FilePath>,
+    effects: &'a mut Effects,
+    scanning: bool,
 }
 
 fn apply(
     shared: &Shared,
     workspace: &Workspace,
     analysis: &mut Analysis,
-    index: &mut ArticleIndex,
+    round: &mut Round<'_>,
     change: Change,
-    affected: &mut BTreeSet<FilePath>,
 ) {
+    let Round { index, affected, .. } = round;
+    let scanning = round.scanning;
     match change {
         Change::Document(path) => {
             if let Some((text, version)) = shared.documents.text(&path) {
@@ -271,42 +517,28 @@ fn apply(
         Change::Closed(path) => {
             analysis.versions.remove(&path);
             let on_disk = Path::new(path.as_str());
-            if on_disk.is_absolute() && workspace.includes(on_disk) {
-                reload(workspace, index, on_disk, affected);
+            // The disk is the truth again, by the scan's rule: a closed
+            // document the scan would not admit leaves the index.
+            let loaded = if on_disk.is_absolute() && workspace.includes(on_disk) {
+                workspace
+                    .read_text(on_disk)
+                    .map(|text| load_text(&text))
+                    .map_err(|problem| scan::log(&problem))
+                    .ok()
             } else {
-                replace(index, path, None, affected);
+                None
+            };
+            if scanning {
+                analysis.changed_during_scan.insert(on_disk.to_owned());
             }
+            replace(index, path, loaded, affected);
         }
         Change::Disk(path) => {
-            if analysis.scans_running > 0 {
-                analysis.changed_during_scan.insert(path.clone());
-            }
-            if shared.documents.is_open(&file_path(&path)) {
-                return;
-            }
-            let root = workspace.root_of(&path).filter(|root| root.boundary.admit(&path).is_ok());
-            if let Some(root) = root.filter(|_| path.is_dir()) {
-                let found = discover(std::slice::from_ref(&path), &root.settings.scan_options());
-                for file in found.unwrap_or_default() {
-                    if !shared.documents.is_open(&file_path(&file)) {
-                        reload(workspace, index, &file, affected);
-                    }
-                }
-            } else if root.is_some() && path.is_file() && workspace.includes(&path) {
-                reload(workspace, index, &path, affected);
-            } else {
-                // Gone, or no longer included; a deleted folder takes what
-                // was indexed under it along.
-                for file in indexed_under(index, &path) {
-                    if !shared.documents.is_open(&file) {
-                        replace(index, file, None, affected);
-                    }
-                }
-                replace(index, file_path(&path), None, affected);
+            for (path, finding) in examine_all(workspace, vec![path]) {
+                apply_finding(shared, analysis, round, &path, finding);
             }
         }
         Change::ConfigFile => {}
-        Change::ScanStarted => analysis.scans_running += 1,
         // Nothing is rechecked per file here: the scan's end rechecks all.
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
@@ -339,10 +571,6 @@ fn apply(
                     }
                 }
             }
-            analysis.scans_running = analysis.scans_running.saturating_sub(1);
-            if analysis.scans_running == 0 {
-                analysis.changed_during_scan.clear();
-            }
             if let Some(indexed) = indexed {
                 analysis.indexed.push(indexed);
             }
@@ -360,29 +588,37 @@ fn apply(
     }
 }
 
-fn reload(workspace: &Workspace, index: &mut ArticleIndex, path: &Path, affected: &mut BTreeSet<FilePath>) {
-    let loaded =
-        workspace.read_text(path).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok();
-    replace(index, file_path(path), loaded, affected);
-}
-
 /// Whether a disk event about `path`, or a folder holding it, came while a
 /// scan ran: what the event read is newer than what the scan may have.
 fn changed_during_scan(analysis: &Analysis, path: &FilePath) -> bool {
-    Path::new(path.as_str()).ancestors().any(|at| analysis.changed_during_scan.contains(at))
+    !analysis.changed_during_scan.is_empty()
+        && Path::new(path.as_str()).ancestors().any(|at| analysis.changed_during_scan.contains(at))
 }
 
-fn file_path(path: &Path) -> FilePath {
-    FilePath::new(path.to_string_lossy().as_ref())
-}
-
+/// The indexed files under `folder`: a range of the index's paths.
 fn indexed_under(index: &ArticleIndex, folder: &Path) -> Vec<FilePath> {
-    index
-        .iter()
-        .map(|(_, entry)| &entry.path)
-        .filter(|path| Path::new(path.as_str()).starts_with(folder))
-        .cloned()
-        .collect()
+    let prefix = folder_prefix(folder);
+    index.files_with_prefix(&prefix).map(|file| index.path(file).clone()).collect()
+}
+
+/// What the index can vouch for when a file is checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Every article of the workspace is read.
+    Workspace,
+    /// A scan is still reading: an article the index lacks may exist.
+    ScanUnderWay,
+}
+
+impl Known {
+    /// Whether a diagnostic with `code` is true on what is known.
+    fn vouches_for(self, code: DiagnosticCode) -> bool {
+        match self {
+            Known::Workspace => true,
+            // A broken link claims that no article has the link's id or url.
+            Known::ScanUnderWay => code != DiagnosticCode::BrokenLink,
+        }
+    }
 }
 
 /// The diagnostics of `path` as the client sees them, with its settings.
@@ -391,15 +627,18 @@ fn diagnostics_of(
     workspace: &Workspace,
     index: &ArticleIndex,
     path: &FilePath,
+    known: Known,
 ) -> Vec<lsp::Diagnostic> {
     let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
         return Vec::new();
     };
     let encoding = shared.session().encoding;
     let uri_of = |path: &FilePath| shared.uri_of(path);
+    let mut found = article_diagnostics(index, file);
+    found.retain(|diagnostic| known.vouches_for(diagnostic.code));
     workspace
         .settings_for(path)
-        .adjust(article_diagnostics(index, file))
+        .adjust(found)
         .iter()
         .filter_map(|found| convert::diagnostic(index, file, found, encoding, &uri_of))
         .collect()
@@ -408,14 +647,18 @@ fn diagnostics_of(
 /// Pull diagnostics: computed now, from the document's current text when it
 /// is open, so they never lag behind the edits.
 pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
+    // Read before the snapshot: a scan counts as running until the index
+    // that holds it is stored.
+    let known =
+        if shared.scans_running.load(Ordering::SeqCst) > 0 { Known::ScanUnderWay } else { Known::Workspace };
     let workspace = shared.workspace();
     let snapshot = shared.index.snapshot();
     match shared.documents.text(path) {
         Some((text, _)) => {
             let index = with_current_text(&snapshot, path, &text.to_string());
-            diagnostics_of(shared, &workspace, &index, path)
+            diagnostics_of(shared, &workspace, &index, path, known)
         }
-        None => diagnostics_of(shared, &workspace, &snapshot, path),
+        None => diagnostics_of(shared, &workspace, &snapshot, path, known),
     }
 }
 

@@ -26,10 +26,10 @@ const FIRST_BATCH: usize = 256;
 
 static SCANS: AtomicU32 = AtomicU32::new(0);
 
-/// Starts scanning `root`. `ScanStarted` is queued before this returns, so
-/// changes queued after it wait for the scan's end to be diagnosed.
+/// Starts scanning `root`. The scan counts as running from before this
+/// returns until the analysis has stored the index that holds it (it ends
+/// the count), so nothing checked meanwhile is taken for complete.
 pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
-    shared.send(Change::ScanStarted);
     shared.scans_running.fetch_add(1, Ordering::SeqCst);
     let shared = shared.clone();
     tokio::spawn(async move {
@@ -39,7 +39,6 @@ pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
             tracing::error!("scan of {} failed: {error}", root.display());
             shared.send(Change::ScanFinished { root, seen: None, indexed: None });
         }
-        shared.scans_running.fetch_sub(1, Ordering::SeqCst);
     });
 }
 

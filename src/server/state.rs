@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::lock;
-use crate::config::{FileFilter, Settings};
+use crate::admission::Admission;
+use crate::config::Settings;
 use crate::index::{ArticleIndex, FilePath};
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
@@ -86,7 +87,9 @@ pub fn with_current_text(index: &ArticleIndex, path: &FilePath, text: &str) -> A
 pub struct Root {
     pub path: PathBuf,
     pub settings: Settings,
-    pub filter: Option<FileFilter>,
+    /// Which files under it are articles (`None` while its globs are
+    /// invalid: then none are, and the scan says why).
+    pub admission: Option<Arc<Admission>>,
     /// What may be read under it.
     pub boundary: Boundary,
 }
@@ -116,9 +119,9 @@ impl Workspace {
         }
         let (file_settings, mut problems) = Settings::load(&path);
         let settings = self.layered(&file_settings, &mut problems);
-        let filter = settings.file_filter(&path);
+        let admission = Admission::new(&path, &settings.scan_options()).ok().map(Arc::new);
         let boundary = Boundary::new(&path, settings.follow_symlinks);
-        self.roots.push(Root { path, settings, filter, boundary });
+        self.roots.push(Root { path, settings, admission, boundary });
         problems
     }
 
@@ -167,9 +170,22 @@ impl Workspace {
         self.root_of(Path::new(path.as_str())).map_or(&self.loose, |root| &root.settings)
     }
 
-    /// Whether a file on disk belongs to the workspace's index.
+    /// Whether a file on disk belongs to the workspace's index: the
+    /// admission rule of its root lets it in.
     pub fn includes(&self, path: &Path) -> bool {
-        self.root_of(path).and_then(|root| root.filter.as_ref()).is_some_and(|filter| filter.includes(path))
+        self.admission_of(path).is_some_and(|admission| admission.admits(path, false))
+    }
+
+    /// The admission rule of the root holding `path`.
+    pub fn admission_of(&self, path: &Path) -> Option<&Arc<Admission>> {
+        self.root_of(path).and_then(|root| root.admission.as_ref())
+    }
+
+    /// Reads the ignore files of `root` afresh (one of them changed).
+    pub fn reread_rules(&mut self, root: &Path) {
+        for found in self.roots.iter_mut().filter(|found| found.path == root) {
+            found.admission = Admission::new(&found.path, &found.settings.scan_options()).ok().map(Arc::new);
+        }
     }
 
     /// Reads a file of the workspace; nothing outside the roots' boundaries.

@@ -29,6 +29,8 @@ pub struct Options {
     pub initialization_options: Value,
     /// Where the server keeps its index cache; `None` keeps none.
     pub cache_dir: Option<PathBuf>,
+    /// See `ServeOptions::watch_limit`.
+    pub watch_limit: Option<usize>,
 }
 
 impl Options {
@@ -39,6 +41,7 @@ impl Options {
             watch_registration: true,
             initialization_options: Value::Null,
             cache_dir: None,
+            watch_limit: None,
         }
     }
 }
@@ -70,7 +73,10 @@ impl Client {
     pub async fn start(options: Options) -> Client {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_in, server_out) = tokio::io::split(server_end);
-        let serve_options = article_lsp::server::ServeOptions { cache_dir: options.cache_dir.clone() };
+        let serve_options = article_lsp::server::ServeOptions {
+            cache_dir: options.cache_dir.clone(),
+            watch_limit: options.watch_limit,
+        };
         let server = tokio::spawn(article_lsp::server::serve_with(server_in, server_out, serve_options));
         let (reader, writer) = tokio::io::split(client_end);
         let mut client = Client {
