@@ -254,3 +254,116 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Every writer leaves the map whole: a panic elsewhere cannot break it.
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::workspace::list_files;
+
+    fn write(root: &Path, relative: &str, text: &str) {
+        let path = root.join(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        std::fs::write(path, text).expect("a file");
+    }
+
+    /// A repository with one file of each kind the rule must tell apart.
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        std::fs::create_dir(root.join(".git")).expect("a repository");
+        write(root, ".gitignore", "ignored.md\ndrafts/\n/build\n*.tmp.md\n");
+        write(root, "sub/.gitignore", "!kept.tmp.md\nlocal.md\n");
+        write(root, ".ignore", "scratch/\n");
+        for file in [
+            "a.md",
+            "notes.txt",
+            "ignored.md",
+            ".hidden.md",
+            ".folder/a.md",
+            "drafts/copy.md",
+            "build/out.md",
+            "deep/build/kept.md",
+            "x.tmp.md",
+            "sub/kept.tmp.md",
+            "sub/local.md",
+            "sub/other.md",
+            "scratch/s.md",
+            "node_modules/pkg/README.md",
+            "target/doc.md",
+            "excluded/e.md",
+        ] {
+            write(root, file, "---\nid: 1\n---\n");
+        }
+        dir
+    }
+
+    fn options() -> ScanOptions {
+        ScanOptions { exclude: vec!["excluded/**".to_owned()], ..ScanOptions::default() }
+    }
+
+    #[test]
+    fn each_kind_of_path_is_judged_as_the_readme_says() {
+        let dir = tree();
+        let root = dir.path();
+        let admission = Admission::new(root, &options()).expect("valid globs");
+        let judged = |relative: &str| admission.judge(&root.join(relative), false);
+        assert_eq!(judged("a.md"), Ok(()));
+        assert_eq!(judged("deep/build/kept.md"), Ok(()), "`/build` is anchored to the root");
+        assert_eq!(judged("sub/kept.tmp.md"), Ok(()), "a nearer `!` rule wins");
+        assert_eq!(judged("sub/other.md"), Ok(()));
+        assert_eq!(judged("notes.txt"), Err(Refusal::NotIncluded));
+        assert_eq!(judged("ignored.md"), Err(Refusal::Ignored), "an include glob does not override .gitignore");
+        assert_eq!(judged("x.tmp.md"), Err(Refusal::Ignored));
+        assert_eq!(judged("sub/local.md"), Err(Refusal::Ignored));
+        assert_eq!(judged("drafts/copy.md"), Err(Refusal::Ignored));
+        assert_eq!(judged("build/out.md"), Err(Refusal::Ignored));
+        assert_eq!(judged("scratch/s.md"), Err(Refusal::Ignored), ".ignore files count too");
+        assert_eq!(judged(".hidden.md"), Err(Refusal::Hidden));
+        assert_eq!(judged(".folder/a.md"), Err(Refusal::Hidden));
+        assert_eq!(judged(".git/objects/ab/cdef"), Err(Refusal::Hidden));
+        assert_eq!(judged("node_modules/pkg/README.md"), Err(Refusal::SkippedFolder));
+        assert_eq!(judged("target/doc.md"), Err(Refusal::SkippedFolder));
+        assert_eq!(judged("excluded/e.md"), Err(Refusal::Excluded));
+        assert_eq!(admission.judge(&root.join("../a.md"), false), Err(Refusal::OutsideRoot));
+        assert_eq!(admission.judge(Path::new("/elsewhere/a.md"), false), Err(Refusal::OutsideRoot));
+        assert!(admission.admits(&root.join("sub"), true));
+        assert!(!admission.admits(&root.join("drafts"), true));
+        assert!(!admission.admits(&root.join("node_modules"), true));
+    }
+
+    #[test]
+    fn the_scan_lists_exactly_the_files_the_rule_admits() {
+        let dir = tree();
+        let root = dir.path();
+        let listed = list_files(&[root.to_owned()], &options()).expect("a listing").files;
+        let admission = Admission::new(root, &options()).expect("valid globs");
+        let mut admitted: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+            .map(ignore::DirEntry::into_path)
+            .filter(|path| admission.admits(path, false))
+            .collect();
+        admitted.sort();
+        assert_eq!(listed, admitted);
+        let names: Vec<String> =
+            listed.iter().map(|path| path.strip_prefix(root).expect("under the root").display().to_string()).collect();
+        assert_eq!(names, ["a.md", "deep/build/kept.md", "sub/kept.tmp.md", "sub/other.md"]);
+    }
+
+    #[test]
+    fn gitignore_outside_a_repository_is_not_read_but_dot_ignore_is() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        write(root, ".gitignore", "a.md\n");
+        write(root, ".ignore", "b.md\n");
+        let admission = Admission::new(root, &ScanOptions::default()).expect("valid globs");
+        // The temporary folder is not inside a repository, as git sees it.
+        let in_repository = root.ancestors().any(|folder| folder.join(".git").exists());
+        assert_eq!(admission.admits(&root.join("a.md"), false), !in_repository);
+        assert!(!admission.admits(&root.join("b.md"), false));
+    }
+}
