@@ -249,7 +249,7 @@ async fn finish_round(
         let shared = shared.clone();
         tokio::task::spawn_blocking(move || {
             for folder in effects.new_folders {
-                watch::watch_folder(&shared, &folder);
+                watch::watch_new_folder(&shared, &folder);
             }
         });
     }

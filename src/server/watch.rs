@@ -21,7 +21,7 @@ use super::publish::Change;
 use super::{Shared, lock};
 use crate::admission::RULE_FILES;
 use crate::config::CONFIG_FILE;
-use crate::workspace::list_folders;
+use crate::workspace::{Listing, list_folders, walk};
 
 /// How often folders past the watch limit are looked at.
 const POLL_INTERVAL: Duration = Duration::from_secs(2);
@@ -68,21 +68,36 @@ pub async fn start(shared: Arc<Shared>) {
 
 /// Adds a root to our own watcher, when we are the ones watching.
 pub fn watch_root(shared: &Arc<Shared>, root: &Path) {
-    if shared.session().watch_registration && lock(&shared.watcher).is_none() {
-        // The client's registration covers new roots too.
-        return;
-    }
     watch_folder(shared, root);
 }
 
-/// Watches `folder` and the admitted folders under it, when we watch.
-pub fn watch_folder(shared: &Arc<Shared>, folder: &Path) {
-    if shared.session().watch_registration && lock(&shared.watcher).is_none() {
+/// Watches a folder that appeared on disk, and everything under it; then
+/// looks at its files again, since one written before its watch was in
+/// place sent no event.
+pub fn watch_new_folder(shared: &Arc<Shared>, folder: &Path) {
+    if !watch_folder(shared, folder) {
         return;
     }
     let workspace = shared.workspace();
     let Some(root) = workspace.root_of(folder) else { return };
-    let Some(admission) = root.admission.clone() else { return };
+    let Some(admission) = &root.admission else { return };
+    let mut listing = Listing::default();
+    walk(admission, folder, root.settings.follow_symlinks, &mut listing);
+    for file in listing.files {
+        shared.send(Change::Disk(file));
+    }
+}
+
+/// Watches `folder` and the admitted folders under it, when we are the
+/// ones watching; returns whether we are.
+fn watch_folder(shared: &Arc<Shared>, folder: &Path) -> bool {
+    if shared.session().watch_registration && lock(&shared.watcher).is_none() {
+        // The client's registration covers every folder.
+        return false;
+    }
+    let workspace = shared.workspace();
+    let Some(root) = workspace.root_of(folder) else { return false };
+    let Some(admission) = root.admission.clone() else { return false };
     let follow = root.settings.follow_symlinks;
     let folders = list_folders(&admission, folder, follow);
     let mut watcher = lock(&shared.watcher);
@@ -91,11 +106,11 @@ pub fn watch_folder(shared: &Arc<Shared>, folder: &Path) {
             Ok(created) => *watcher = Some(created),
             Err(error) => {
                 tracing::warn!("cannot watch folders: {error}");
-                return;
+                return false;
             }
         }
     }
-    let Some(watcher) = watcher.as_mut() else { return };
+    let Some(watcher) = watcher.as_mut() else { return false };
     let mut polled = 0;
     for folder in &folders {
         match watcher.watch(shared, folder) {
@@ -118,6 +133,7 @@ pub fn watch_folder(shared: &Arc<Shared>, folder: &Path) {
         let client = shared.client.clone();
         tokio::spawn(async move { client.show_message(MessageType::WARNING, message).await });
     }
+    true
 }
 
 enum Watched {
@@ -153,7 +169,10 @@ impl FolderWatcher {
             }
         }
         if self.polled.is_none() {
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
+            // Contents, not only times: the poller keeps modification
+            // times in whole seconds, so a write in the second it last
+            // looked would go unseen.
+            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
             match notify::PollWatcher::new(handler(shared), config) {
                 Ok(poller) => self.polled = Some(poller),
                 Err(error) => return Watched::Not(error),
