@@ -314,7 +314,11 @@ mod tests {
         assert_eq!(judged("sub/kept.tmp.md"), Ok(()), "a nearer `!` rule wins");
         assert_eq!(judged("sub/other.md"), Ok(()));
         assert_eq!(judged("notes.txt"), Err(Refusal::NotIncluded));
-        assert_eq!(judged("ignored.md"), Err(Refusal::Ignored), "an include glob does not override .gitignore");
+        assert_eq!(
+            judged("ignored.md"),
+            Err(Refusal::Ignored),
+            "an include glob does not override .gitignore"
+        );
         assert_eq!(judged("x.tmp.md"), Err(Refusal::Ignored));
         assert_eq!(judged("sub/local.md"), Err(Refusal::Ignored));
         assert_eq!(judged("drafts/copy.md"), Err(Refusal::Ignored));
@@ -349,8 +353,10 @@ mod tests {
             .collect();
         admitted.sort();
         assert_eq!(listed, admitted);
-        let names: Vec<String> =
-            listed.iter().map(|path| path.strip_prefix(root).expect("under the root").display().to_string()).collect();
+        let names: Vec<String> = listed
+            .iter()
+            .map(|path| path.strip_prefix(root).expect("under the root").display().to_string())
+            .collect();
         assert_eq!(names, ["a.md", "deep/build/kept.md", "sub/kept.tmp.md", "sub/other.md"]);
     }
 

@@ -59,7 +59,10 @@ async fn events_then_marker(client: &Client, root: &Path, changes: &[(&str, u8)]
 }
 
 fn ever_claimed(client: &Client, path: &Path, code: &str) -> bool {
-    client.publications(path).iter().any(|p| codes(p["diagnostics"].as_array().expect("a set")).iter().any(|c| c == code))
+    client
+        .publications(path)
+        .iter()
+        .any(|p| codes(p["diagnostics"].as_array().expect("a set")).iter().any(|c| c == code))
 }
 
 async fn start(root: &Path) -> Client {
@@ -103,7 +106,9 @@ async fn a_document_closed_in_the_editor_leaves_the_index_when_the_scan_would_sk
         client.open(&path).await;
         // While open, the editor's text is part of the workspace.
         client.wait_diagnostics(&path, has_code("duplicate-id")).await;
-        client.notify("textDocument/didClose", json!({ "textDocument": { "uri": support::uri(&path) } })).await;
+        client
+            .notify("textDocument/didClose", json!({ "textDocument": { "uri": support::uri(&path) } }))
+            .await;
         client.wait_diagnostics(&path, no_diagnostics).await;
     }
     client.wait_diagnostics(&root.join("real.md"), no_diagnostics).await;
@@ -201,9 +206,10 @@ async fn folders_past_the_watch_limit_are_polled_and_the_writer_is_told_once() {
     client.wait_scans(1).await;
     let warning = client
         .wait_for("a message about the watch limit", |client| {
-            client.notifications("window/showMessage").into_iter().find(|m| {
-                m["message"].as_str().is_some_and(|text| text.contains("max_user_watches"))
-            })
+            client
+                .notifications("window/showMessage")
+                .into_iter()
+                .find(|m| m["message"].as_str().is_some_and(|text| text.contains("max_user_watches")))
         })
         .await;
     assert_eq!(warning["type"], 2, "a warning");

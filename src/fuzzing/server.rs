@@ -62,8 +62,18 @@ const LOCAL_CODES: [DiagnosticCode; 5] = [
 ];
 
 /// `Op::Watched` kinds from this one up rewrite the file on disk: with one
-/// of the fixed articles, or past them, by deleting it.
+/// of the fixed articles, or past them, by deleting it. Past the documents
+/// (where the settings file is named), they rewrite or delete one of the
+/// [`SHADOWS`], or its folder.
 const REWRITE: u8 = 192;
+
+/// Files the scan does not admit (the root's `.gitignore` names the first
+/// two; the others are hidden or under `node_modules/`), written with the
+/// fixed articles' ids: any that entered the index would give those a
+/// `duplicate-id`.
+const SHADOWS: [&str; 5] =
+    ["drafts/copy.md", "ignored.md", ".copy.md", ".hidden/copy.md", "node_modules/pkg/copy.md"];
+const GITIGNORE: &str = "drafts/\nignored.md\n";
 
 /// Set, each operation run is printed to stderr: to read what a saved input does.
 pub const TRACE: &str = "ARTICLE_LSP_FUZZ_TRACE";
@@ -304,6 +314,9 @@ impl ServerFuzz {
             std::fs::write(root.join(name), text).expect("a workspace file");
         }
         std::fs::write(root.join(SETTINGS), "").expect("a settings file");
+        // A repository, so that its `.gitignore` counts.
+        std::fs::create_dir_all(root.join(".git")).expect("a repository");
+        std::fs::write(root.join(".gitignore"), GITIGNORE).expect("an ignore file");
         let mut docs: Vec<Doc> = disk
             .iter()
             .map(|(name, text)| Doc {
@@ -332,6 +345,19 @@ impl ServerFuzz {
     /// Puts the workspace's files back as every run starts with them: a
     /// script may have rewritten or deleted them.
     fn restore_disk(&self) {
+        for shadow in SHADOWS {
+            let path = self.root.join(shadow);
+            let folder = path.parent().filter(|folder| *folder != self.root);
+            let gone = match folder {
+                Some(folder) => std::fs::remove_dir_all(folder),
+                None => std::fs::remove_file(&path),
+            };
+            if let Err(error) = gone
+                && error.kind() != std::io::ErrorKind::NotFound
+            {
+                panic!("{}: {error}", path.display());
+            }
+        }
         for doc in &self.docs {
             let Some(path) = &doc.path else { continue };
             match doc.disk {
@@ -474,17 +500,6 @@ impl Run<'_> {
         match self.open.get(&doc) {
             Some(open) => Some(&open.text),
             None => self.disk[doc].as_deref(),
-        }
-    }
-
-    /// The text the index should hold for a document once the server has
-    /// settled: disk files count only while their folder is a root, and
-    /// only Markdown files are indexed.
-    fn indexed_text(&self, doc: usize) -> Option<&str> {
-        let indexed = self.rooted && self.fuzz.docs[doc].uri.ends_with(".md");
-        match self.open.get(&doc) {
-            Some(open) => Some(&open.text),
-            None => self.disk[doc].as_deref().filter(|_| indexed),
         }
     }
 
@@ -689,6 +704,7 @@ impl Run<'_> {
                         (self.uri(doc).to_owned(), kind)
                     }
                     doc if doc < self.fuzz.docs.len() => (self.uri(doc).to_owned(), kind % 3 + 1),
+                    _ if kind >= REWRITE => self.rewrite_shadow(kind - REWRITE),
                     _ => (file_uri(&self.fuzz.root.join(SETTINGS)), kind % 3 + 1),
                 };
                 let change = json!({ "uri": uri, "type": kind });
@@ -745,6 +761,38 @@ impl Run<'_> {
         }
     }
 
+    /// Rewrites, deletes, or deletes the folder of one of the [`SHADOWS`];
+    /// returns the event for it (a deleted folder is one event, as VS Code
+    /// sends it).
+    fn rewrite_shadow(&mut self, which: u8) -> (String, u8) {
+        let fixed = super::article::FIXED;
+        let path = self.fuzz.root.join(SHADOWS[usize::from(which) % SHADOWS.len()]);
+        let existed = path.exists();
+        match fixed.get(usize::from(which) / SHADOWS.len() % (fixed.len() + 2)) {
+            Some((_, text)) => {
+                let folder = path.parent().expect("a shadow is under the root");
+                std::fs::create_dir_all(folder).expect("a shadow's folder");
+                std::fs::write(&path, text).expect("a shadow is written");
+                (file_uri(&path), if existed { 2 } else { 1 })
+            }
+            None => {
+                let folder = path.parent().filter(|folder| *folder != self.fuzz.root && folder.exists());
+                match folder {
+                    Some(folder) if usize::from(which) / SHADOWS.len() % 2 == 0 => {
+                        std::fs::remove_dir_all(folder).expect("a shadow's folder is deleted");
+                        (file_uri(folder), 3)
+                    }
+                    _ => {
+                        if existed {
+                            std::fs::remove_file(&path).expect("a shadow is deleted");
+                        }
+                        (file_uri(&path), 3)
+                    }
+                }
+            }
+        }
+    }
+
     fn position_in(&self, text: &str, at: Pos) -> Value {
         match at {
             Pos::Near { offset, nudge } => {
@@ -777,19 +825,36 @@ impl Run<'_> {
 
     /// Every file's diagnostics, as the client has them (published, or
     /// pulled for open documents when the client pulls), equal those of an
-    /// index built afresh from the files' current texts.
+    /// index built afresh, as `check` builds it, from the files `check`
+    /// would read (while the folder is a root), with the open documents'
+    /// texts over them. The files it would not read have no diagnostics.
     async fn check_settled(&mut self) {
+        let mut texts: Vec<Option<String>> = self.fuzz.docs.iter().map(|_| None).collect();
+        if self.rooted {
+            let listed = crate::workspace::list_files(&[self.fuzz.root.clone()], &Default::default())
+                .expect("the workspace folder is listed")
+                .files;
+            for file in listed {
+                let doc = self.fuzz.docs.iter().position(|doc| doc.path.as_ref() == Some(&file));
+                let doc = doc
+                    .unwrap_or_else(|| panic!("check would read {}, which is no document", file.display()));
+                texts[doc] = crate::workspace::read_text(&file).ok();
+            }
+        }
+        for (doc, open) in &self.open {
+            texts[*doc] = Some(open.text.clone());
+        }
         let mut index = ArticleIndex::new();
         let uris: Vec<String> = self.fuzz.docs.iter().map(|doc| doc.uri.clone()).collect();
-        for (doc, uri) in uris.iter().enumerate() {
-            if let Some(text) = self.indexed_text(doc)
+        for (uri, text) in uris.iter().zip(&texts) {
+            if let Some(text) = text
                 && let Some(article) = parse_article(text)
             {
                 index.upsert(FilePath::new(uri.as_str()), article, LineIndex::new(text));
             }
         }
         for (doc, uri) in uris.iter().enumerate() {
-            let text = self.indexed_text(doc).unwrap_or("").to_owned();
+            let text = texts[doc].clone().unwrap_or_default();
             let want = self.expected(&index, uri, &text);
             let pulled = self.pull && self.open.contains_key(&doc);
             let got = if pulled {
@@ -802,6 +867,11 @@ impl Run<'_> {
             };
             let how = if pulled { "pulled" } else { "published" };
             assert_eq!(got, want, "{how} diagnostics of {uri} differ from a fresh analysis:\n{text}");
+        }
+        for shadow in SHADOWS {
+            let uri = file_uri(&self.fuzz.root.join(shadow));
+            let published = self.published.get(&uri).map_or(0, Vec::len);
+            assert_eq!(published, 0, "{uri}, which the scan does not read, has diagnostics");
         }
     }
 

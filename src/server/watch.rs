@@ -172,7 +172,8 @@ impl FolderWatcher {
             // Contents, not only times: the poller keeps modification
             // times in whole seconds, so a write in the second it last
             // looked would go unseen.
-            let config = notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
+            let config =
+                notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
             match notify::PollWatcher::new(handler(shared), config) {
                 Ok(poller) => self.polled = Some(poller),
                 Err(error) => return Watched::Not(error),
