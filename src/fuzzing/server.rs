@@ -778,7 +778,7 @@ impl Run<'_> {
             None => {
                 let folder = path.parent().filter(|folder| *folder != self.fuzz.root && folder.exists());
                 match folder {
-                    Some(folder) if usize::from(which) / SHADOWS.len() % 2 == 0 => {
+                    Some(folder) if (usize::from(which) / SHADOWS.len()).is_multiple_of(2) => {
                         std::fs::remove_dir_all(folder).expect("a shadow's folder is deleted");
                         (file_uri(folder), 3)
                     }
@@ -831,9 +831,10 @@ impl Run<'_> {
     async fn check_settled(&mut self) {
         let mut texts: Vec<Option<String>> = self.fuzz.docs.iter().map(|_| None).collect();
         if self.rooted {
-            let listed = crate::workspace::list_files(&[self.fuzz.root.clone()], &Default::default())
-                .expect("the workspace folder is listed")
-                .files;
+            let listed =
+                crate::workspace::list_files(std::slice::from_ref(&self.fuzz.root), &Default::default())
+                    .expect("the workspace folder is listed")
+                    .files;
             for file in listed {
                 let doc = self.fuzz.docs.iter().position(|doc| doc.path.as_ref() == Some(&file));
                 let doc = doc
