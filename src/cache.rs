@@ -23,7 +23,7 @@ use crate::line_index::LineIndex;
 use crate::texts::SharedTexts;
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 

@@ -86,6 +86,7 @@ fn fix_leaves_only_what_no_fix_can_solve() {
     let unfixable: BTreeSet<String> = [
         "broken-link",
         "duplicate-id",
+        "duplicate-key",
         "duplicate-link",
         "duplicate-url",
         "invalid-field",

@@ -101,14 +101,39 @@ impl Field {
         }
     }
 
-    /// The field as an article id, or why it is not one.
+    /// The field as an article id, or why it is not one. Lenient: a quoted
+    /// id or one with a leading zero counts as the number, so that a link
+    /// written so still finds its article ([`Field::id_as_written`] says
+    /// what is wrong with it).
     pub fn id(&self) -> Result<ArticleId, String> {
         match self.text() {
-            Some(text) => {
-                text.parse::<ArticleId>().map_err(|_| format!("`{text}` is not a non-negative integer"))
-            }
+            Some(text) if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) => text
+                .parse::<ArticleId>()
+                .map_err(|_| format!("`{text}` is too large for an id: ids go up to {}", ArticleId::MAX)),
+            Some(text) => Err(format!("`{text}` is not a non-negative integer")),
             None => Err(format!("expected an integer, found {}", self.describe())),
         }
+    }
+
+    /// [`Field::id`], refusing what YAML readers do not take for the
+    /// number: a quoted id (a string) and one with a leading zero (a string
+    /// or an octal number, depending on the reader).
+    pub fn id_as_written(&self) -> Result<ArticleId, String> {
+        let id = self.id()?;
+        let written = self.text().unwrap_or("");
+        let style = self.value.as_scalar().map(|scalar| scalar.style);
+        if style.is_some_and(|style| style != ScalarStyle::Plain) {
+            return Err(format!(
+                "`{written}` is written in quotes, so YAML reads it as text, not the number {id}: remove the quotes"
+            ));
+        }
+        if written.len() > 1 && written.starts_with('0') {
+            return Err(format!(
+                "`{written}` has a leading zero, so most YAML readers take it as text or an octal number, \
+                 not {id}: write {id}"
+            ));
+        }
+        Ok(id)
     }
 
     fn describe(&self) -> &'static str {
@@ -202,6 +227,16 @@ impl RelatedLink {
     }
 }
 
+/// A key written twice in one mapping. YAML requires keys to be unique,
+/// and readers disagree on which value wins (the parser here keeps the
+/// first, others the last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateKey {
+    pub name: ArcStr,
+    pub first: TextRange,
+    pub repeated: TextRange,
+}
+
 /// Why the text could not be read as a whole article.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SyntaxError {
@@ -229,6 +264,8 @@ pub struct Article {
     pub answer: Option<Field>,
     pub related: Vec<RelatedLink>,
     pub syntax_errors: Vec<SyntaxError>,
+    /// Keys repeated at the top or in a related block.
+    pub duplicate_keys: Vec<DuplicateKey>,
 }
 
 impl Article {

@@ -11,7 +11,7 @@ use saphyr_parser::{Event, Parser, ScanError, Span};
 use text_size::TextRange;
 
 use super::front_matter::{find_front_matter, offset};
-use super::{Article, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
+use super::{Article, DuplicateKey, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
 use crate::texts::{SHARED_TEXT_MAX_BYTES, SharedTexts};
 
 /// Keys whose presence makes a front matter an article rather than, say, a
@@ -58,10 +58,12 @@ fn parse(text: &str, texts: Option<&SharedTexts>) -> Option<Article> {
         events: Parser::new_from_str(yaml),
         error: None,
         texts,
+        duplicate_keys: Vec::new(),
     };
     let mut article =
         Article { open_fence: front_matter.open, front_matter: front_matter.yaml, ..Article::default() };
     let has_article_key = walker.read_document(&mut article);
+    article.duplicate_keys = std::mem::take(&mut walker.duplicate_keys);
 
     let too_large = yaml.len() < whole_yaml.len();
     match (front_matter.close, walker.error) {
@@ -116,6 +118,8 @@ struct Walker<'a> {
     events: Parser<'a, saphyr_parser::StrInput<'a>>,
     error: Option<(TextRange, String)>,
     texts: Option<&'a SharedTexts>,
+    /// Keys repeated in a mapping read by [`Walker::read_pairs`].
+    duplicate_keys: Vec<DuplicateKey>,
 }
 
 type Item<'a> = (Event<'a>, Span);
@@ -184,6 +188,8 @@ impl<'a> Walker<'a> {
         mut read_value: impl FnMut(&mut Self, &str, TextRange, Event<'a>, Span) -> usize,
     ) -> usize {
         let mut last_end = 0;
+        // A mapping has a handful of keys: a list beats a map.
+        let mut seen: Vec<(Cow<'a, str>, TextRange)> = Vec::new();
         while let Some((event, span)) = self.next() {
             let key = match event {
                 Event::MappingEnd => {
@@ -205,6 +211,14 @@ impl<'a> Walker<'a> {
                 }
             };
             let key_range = self.range(span);
+            match seen.iter().find(|(name, _)| *name == key) {
+                Some((_, first)) => self.duplicate_keys.push(DuplicateKey {
+                    name: ArcStr::from(&*key),
+                    first: *first,
+                    repeated: key_range,
+                }),
+                None => seen.push((key.clone(), key_range)),
+            }
             let Some((value_event, value_span)) = self.next() else { break };
             let end = read_value(self, &key, key_range, value_event, value_span);
             last_end = last_end.max(end).max(usize::from(key_range.end()));

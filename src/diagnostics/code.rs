@@ -49,6 +49,7 @@ codes! {
     UnterminatedFrontMatter = "unterminated-front-matter", Error;
     MissingField = "missing-field", Error;
     InvalidField = "invalid-field", Error;
+    DuplicateKey = "duplicate-key", Error;
     DuplicateId = "duplicate-id", Error;
     DuplicateUrl = "duplicate-url", Error;
     BrokenLink = "broken-link", Error;

@@ -34,6 +34,7 @@ pub fn article_diagnostics(index: &ArticleIndex, file: FileId) -> Vec<Diagnostic
     let Some(entry) = index.get(file) else { return Vec::new() };
     let mut check = Checker { index, file, article: &entry.article, out: Vec::new() };
     check.syntax();
+    check.duplicate_keys();
     check.fields();
     check.duplicates(entry);
     check.links();
@@ -89,6 +90,27 @@ impl Checker<'_> {
         }
     }
 
+    /// Keys written twice: which value counts depends on the reader.
+    fn duplicate_keys(&mut self) {
+        for duplicate in &self.article.duplicate_keys {
+            let first = RelatedInformation {
+                file: self.file,
+                range: duplicate.first,
+                message: format!("the first `{}`", duplicate.name),
+            };
+            self.push_with(
+                DiagnosticCode::DuplicateKey,
+                duplicate.repeated,
+                format!(
+                    "`{}` is written twice: YAML readers disagree on which one counts (this one is ignored here, \
+                     but taken by others); keep one",
+                    duplicate.name
+                ),
+                vec![first],
+            );
+        }
+    }
+
     /// Required fields and value shapes. After a syntax error, fields that
     /// follow it are unknown, so none is called missing.
     fn fields(&mut self) {
@@ -103,7 +125,7 @@ impl Checker<'_> {
                 );
             }
         }
-        self.shape("id", &article.id, |field| field.id().map(drop));
+        self.shape("id", &article.id, |field| field.id_as_written().map(drop));
         self.shape("url", &article.url, |field| field.url().map(drop));
         for (name, field) in
             [("title", &article.title), ("subject", &article.subject), ("file_name", &article.file_name)]
@@ -141,7 +163,7 @@ impl Checker<'_> {
                 self.push(DiagnosticCode::MissingField, link.key, format!("`{block}` has no `{name}`"));
             }
         }
-        self.shape("id", &link.id, |field| field.id().map(drop));
+        self.shape("id", &link.id, |field| field.id_as_written().map(drop));
         self.shape("url", &link.url, |field| field.url().map(drop));
         self.shape("title", &link.title, |field| field.string().map(drop));
         self.shape("subject", &link.subject, |field| field.string().map(drop));

@@ -288,3 +288,82 @@ related_article1:
         "#]],
     );
 }
+
+#[test]
+fn repeated_keys_are_reported_at_the_repeat_with_the_first_as_related() {
+    check(
+        "//- a.md
+---
+id: 2
+title: A
+id: 3
+url: /a
+related_article1:
+    id: 1
+    url: /b
+    url: /c
+related_article1: {id: 4, id: 5}
+---
+",
+        expect![[r#"
+            a.md:4:1 duplicate-key: `id` is written twice: YAML readers disagree on which one counts (this one is ignored here, but taken by others); keep one «id»
+                related a.md: the first `id`
+            a.md:7:9 broken-link: broken link: no article has id 1 or url /b «1»
+            a.md:9:5 duplicate-key: `url` is written twice: YAML readers disagree on which one counts (this one is ignored here, but taken by others); keep one «url»
+                related a.md: the first `url`
+            a.md:10:1 missing-field: `related_article1` has no `url` «related_article1»
+            a.md:10:1 duplicate-key: `related_article1` is written twice: YAML readers disagree on which one counts (this one is ignored here, but taken by others); keep one «related_article1»
+                related a.md: the first `related_article1`
+            a.md:10:24 broken-link: broken link: no article has id 4 «4»
+            a.md:10:27 duplicate-key: `id` is written twice: YAML readers disagree on which one counts (this one is ignored here, but taken by others); keep one «id»
+                related a.md: the first `id`
+        "#]],
+    );
+}
+
+#[test]
+fn ids_readers_do_not_take_for_the_number_are_reported_and_still_link() {
+    check(
+        "//- target.md
+---
+id: 87367
+title: T
+url: /t
+---
+//- a.md
+---
+id: '90001'
+title: A
+url: /a
+related_article1:
+    id: 087367
+    url: /t
+related_article2:
+    id: \"87367\"
+    url: /t
+---
+//- b.md
+---
+id: 0
+title: B
+url: /b
+related_article1:
+    id: 99999999999999999999
+    url: /t
+related_article2:
+    id: 18446744073709551615
+    url: /t
+---
+",
+        expect![[r#"
+            a.md:2:6 invalid-field: invalid `id`: `90001` is written in quotes, so YAML reads it as text, not the number 90001: remove the quotes «90001»
+            a.md:6:9 invalid-field: invalid `id`: `087367` has a leading zero, so most YAML readers take it as text or an octal number, not 87367: write 87367 «087367»
+            a.md:8:1 duplicate-link: `related_article2` links again to “T” «related_article2»
+                related a.md: first linked here
+            a.md:9:10 invalid-field: invalid `id`: `87367` is written in quotes, so YAML reads it as text, not the number 87367: remove the quotes «87367»
+            b.md:6:9 invalid-field: invalid `id`: `99999999999999999999` is too large for an id: ids go up to 18446744073709551615 «99999999999999999999»
+            b.md:8:1 duplicate-link: `related_article2` links again to “T” «related_article2»
+                related b.md: first linked here
+        "#]],
+    );
+}

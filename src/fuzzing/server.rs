@@ -53,8 +53,9 @@ const INVALID_REQUEST: i64 = -32600;
 
 /// Codes whose diagnostics depend on the file alone, comparable while other
 /// documents' edits may not have reached the index yet.
-const LOCAL_CODES: [DiagnosticCode; 5] = [
+const LOCAL_CODES: [DiagnosticCode; 6] = [
     DiagnosticCode::YamlSyntax,
+    DiagnosticCode::DuplicateKey,
     DiagnosticCode::UnterminatedFrontMatter,
     DiagnosticCode::MissingField,
     DiagnosticCode::InvalidField,
