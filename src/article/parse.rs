@@ -5,6 +5,7 @@
 //! syntax error while keeping everything read before it.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use arcstr::ArcStr;
 use saphyr_parser::{Event, Parser, ScanError, Span};
@@ -188,8 +189,8 @@ impl<'a> Walker<'a> {
         mut read_value: impl FnMut(&mut Self, &str, TextRange, Event<'a>, Span) -> usize,
     ) -> usize {
         let mut last_end = 0;
-        // A mapping has a handful of keys: a list beats a map.
-        let mut seen: Vec<(Cow<'a, str>, TextRange)> = Vec::new();
+        // Hashed: a hostile front matter can have a million keys.
+        let mut seen: HashMap<Cow<'a, str>, TextRange> = HashMap::new();
         while let Some((event, span)) = self.next() {
             let key = match event {
                 Event::MappingEnd => {
@@ -211,13 +212,15 @@ impl<'a> Walker<'a> {
                 }
             };
             let key_range = self.range(span);
-            match seen.iter().find(|(name, _)| *name == key) {
-                Some((_, first)) => self.duplicate_keys.push(DuplicateKey {
+            match seen.get(&key) {
+                Some(first) => self.duplicate_keys.push(DuplicateKey {
                     name: ArcStr::from(&*key),
                     first: *first,
                     repeated: key_range,
                 }),
-                None => seen.push((key.clone(), key_range)),
+                None => {
+                    seen.insert(key.clone(), key_range);
+                }
             }
             let Some((value_event, value_span)) = self.next() else { break };
             let end = read_value(self, &key, key_range, value_event, value_span);

@@ -160,6 +160,8 @@ pub(crate) struct Shared {
     /// index holding what they read: until then an article missing from
     /// the index may merely not be read yet.
     scans_running: std::sync::atomic::AtomicUsize,
+    /// Editor changes (documents opened, edited, closed) sent so far.
+    editor_changes: std::sync::atomic::AtomicU64,
     cache_dir: Option<PathBuf>,
     /// Held while the index cache is written.
     cache_write: tokio::sync::Mutex<()>,
@@ -186,6 +188,11 @@ impl Shared {
     }
 
     fn send(&self, change: Change) {
+        if matches!(change, Change::Document(_) | Change::Closed(_)) {
+            // Counted before it is queued: a round that sees the count
+            // move knows an edit waits, and ends at its next step.
+            self.editor_changes.fetch_add(1, Ordering::SeqCst);
+        }
         // Fails only once the analysis task is gone, i.e. at exit.
         let _ = self.changes.send(change);
     }
@@ -286,6 +293,7 @@ impl Backend {
             watch_limit: options.watch_limit,
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
+            editor_changes: std::sync::atomic::AtomicU64::new(0),
             cache_dir: options.cache_dir,
             cache_write: tokio::sync::Mutex::new(()),
         });

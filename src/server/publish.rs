@@ -3,10 +3,13 @@
 //! diagnostics may have changed, and publishes only the sets that did.
 //!
 //! The editor comes first: a round applies every document change that has
-//! waited out the debounce, then as much of the other queued work (disk
-//! events, scan batches) as fits in [`ROUND_BUDGET`]; what is left waits for
-//! the next round, so that an edit's diagnostics never queue behind a
-//! checkout's thousands of events.
+//! waited out the debounce and checks the open documents they affect, then
+//! goes on, a small step at a time, with the other queued work (disk
+//! events, scan batches) and with checking the closed files affected; it
+//! ends at the first step after an editor change has arrived (or after
+//! [`MAX_ROUND`]), and what is left waits for the next round. So an edit's
+//! diagnostics never queue behind a checkout's thousands of events: the
+//! round under way ends within one step, well inside the edit's debounce.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hasher};
@@ -32,10 +35,13 @@ use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
-/// How long a round may spend on queued work besides the editor's.
-const ROUND_BUDGET: Duration = Duration::from_millis(20);
-/// Disk events examined together, on every core.
-const DISK_CHUNK: usize = 256;
+/// How long a round may go on when no editor change waits: its sets are
+/// published only at its end.
+const MAX_ROUND: Duration = Duration::from_millis(100);
+/// Disk events examined together, on every core (one step).
+const DISK_CHUNK: usize = 64;
+/// Closed files checked together, on every core (one step).
+const CHECK_CHUNK: usize = 512;
 
 pub enum Change {
     /// An open document's text changed (opened or edited).
@@ -72,6 +78,8 @@ struct Analysis {
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
     deferred: BTreeSet<FilePath>,
+    /// Closed files to recheck, a step at a time, in the rounds to come.
+    unchecked: BTreeSet<FilePath>,
     /// Paths a disk event reloaded while a scan ran: the scan's own view of
     /// them may be older (a file it read, then deleted; one created after it
     /// listed the folder), so the event's wins.
@@ -99,6 +107,8 @@ struct Pending {
     /// When the backlog's first change arrived, while its burst is being
     /// gathered; `None` once work on it has begun.
     backlog_since: Option<Instant>,
+    /// The last round left files to check.
+    unchecked: bool,
 }
 
 impl Pending {
@@ -126,7 +136,8 @@ impl Pending {
             Some(since) => Some(since + DEBOUNCE),
             None => Some(Instant::now()),
         };
-        documents.into_iter().chain(backlog).min()
+        let unchecked = self.unchecked.then(Instant::now);
+        documents.into_iter().chain(backlog).chain(unchecked).min()
     }
 
     /// The work of a round starting now.
@@ -203,6 +214,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 // What is left goes before anything that arrived since.
                 let arrived = std::mem::replace(&mut pending.backlog, processed.left);
                 pending.backlog.extend(arrived);
+                pending.unchecked = processed.more;
                 finish_round(&shared, processed.publications, processed.open_changed, processed.effects)
                     .await;
                 for scan in processed.indexed {
@@ -272,6 +284,8 @@ struct Processed {
     effects: Effects,
     left: VecDeque<Change>,
     changes: usize,
+    /// Files are left to check: another round is due at once.
+    more: bool,
 }
 
 fn process(
@@ -281,6 +295,11 @@ fn process(
     mut backlog: VecDeque<Change>,
 ) -> Processed {
     let started = std::time::Instant::now();
+    let editor_changes = shared.editor_changes.load(Ordering::SeqCst);
+    // Whether the round may take another step: not once an editor change
+    // waits (its debounce must not end behind this round).
+    let go_on =
+        || started.elapsed() < MAX_ROUND && shared.editor_changes.load(Ordering::SeqCst) == editor_changes;
     let workspace = shared.workspace();
     // Read before the changes: a scan that ends in this round still counts
     // as running until its end is stored.
@@ -297,7 +316,7 @@ fn process(
     // At least one step of queued work per round, however long it takes:
     // the queue must drain.
     let mut first = true;
-    while !backlog.is_empty() && (first || started.elapsed() < ROUND_BUDGET) {
+    while !backlog.is_empty() && (first || go_on()) {
         first = false;
         let disk_events =
             backlog.iter().take(DISK_CHUNK).take_while(|c| matches!(c, Change::Disk(_))).count();
@@ -338,42 +357,59 @@ fn process(
         }
     }
     let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
-    // Told once this round's diagnostics are out (see `run`): a scan's
-    // progress ends when its answers and diagnostics are complete.
-    let indexed = std::mem::take(&mut analysis.indexed);
     // Open as far as the index knows: a document opened while this round
     // ran is handled with its own change, in the next one.
     let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
+    let (mut check_now, closed): (Vec<FilePath>, Vec<FilePath>) =
+        std::mem::take(&mut affected).into_iter().partition(|path| open.contains(path));
     if scanning {
         // Only open documents are checked while a scan runs, without the
         // claims a half-read index cannot make; the rest wait for its end.
-        let (now, later): (BTreeSet<FilePath>, BTreeSet<FilePath>) =
-            std::mem::take(&mut affected).into_iter().partition(|path| open.contains(path));
-        analysis.deferred.extend(later);
-        affected = now;
+        analysis.deferred.extend(closed);
     } else {
-        affected.append(&mut analysis.deferred);
+        analysis.unchecked.extend(closed);
+        analysis.unchecked.append(&mut analysis.deferred);
         if std::mem::take(&mut analysis.recheck_all) {
-            affected.extend(index.iter().map(|(_, entry)| entry.path.clone()));
-            affected.extend(analysis.published.keys().cloned());
+            analysis.unchecked.extend(index.iter().map(|(_, entry)| entry.path.clone()));
+            analysis.unchecked.extend(analysis.published.keys().cloned());
         }
     }
-    let open_changed = affected.iter().any(|path| open.contains(path));
+    let open_changed = !check_now.is_empty();
     let pull = shared.session().pull_diagnostics;
     // Fingerprinted here, on every core: a scan's end has tens of thousands.
     let nothing = Fingerprint::of(&[]);
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
-    let mut wanted: Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> = affected
-        .into_par_iter()
-        .map(|path| {
-            let is_open = open.contains(&path);
-            let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
-            let diagnostics =
-                if shown { diagnostics_of(shared, &workspace, &index, &path, known) } else { Vec::new() };
-            let fingerprint = if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
-            (path, diagnostics, fingerprint)
-        })
-        .collect();
+    let check = |paths: Vec<FilePath>| -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
+        paths
+            .into_par_iter()
+            .map(|path| {
+                let is_open = open.contains(&path);
+                let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
+                let diagnostics =
+                    if shown { diagnostics_of(shared, &workspace, &index, &path, known) } else { Vec::new() };
+                let fingerprint =
+                    if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
+                (path, diagnostics, fingerprint)
+            })
+            .collect()
+    };
+    let mut wanted = check(std::mem::take(&mut check_now));
+    // Closed files, a step at a time; at least one step, so they drain.
+    let mut first = true;
+    while !analysis.unchecked.is_empty() && (first || go_on()) {
+        first = false;
+        let step: Vec<FilePath> =
+            std::iter::from_fn(|| analysis.unchecked.pop_first()).take(CHECK_CHUNK).collect();
+        wanted.extend(check(step));
+    }
+    // Told once every file is checked and this round's diagnostics are out
+    // (see `run`): a scan's progress ends when its answers and diagnostics
+    // are complete.
+    let indexed = if analysis.unchecked.is_empty() && !scanning {
+        std::mem::take(&mut analysis.indexed)
+    } else {
+        Vec::new()
+    };
     // The editor's own files first: they are what the writer is looking at.
     wanted.sort_by_key(|(path, ..)| !open.contains(path));
 
@@ -405,7 +441,8 @@ fn process(
         }
         publications.push(Publication { uri, version, diagnostics });
     }
-    Processed { publications, open_changed, indexed, effects, left: backlog, changes }
+    let more = !analysis.unchecked.is_empty();
+    Processed { publications, open_changed, indexed, effects, left: backlog, changes, more }
 }
 
 /// A set of diagnostics as it is sent to the client, hashed by two unrelated
