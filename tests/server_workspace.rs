@@ -130,3 +130,45 @@ async fn a_folder_removed_while_it_is_scanned_leaves_nothing_behind() {
         "articles of the removed folder are still indexed: {symbols:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_any_root_links_are_not_checked_and_the_writer_is_told_once() {
+    let dir = tempfile::tempdir().expect("a folder");
+    // Honest only if nothing above the folder could be taken for a root.
+    let marked = dir
+        .path()
+        .ancestors()
+        .any(|folder| folder.join(".git").exists() || folder.join(article_lsp::config::CONFIG_FILE).exists());
+    assert!(!marked, "a folder above {} marks a root", dir.path().display());
+    let text =
+        "---\nid: '41'\ntitle: Loose\nurl: /loose\nrelated_article1:\n  id: 42\n  url: /elsewhere\n---\n";
+    let (first, second) = (dir.path().join("loose.md"), dir.path().join("other.md"));
+    std::fs::write(&first, text).expect("an article");
+    std::fs::write(&second, text.replace("'41'", "43").replace("/loose", "/other")).expect("another");
+    let client = Client::start(Options::folders(&[])).await;
+    client.open(&first).await;
+    client.open(&second).await;
+    // What the file alone says is shown; what needs the workspace is not.
+    let published = client.wait_diagnostics(&first, has_code("invalid-field")).await;
+    assert_eq!(codes(&published), ["invalid-field"]);
+    assert_eq!(codes(&client.pull_diagnostics(&first).await), ["invalid-field"]);
+    let position = json!({ "line": 5, "character": 8 });
+    let params = json!({ "textDocument": { "uri": support::uri(&first) }, "position": position });
+    let hover = client.request("textDocument/hover", params).await;
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default().to_owned();
+    assert!(shown.starts_with("**Links not checked**"), "{shown}");
+    assert!(!shown.contains("Broken link"), "{shown}");
+    let told = |client: &Client| {
+        client
+            .notifications("window/showMessage")
+            .into_iter()
+            .filter(|m| {
+                m["message"].as_str().is_some_and(|text| text.contains("outside every workspace folder"))
+            })
+            .count()
+    };
+    client.wait_for("the message", |client| (told(client) > 0).then_some(())).await;
+    assert_eq!(codes(&client.pull_diagnostics(&second).await), Vec::<String>::new());
+    assert!(client.publications(&second).is_empty(), "nothing to say of the second file");
+    assert_eq!(told(&client), 1, "told once, not per file");
+}

@@ -62,3 +62,30 @@ codes! {
     DuplicateLink = "duplicate-link", Warning;
     SlugMismatch = "slug-mismatch", Warning;
 }
+
+impl DiagnosticCode {
+    /// Whether the diagnostic is a claim about other articles (that one
+    /// exists, or does not, or says something else): only an index of the
+    /// whole workspace can make it. The rest depend on the file alone.
+    pub fn depends_on_other_files(self) -> bool {
+        match self {
+            DiagnosticCode::YamlSyntax
+            | DiagnosticCode::UnterminatedFrontMatter
+            | DiagnosticCode::MissingField
+            | DiagnosticCode::InvalidField
+            | DiagnosticCode::DuplicateKey
+            | DiagnosticCode::SelfLink
+            | DiagnosticCode::SlugMismatch => false,
+            DiagnosticCode::DuplicateId
+            | DiagnosticCode::DuplicateUrl
+            | DiagnosticCode::BrokenLink
+            | DiagnosticCode::LinkMismatch
+            | DiagnosticCode::StaleId
+            | DiagnosticCode::StaleUrl
+            | DiagnosticCode::StaleTitle
+            | DiagnosticCode::StaleSubject
+            // Two blocks are the same link when they reach the same article.
+            | DiagnosticCode::DuplicateLink => true,
+        }
+    }
+}

@@ -857,7 +857,14 @@ impl Run<'_> {
         }
         for (doc, uri) in uris.iter().enumerate() {
             let text = texts[doc].clone().unwrap_or_default();
-            let want = self.expected(&index, uri, &text);
+            let mut want = self.expected(&index, uri, &text);
+            // Outside every root, only what the file alone says is shown.
+            let loose = !self.rooted || !uri.starts_with("file:");
+            if loose {
+                want.retain(|(code, ..)| {
+                    DiagnosticCode::from_name(code).is_some_and(|code| !code.depends_on_other_files())
+                });
+            }
             let pulled = self.pull && self.open.contains_key(&doc);
             let got = if pulled {
                 let found = self.pull(doc).await;

@@ -43,6 +43,27 @@ pub fn hover(
     }
 }
 
+/// Hover on a link of a file outside every workspace folder: what it links
+/// to cannot be known, so it says so rather than "broken".
+pub fn unchecked_link_hover(
+    index: &ArticleIndex,
+    file: FileId,
+    text: &str,
+    offset: TextSize,
+) -> Option<Hover> {
+    let article = &index.get(file)?.article;
+    match cursor_at(article, text, offset)? {
+        Cursor::Link { link, .. } => Some(Hover {
+            range: link.range,
+            markdown: "**Links not checked**: this file is outside every workspace folder, so the other \
+                       articles are unknown. Open the articles' folder as a workspace folder, or add an \
+                       `article-lsp.toml` (it may be empty) at the articles' top folder."
+                .to_owned(),
+        }),
+        Cursor::Own { .. } => None,
+    }
+}
+
 fn link_hover(
     index: &ArticleIndex,
     link: &RelatedLink,

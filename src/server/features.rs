@@ -16,7 +16,7 @@ use crate::ide::code_actions::{ActionKind, code_actions};
 use crate::ide::completion::{CompletionKind, article_documentation, completions};
 use crate::ide::document_links::document_links;
 use crate::ide::goto_definition::goto_definition;
-use crate::ide::hover::hover;
+use crate::ide::hover::{hover, unchecked_link_hover};
 use crate::ide::preview::{LongTexts, long_texts_of_text};
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
@@ -207,9 +207,14 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     let request = Request::new(shared, &position.text_document.uri)?;
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
-    let mut found = hover(&request.index, request.file, &request.text, offset, preview, |file| {
-        request.long_texts_of(file)
-    })?;
+    let loose = shared.workspace().is_loose(request.index.path(request.file));
+    let unchecked = loose.then(|| unchecked_link_hover(&request.index, request.file, &request.text, offset));
+    let mut found = match unchecked.flatten() {
+        Some(found) => found,
+        None => hover(&request.index, request.file, &request.text, offset, preview, |file| {
+            request.long_texts_of(file)
+        })?,
+    };
     if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
         found.markdown =
             format!("_Indexing the workspace: articles not read yet are missing._\n\n{}", found.markdown);

@@ -160,6 +160,9 @@ pub(crate) struct Shared {
     /// index holding what they read: until then an article missing from
     /// the index may merely not be read yet.
     scans_running: std::sync::atomic::AtomicUsize,
+    /// Whether the writer was told that a file without a root has its links
+    /// unchecked (once a session).
+    told_no_root: AtomicBool,
     /// Editor changes (documents opened, edited, closed) sent so far.
     editor_changes: std::sync::atomic::AtomicU64,
     cache_dir: Option<PathBuf>,
@@ -294,6 +297,7 @@ impl Backend {
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             editor_changes: std::sync::atomic::AtomicU64::new(0),
+            told_no_root: AtomicBool::new(false),
             cache_dir: options.cache_dir,
             cache_write: tokio::sync::Mutex::new(()),
         });
@@ -424,10 +428,22 @@ impl LanguageServer for Backend {
         // Without workspace folders, the opened file's project is the root.
         // Its scan counts as running before the document is queued, so the
         // document is never checked against an index the scan has not filled.
-        let found_root = convert::local_path(&document.uri)
-            .filter(|local| self.shared.workspace().root_of(local).is_none())
-            .and_then(|local| find_root(&local));
-        let problems = found_root.map(|root| self.shared.add_root_now(root)).unwrap_or_default();
+        let rootless = convert::local_path(&document.uri)
+            .filter(|local| self.shared.workspace().root_of(local).is_none());
+        let found_root = rootless.as_deref().and_then(find_root);
+        let mut problems = found_root.clone().map(|root| self.shared.add_root_now(root)).unwrap_or_default();
+        if let Some(local) = rootless.filter(|_| found_root.is_none())
+            && !self.shared.told_no_root.swap(true, Ordering::SeqCst)
+        {
+            problems.push(format!(
+                "{} is outside every workspace folder, and no folder above it holds `.git` or `{}`, so \
+                 its links are not checked. Open the articles' folder as a workspace folder, or add an \
+                 `{}` (it may be empty) at the articles' top folder.",
+                local.display(),
+                crate::config::CONFIG_FILE,
+                crate::config::CONFIG_FILE,
+            ));
+        }
         self.shared.documents.open(path.clone(), document.uri, document.version, &document.text);
         self.shared.send(Change::Document(path));
         self.shared.report(problems).await;

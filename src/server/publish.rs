@@ -645,6 +645,8 @@ pub enum Known {
     Workspace,
     /// A scan is still reading: an article the index lacks may exist.
     ScanUnderWay,
+    /// The file is outside every root: the index holds no workspace for it.
+    NoRoot,
 }
 
 impl Known {
@@ -654,6 +656,7 @@ impl Known {
             Known::Workspace => true,
             // A broken link claims that no article has the link's id or url.
             Known::ScanUnderWay => code != DiagnosticCode::BrokenLink,
+            Known::NoRoot => !code.depends_on_other_files(),
         }
     }
 }
@@ -671,6 +674,7 @@ fn diagnostics_of(
     };
     let encoding = shared.session().encoding;
     let uri_of = |path: &FilePath| shared.uri_of(path);
+    let known = if workspace.is_loose(path) { Known::NoRoot } else { known };
     let mut found = article_diagnostics(index, file);
     found.retain(|diagnostic| known.vouches_for(diagnostic.code));
     workspace

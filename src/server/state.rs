@@ -166,6 +166,13 @@ impl Workspace {
             .max_by_key(|root| root.path.as_os_str().len())
     }
 
+    /// Whether `path` is outside every root (an untitled document, or a
+    /// file opened without a workspace around it): nothing says what the
+    /// other articles are, so its links cannot be checked.
+    pub fn is_loose(&self, path: &FilePath) -> bool {
+        self.root_of(Path::new(path.as_str())).is_none()
+    }
+
     pub fn settings_for(&self, path: &FilePath) -> &Settings {
         self.root_of(Path::new(path.as_str())).map_or(&self.loose, |root| &root.settings)
     }
@@ -213,9 +220,12 @@ pub fn find_root(file: &Path) -> Option<PathBuf> {
         .filter(|dir| acceptable_root(dir, home.as_deref()))
 }
 
-/// Refuses `/` and the home folder as roots.
+/// Refuses `/` and the home folder as roots, also when reached through a
+/// symbolic link (both are resolved before they are compared).
 pub fn acceptable_root(dir: &Path, home: Option<&Path>) -> bool {
-    dir.parent().is_some() && home.is_none_or(|home| dir != home)
+    let resolved = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let dir = resolved(dir);
+    dir.parent().is_some() && home.is_none_or(|home| dir != resolved(home))
 }
 
 #[cfg(test)]
@@ -248,6 +258,19 @@ mod tests {
         replace(&mut index, FilePath::new("/a"), None, &mut affected);
         assert!(affected.contains(&FilePath::new("/c")));
         assert!(index.get_by_path(&FilePath::new("/a")).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_home_reached_through_a_symbolic_link_is_refused() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let home = dir.path().join("home");
+        std::fs::create_dir(&home).expect("a home");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&home, &link).expect("a link to it");
+        assert!(!acceptable_root(&link, Some(&home)));
+        assert!(!acceptable_root(&home, Some(&link)));
+        assert!(acceptable_root(&home.join("notes"), Some(&link)));
     }
 
     #[test]
