@@ -165,6 +165,8 @@ pub(crate) struct Shared {
     told_no_root: AtomicBool,
     /// Editor changes (documents opened, edited, closed) sent so far.
     editor_changes: std::sync::atomic::AtomicU64,
+    /// When the oldest editor change the analysis has not taken was sent.
+    first_waiting_edit: Mutex<Option<std::time::Instant>>,
     cache_dir: Option<PathBuf>,
     /// Held while the index cache is written.
     cache_write: tokio::sync::Mutex<()>,
@@ -193,7 +195,10 @@ impl Shared {
     fn send(&self, change: Change) {
         if matches!(change, Change::Document(_) | Change::Closed(_)) {
             // Counted before it is queued: a round that sees the count
-            // move knows an edit waits, and ends at its next step.
+            // move knows an edit waits, and ends at its next step. Its
+            // debounce runs from now, not from when a busy analysis task
+            // gets to read it.
+            lock(&self.first_waiting_edit).get_or_insert_with(std::time::Instant::now);
             self.editor_changes.fetch_add(1, Ordering::SeqCst);
         }
         // Fails only once the analysis task is gone, i.e. at exit.
@@ -297,6 +302,7 @@ impl Backend {
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             editor_changes: std::sync::atomic::AtomicU64::new(0),
+            first_waiting_edit: Mutex::new(None),
             told_no_root: AtomicBool::new(false),
             cache_dir: options.cache_dir,
             cache_write: tokio::sync::Mutex::new(()),

@@ -37,7 +37,7 @@ use crate::workspace::{Loaded, load_text};
 const DEBOUNCE: Duration = Duration::from_millis(50);
 /// How long a round may go on when no editor change waits: its sets are
 /// published only at its end.
-const MAX_ROUND: Duration = Duration::from_millis(100);
+const MAX_ROUND: Duration = Duration::from_millis(50);
 /// Disk events examined together, on every core (one step).
 const DISK_CHUNK: usize = 64;
 /// Closed files checked together, on every core (one step).
@@ -107,16 +107,17 @@ struct Pending {
     /// When the backlog's first change arrived, while its burst is being
     /// gathered; `None` once work on it has begun.
     backlog_since: Option<Instant>,
-    /// The last round left files to check.
+    /// The last round left files to check, or sets to send.
     unchecked: bool,
 }
 
 impl Pending {
-    fn push(&mut self, change: Change) {
+    fn push(&mut self, change: Change, shared: &Weak<Shared>) {
         let now = Instant::now();
         match change {
             Change::Document(_) | Change::Closed(_) => {
-                self.documents_since.get_or_insert(now);
+                let sent = sent_at(shared).map_or(now, Instant::from_std);
+                self.documents_since.get_or_insert(sent);
                 self.documents.push(change);
             }
             other => {
@@ -136,7 +137,9 @@ impl Pending {
             Some(since) => Some(since + DEBOUNCE),
             None => Some(Instant::now()),
         };
-        let unchecked = self.unchecked.then(Instant::now);
+        // Left-over work waits while an edit's debounce runs: the edit's
+        // round does it after the edit.
+        let unchecked = (self.unchecked && self.documents.is_empty()).then(Instant::now);
         documents.into_iter().chain(backlog).chain(unchecked).min()
     }
 
@@ -161,14 +164,23 @@ impl Pending {
     }
 }
 
+/// When the oldest editor change not yet taken was sent (taking it).
+fn sent_at(shared: &Weak<Shared>) -> Option<std::time::Instant> {
+    shared.upgrade().and_then(|shared| lock(&shared.first_waiting_edit).take())
+}
+
 pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
     let analysis = Arc::new(Mutex::new(Analysis::default()));
     let mut pending = Pending::default();
     let mut closed = false;
+    // Sets a round could not send before an edit arrived, and the scans
+    // waiting to hear that every set is out.
+    let mut unsent: Vec<Publication> = Vec::new();
+    let mut waiting_scans: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
         while !closed {
             match changes.try_recv() {
-                Ok(change) => pending.push(change),
+                Ok(change) => pending.push(change, &shared),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => closed = true,
             }
@@ -178,7 +190,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 return;
             }
             match changes.recv().await {
-                Some(change) => pending.push(change),
+                Some(change) => pending.push(change, &shared),
                 None => closed = true,
             }
             continue;
@@ -187,7 +199,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             tokio::select! {
                 () = sleep_until(due) => {}
                 next = changes.recv() => match next {
-                    Some(change) => pending.push(change),
+                    Some(change) => pending.push(change, &shared),
                     None => closed = true,
                 },
             }
@@ -214,11 +226,19 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 // What is left goes before anything that arrived since.
                 let arrived = std::mem::replace(&mut pending.backlog, processed.left);
                 pending.backlog.extend(arrived);
-                pending.unchecked = processed.more;
-                finish_round(&shared, processed.publications, processed.open_changed, processed.effects)
-                    .await;
-                for scan in processed.indexed {
-                    let _ = scan.send(());
+                // This round's sets supersede those left from before for the
+                // same file: they are newer.
+                let mut publications = processed.publications;
+                let fresh: HashSet<Uri> = publications.iter().map(|p| p.uri.clone()).collect();
+                publications
+                    .extend(std::mem::take(&mut unsent).into_iter().filter(|p| !fresh.contains(&p.uri)));
+                unsent = finish_round(&shared, publications, processed.open_changed, processed.effects).await;
+                pending.unchecked = processed.more || !unsent.is_empty();
+                waiting_scans.extend(processed.indexed);
+                if unsent.is_empty() && !processed.more {
+                    for scan in waiting_scans.drain(..) {
+                        let _ = scan.send(());
+                    }
                 }
                 tracing::debug!(
                     "{changes} changes applied and checked in {applied:?}, {published} sets published in {:?}",
@@ -238,13 +258,20 @@ async fn finish_round(
     publications: Vec<Publication>,
     open_changed: bool,
     effects: Effects,
-) {
-    for publication in publications {
+) -> Vec<Publication> {
+    // Stopped when an edit arrives: the rest goes out after its round.
+    let editor_changes = shared.editor_changes.load(Ordering::SeqCst);
+    let mut publications = publications.into_iter();
+    for publication in publications.by_ref() {
         shared
             .client
             .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
             .await;
+        if shared.editor_changes.load(Ordering::SeqCst) != editor_changes {
+            break;
+        }
     }
+    let unsent: Vec<Publication> = publications.collect();
     let session = shared.session();
     if open_changed && session.pull_diagnostics && session.diagnostic_refresh {
         let _ = shared.client.workspace_diagnostic_refresh().await;
@@ -265,6 +292,7 @@ async fn finish_round(
             }
         });
     }
+    unsent
 }
 
 /// What a round asks of the server beyond publishing.
