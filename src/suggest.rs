@@ -41,7 +41,12 @@ pub fn closest_articles(
     for run in hits.chunk_by(|a, b| a == b) {
         candidates.push((run[0], run.len()));
     }
-    let best_first = |a: &(FileId, usize), b: &(FileId, usize)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    // Ties go by path, which the files themselves fix, not by file id,
+    // which is the order they were read in: `check` and the server, and
+    // two starts of the server, must name the same article.
+    let path = |file: FileId| index.path(file);
+    let best_first =
+        |a: &(FileId, usize), b: &(FileId, usize)| b.1.cmp(&a.1).then_with(|| path(a.0).cmp(path(b.0)));
     if candidates.len() > MAX_CANDIDATES {
         candidates.select_nth_unstable_by(MAX_CANDIDATES, best_first);
         candidates.truncate(MAX_CANDIDATES);
@@ -62,7 +67,7 @@ pub fn closest_articles(
             Some((file, score))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| path(a.0).cmp(path(b.0))));
     scored.truncate(limit);
     scored
 }
@@ -78,7 +83,28 @@ fn similarity(a: &str, b: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::similarity;
+    use super::{closest_articles, similarity};
+    use crate::article::parse_article;
+    use crate::index::{ArticleIndex, FilePath};
+    use crate::line_index::LineIndex;
+
+    #[test]
+    fn equally_close_articles_are_ranked_by_path_whatever_the_read_order() {
+        let text = |title: &str| format!("---\nid: 1\ntitle: {title}\nurl: /x\n---\n");
+        let files = [("/b.md", "How tides work"), ("/a.md", "How tides work"), ("/c.md", "How tides work")];
+        let best = |order: &[usize]| {
+            let mut index = ArticleIndex::new();
+            for &at in order {
+                let (path, title) = files[at];
+                let article = parse_article(&text(title)).expect("an article");
+                index.upsert(FilePath::new(path), article, LineIndex::new(&text(title)));
+            }
+            let found = closest_articles(&index, Some("How tide works"), None, 3);
+            found.into_iter().map(|(file, _)| index.path(file).as_str().to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(best(&[0, 1, 2]), ["/a.md", "/b.md", "/c.md"]);
+        assert_eq!(best(&[2, 1, 0]), ["/a.md", "/b.md", "/c.md"]);
+    }
 
     #[test]
     fn similarity_is_normalized_levenshtein_above_the_cutoff() {
