@@ -2,7 +2,7 @@
 
 use rapidfuzz::distance::levenshtein;
 
-use crate::index::{ArticleIndex, FileId, title_words};
+use crate::index::{ArticleIndex, FileId, link_words};
 
 /// Words this common find too many candidates to say anything.
 const MAX_WORD_FILES: usize = 1_000;
@@ -20,11 +20,7 @@ pub fn closest_articles(
     url: Option<&str>,
     limit: usize,
 ) -> Vec<(FileId, f64)> {
-    let slug = url.and_then(|url| url.rsplit('/').next()).unwrap_or("");
-    let mut words = title_words(title.unwrap_or(""));
-    words.extend(title_words(&slug.replace('-', " ")));
-    words.sort_unstable();
-    words.dedup();
+    let words = link_words(title, url);
 
     // Counting shared words by sorting the files' ids beats a hash map by
     // several times: this runs for every broken link of a scan.
@@ -41,22 +37,12 @@ pub fn closest_articles(
     for run in hits.chunk_by(|a, b| a == b) {
         candidates.push((run[0], run.len()));
     }
-    // Ties go by path, which the files themselves fix, not by file id,
-    // which is the order they were read in: `check` and the server, and
-    // two starts of the server, must name the same article.
-    let path = |file: FileId| index.path(file);
-    let best_first =
-        |a: &(FileId, usize), b: &(FileId, usize)| b.1.cmp(&a.1).then_with(|| path(a.0).cmp(path(b.0)));
-    if candidates.len() > MAX_CANDIDATES {
-        candidates.select_nth_unstable_by(MAX_CANDIDATES, best_first);
-        candidates.truncate(MAX_CANDIDATES);
-    }
-    candidates.sort_unstable_by(best_first);
+    let candidates = sharing_most_words(index, candidates);
 
     let title = title.map(str::to_lowercase);
     let mut scored: Vec<(FileId, f64)> = candidates
         .into_iter()
-        .filter_map(|(file, _)| {
+        .filter_map(|file| {
             let article = &index.get(file)?.article;
             let by_title = title
                 .as_deref()
@@ -67,9 +53,39 @@ pub fn closest_articles(
             Some((file, score))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| path(a.0).cmp(path(b.0))));
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(index.cmp_paths(a.0, b.0)));
     scored.truncate(limit);
     scored
+}
+
+/// The [`MAX_CANDIDATES`] candidates sharing the most words, best first.
+/// Ties go to the path that sorts first (see [`ArticleIndex::cmp_paths`]):
+/// the same files must give the same hint, however they were read.
+fn sharing_most_words(index: &ArticleIndex, mut candidates: Vec<(FileId, usize)>) -> Vec<FileId> {
+    let best_first = |a: &(FileId, usize), b: &(FileId, usize)| b.1.cmp(&a.1).then(index.cmp_paths(a.0, b.0));
+    if candidates.len() > MAX_CANDIDATES {
+        candidates.select_nth_unstable_by(MAX_CANDIDATES - 1, |a, b| b.1.cmp(&a.1));
+        let cut = candidates[MAX_CANDIDATES - 1].1;
+        let (mut kept, tied): (Vec<_>, Vec<_>) =
+            candidates.into_iter().filter(|(_, count)| *count >= cut).partition(|(_, count)| *count > cut);
+        // The first among the tied, kept in order: most are rejected by one
+        // comparison with the last kept.
+        let wanted = MAX_CANDIDATES - kept.len();
+        let mut first: Vec<(FileId, usize)> = Vec::with_capacity(wanted + 1);
+        for candidate in tied {
+            if first.len() == wanted && first.last().is_some_and(|last| best_first(last, &candidate).is_le())
+            {
+                continue;
+            }
+            let at = first.partition_point(|kept| best_first(kept, &candidate).is_le());
+            first.insert(at, candidate);
+            first.truncate(wanted);
+        }
+        kept.append(&mut first);
+        candidates = kept;
+    }
+    candidates.sort_by(best_first);
+    candidates.into_iter().map(|(file, _)| file).collect()
 }
 
 /// Normalized Levenshtein similarity (1 − distance ÷ the longer length, in
@@ -104,6 +120,37 @@ mod tests {
         };
         assert_eq!(best(&[0, 1, 2]), ["/a.md", "/b.md", "/c.md"]);
         assert_eq!(best(&[2, 1, 0]), ["/a.md", "/b.md", "/c.md"]);
+    }
+
+    fn index_of<'a>(files: impl Iterator<Item = &'a (&'a str, &'a str)>) -> ArticleIndex {
+        let mut index = ArticleIndex::new();
+        for (n, (path, title)) in files.enumerate() {
+            let text = format!("---\nid: {n}\ntitle: {title}\nurl: /u/{n}\n---\n");
+            let article = parse_article(&text).expect("an article");
+            index.upsert(FilePath::new(*path), article, LineIndex::new(&text));
+        }
+        index
+    }
+
+    /// The closest article's path, with the files read in both orders.
+    fn closest_both_ways(files: &[(&str, &str)], title: &str) -> [String; 2] {
+        [index_of(files.iter()), index_of(files.iter().rev())].map(|index| {
+            let found = closest_articles(&index, Some(title), None, 1);
+            found.first().map(|(file, _)| index.path(*file).to_string()).unwrap_or_default()
+        })
+    }
+
+    #[test]
+    fn which_candidates_are_compared_does_not_depend_on_the_read_order() {
+        // Five share two words, of which four are compared in full.
+        let files = [
+            ("/s/1.md", "How tides rise"),
+            ("/s/2.md", "How tides fall"),
+            ("/s/3.md", "How tides turn"),
+            ("/s/4.md", "How tides flow"),
+            ("/s/5.md", "How tides works"),
+        ];
+        assert_eq!(closest_both_ways(&files, "How tides work"), ["/s/3.md", "/s/3.md"]);
     }
 
     #[test]

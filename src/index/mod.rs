@@ -17,7 +17,7 @@ use crate::line_index::LineIndex;
 use crate::texts::SharedTexts;
 use key_map::KeyMap;
 
-pub use words::title_words;
+pub use words::{link_words, title_words};
 
 /// How a file is named to the index: a path or URI string. The index never
 /// touches the file system; it only tells files apart.
@@ -62,6 +62,9 @@ pub struct IndexedArticle {
 #[derive(Clone, Default)]
 pub struct ArticleIndex {
     paths: imbl::Vector<FilePath>,
+    /// The file ids at which a run of increasing paths starts: within a run,
+    /// comparing ids compares paths (see [`ArticleIndex::cmp_paths`]).
+    path_runs: Arc<Vec<u32>>,
     // Not SipHash: paths are the workspace's own, and every file is looked up.
     file_ids: imbl::GenericHashMap<
         FilePath,
@@ -108,7 +111,7 @@ impl ArticleIndex {
         let superseded: Vec<bool> =
             articles.iter().enumerate().map(|(at, (path, ..))| latest.get(path) != Some(&at)).collect();
         drop(latest);
-        let (known, new): (Vec<_>, Vec<_>) = articles
+        let (known, mut new): (Vec<_>, Vec<_>) = articles
             .into_iter()
             .zip(superseded)
             .filter(|(_, superseded)| !superseded)
@@ -117,6 +120,9 @@ impl ArticleIndex {
         for (path, article, line_index) in known {
             self.upsert(path, article, line_index);
         }
+        // New files take ids in path order, so that they compare without
+        // looking their paths up; a scan's batches come sorted already.
+        new.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut interned = Vec::with_capacity(new.len());
         let new: Vec<_> = new
             .into_iter()
@@ -173,6 +179,16 @@ impl ArticleIndex {
 
     pub fn path(&self, file: FileId) -> &FilePath {
         &self.paths[file.0 as usize]
+    }
+
+    /// The order of two files' paths: the order files were first read in
+    /// differs between `check` and the server, so whatever must not depend
+    /// on it (which of equal candidates comes first) follows their paths.
+    /// Files read in one batch, or one after another in path order (as a
+    /// scan reads a folder), compare by id, without looking their paths up.
+    pub fn cmp_paths(&self, a: FileId, b: FileId) -> std::cmp::Ordering {
+        let run = |file: FileId| self.path_runs.partition_point(|start| *start <= file.0);
+        if run(a) == run(b) { a.cmp(&b) } else { self.path(a).cmp(self.path(b)) }
     }
 
     pub fn get(&self, file: FileId) -> Option<&Arc<IndexedArticle>> {
@@ -305,6 +321,9 @@ impl ArticleIndex {
             return *file;
         }
         let file = FileId(u32::try_from(self.paths.len()).unwrap_or(u32::MAX));
+        if self.paths.last().is_none_or(|last| *last >= path) {
+            Arc::make_mut(&mut self.path_runs).push(file.0);
+        }
         self.paths.push_back(path.clone());
         self.file_ids.insert(path, file);
         file

@@ -137,3 +137,20 @@ fn long_texts_are_dropped_once_indexed_and_their_ranges_kept() {
     let answer = entry.article.answer.as_ref().unwrap();
     assert_eq!((answer.text(), answer.value_range().len()), (None, 10_000.into()));
 }
+
+#[test]
+fn files_compare_by_path_whatever_order_they_were_read_in() {
+    let mut index = index_of(&[("m.md", article_text(1, 1, 1, &[])), ("c.md", article_text(2, 2, 2, &[]))]);
+    let batch = ["z.md", "a.md", "n.md", "d.md"].map(|path| {
+        let text = article_text(3, 3, 3, &[]);
+        (FilePath::new(path), parse_article(&text).expect("an article"), LineIndex::new(&text))
+    });
+    index.upsert_batch(batch.into());
+    upsert(&mut index, "b.md", &article_text(4, 4, 4, &[]));
+    let files: Vec<super::FileId> = index.iter().map(|(file, _)| file).collect();
+    for a in &files {
+        for b in &files {
+            assert_eq!(index.cmp_paths(*a, *b), index.path(*a).cmp(index.path(*b)), "{a:?} {b:?}");
+        }
+    }
+}

@@ -15,9 +15,20 @@ pub fn title_words(title: &str) -> Vec<String> {
     words
 }
 
+/// The words "did you mean" looks a link's target up by: its title's, and
+/// those of its url's last segment (a slug, words joined by `-`).
+pub fn link_words(title: Option<&str>, url: Option<&str>) -> Vec<String> {
+    let slug = url.and_then(|url| url.rsplit('/').next()).unwrap_or("");
+    let mut words = title_words(title.unwrap_or(""));
+    words.extend(title_words(&slug.replace('-', " ")));
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
 #[cfg(test)]
 mod tests {
-    use super::title_words;
+    use super::{link_words, title_words};
 
     #[test]
     fn words_of_a_title() {
@@ -26,5 +37,12 @@ mod tests {
             ["evolved", "has", "how", "lumenus", "over", "the", "years"]
         );
         assert_eq!(title_words("漢字 and 🦀 of it"), ["and", "漢字"]);
+    }
+
+    #[test]
+    fn words_of_a_link() {
+        let words = link_words(Some("How tides work"), Some("/learn/x/questions/why-tides-turn"));
+        assert_eq!(words, ["how", "tides", "turn", "why", "work"]);
+        assert_eq!(link_words(None, None), Vec::<String>::new());
     }
 }
