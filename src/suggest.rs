@@ -2,7 +2,9 @@
 
 use rapidfuzz::distance::levenshtein;
 
-use crate::index::{ArticleIndex, FileId, link_words};
+use crate::article::ArticleId;
+use crate::index::{ArticleIndex, FileId, FilePath, link_words, title_words};
+use crate::line_index::{LineCol, PositionEncoding};
 
 /// Words this common find too many candidates to say anything.
 const MAX_WORD_FILES: usize = 1_000;
@@ -86,6 +88,55 @@ fn sharing_most_words(index: &ArticleIndex, mut candidates: Vec<(FileId, usize)>
     }
     candidates.sort_by(best_first);
     candidates.into_iter().map(|(file, _)| file).collect()
+}
+
+/// What of an article a "did you mean" shows or ranks it by, and the words
+/// by which it is a candidate: while none of it changes, no hint does.
+#[derive(Debug, PartialEq, Eq)]
+pub struct HintFacts {
+    id: Option<ArticleId>,
+    url: Option<String>,
+    title: Option<String>,
+    /// Where the hint's related information points, in every encoding.
+    title_at: Option<Vec<LineCol>>,
+    /// Its title words that find candidates, or that would with one file
+    /// fewer: a word leaving the article can bring a too common one back.
+    words: Vec<String>,
+}
+
+impl HintFacts {
+    pub fn of(index: &ArticleIndex, path: &FilePath) -> Option<HintFacts> {
+        let entry = index.get_by_path(path)?;
+        let article = &entry.article;
+        let title_at = article.title.as_ref().map(|field| {
+            let range = field.value_range();
+            let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
+            let ends = [range.start(), range.end()];
+            let at = |(offset, encoding)| entry.line_index.line_col(usize::from(offset), encoding);
+            ends.into_iter().flat_map(|end| encodings.map(|encoding| (end, encoding))).map(at).collect()
+        });
+        let mut words = title_words(article.title_text().unwrap_or(""));
+        words.retain(|word| index.with_title_word(word).len() <= MAX_WORD_FILES + 1);
+        Some(HintFacts {
+            id: article.article_id(),
+            url: article.article_url().map(str::to_owned),
+            title: article.title_text().map(str::to_owned),
+            title_at,
+            words,
+        })
+    }
+}
+
+/// Files whose broken links' hints may change when an article's facts go
+/// from `before` to `after` (`None`: no article): those sharing one of its
+/// words, old or new, through which alone it can be their candidate.
+pub fn hinted_files(
+    index: &mut ArticleIndex,
+    before: Option<&HintFacts>,
+    after: Option<&HintFacts>,
+) -> Vec<FileId> {
+    let words: Vec<String> = before.into_iter().chain(after).flat_map(|facts| facts.words.clone()).collect();
+    index.files_with_broken_links(&words)
 }
 
 /// Normalized Levenshtein similarity (1 − distance ÷ the longer length, in

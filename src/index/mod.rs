@@ -3,6 +3,7 @@
 //! Persistent maps make a clone O(1), so the server hands out immutable
 //! snapshots while the next edit builds a new version beside them.
 
+mod broken;
 mod key_map;
 mod words;
 
@@ -15,6 +16,7 @@ use rayon::prelude::*;
 use crate::article::{Article, ArticleId, Field};
 use crate::line_index::LineIndex;
 use crate::texts::SharedTexts;
+use broken::BrokenLinks;
 use key_map::KeyMap;
 
 pub use words::{link_words, title_words};
@@ -83,6 +85,9 @@ pub struct ArticleIndex {
     linking_to_id: KeyMap<ArticleId>,
     linking_to_url: KeyMap<ArcStr>,
     by_word: KeyMap<ArcStr>,
+    /// Derived from the maps above: which files' "did you mean" hints an
+    /// article's change may alter.
+    broken: BrokenLinks,
     texts: Arc<SharedTexts>,
 }
 
@@ -152,6 +157,9 @@ impl ArticleIndex {
             })
             .reduce(KeyPairs::default, KeyPairs::append);
         pairs.file_into(self);
+        if !entries.is_empty() {
+            self.broken.mark_stale();
+        }
         for (file, entry) in entries {
             self.articles.insert(file, entry);
         }
@@ -278,6 +286,7 @@ impl ArticleIndex {
     /// Adds or replaces the article at `path`. Returns the file's id.
     pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
+        let before = self.articles.get(&file).cloned();
         self.unlink(file);
         article.shrink_for_index();
         self.texts.share(&mut article);
@@ -285,15 +294,19 @@ impl ArticleIndex {
         let entry = Arc::new(IndexedArticle { path, article, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
+        self.refile_broken_links(file, before);
         file
     }
 
     /// Forgets the article at `path`, returning what the index held.
     pub fn remove(&mut self, path: &FilePath) -> Option<Arc<IndexedArticle>> {
         let file = self.file_id(path)?;
+        let before = self.articles.get(&file).cloned();
         self.unlink(file);
         self.settle();
-        self.articles.remove(&file)
+        let removed = self.articles.remove(&file);
+        self.refile_broken_links(file, before);
+        removed
     }
 
     fn settle(&mut self) {
@@ -370,6 +383,8 @@ impl ArticleIndex {
             self.linking_to_url.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
         canonical.by_word = self.by_word.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
         canonical.by_subject = self.by_subject.iter().map(|(k, v)| (k.to_string(), named(v))).collect();
+        canonical.broken_links =
+            self.broken_link_words().into_iter().map(|(k, v)| (k.to_string(), named(&v))).collect();
         canonical
     }
 }
@@ -466,6 +481,7 @@ pub struct CanonicalIndex {
     pub linking_to_url: std::collections::BTreeMap<String, Vec<FilePath>>,
     pub by_word: std::collections::BTreeMap<String, Vec<FilePath>>,
     pub by_subject: std::collections::BTreeMap<String, Vec<FilePath>>,
+    pub broken_links: std::collections::BTreeMap<String, Vec<FilePath>>,
 }
 
 #[cfg(test)]

@@ -11,7 +11,12 @@ use crate::line_index::LineIndex;
 fn article_text(id: u8, url: u8, title: u8, links: &[(u8, u8)]) -> String {
     let mut text = format!("---\nid: {id}\ntitle: >-\n    Title {title} word{title}\nurl: /u/{url}\n");
     for (n, (link_id, link_url)) in links.iter().enumerate() {
-        text += &format!("related_article{}:\n    id: {link_id}\n    url: /u/{link_url}\n", n + 1);
+        // The link's title and slug give the words its "did you mean" looks
+        // candidates up by: broken links are filed under them.
+        text += &format!(
+            "related_article{}:\n    id: {link_id}\n    title: Link word{link_id}\n    url: /u/{link_url}\n",
+            n + 1
+        );
     }
     text + "---\n"
 }
@@ -136,6 +141,31 @@ fn long_texts_are_dropped_once_indexed_and_their_ranges_kept() {
     assert_eq!((question.text(), question.value_range().len()), (None, 10_001.into()));
     let answer = entry.article.answer.as_ref().unwrap();
     assert_eq!((answer.text(), answer.value_range().len()), (None, 10_000.into()));
+}
+
+#[test]
+fn files_with_broken_links_follow_their_targets() {
+    let mut index =
+        index_of(&[("a.md", article_text(1, 1, 1, &[(2, 2)])), ("b.md", article_text(3, 3, 3, &[(1, 1)]))]);
+    let broken = |index: &mut ArticleIndex, n: u8| {
+        let files = index.files_with_broken_links(&[format!("word{n}")]);
+        paths(index, &files)
+    };
+    assert_eq!(broken(&mut index, 2), ["a.md"]);
+    assert!(broken(&mut index, 1).is_empty(), "b.md's link resolves");
+    // The target appears: the link is no longer broken.
+    upsert(&mut index, "c.md", &article_text(2, 2, 2, &[]));
+    assert!(broken(&mut index, 2).is_empty());
+    // a.md takes another id: b.md's link to it breaks.
+    upsert(&mut index, "a.md", &article_text(7, 7, 1, &[(2, 2)]));
+    assert_eq!(broken(&mut index, 1), ["b.md"]);
+    index.remove(&FilePath::new("b.md"));
+    assert!(broken(&mut index, 1).is_empty());
+    // After a batch the map is rebuilt when asked.
+    let text = article_text(4, 4, 4, &[(9, 9)]);
+    let parsed = parse_article(&text).expect("an article");
+    index.upsert_batch(vec![(FilePath::new("d.md"), parsed, LineIndex::new(&text))]);
+    assert_eq!(broken(&mut index, 9), ["d.md"]);
 }
 
 #[test]

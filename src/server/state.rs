@@ -9,6 +9,7 @@ use super::lock;
 use crate::admission::Admission;
 use crate::config::Settings;
 use crate::index::{ArticleIndex, FilePath};
+use crate::suggest::{HintFacts, hinted_files};
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
 /// The current index. Requests take a snapshot (an `Arc`, never a lock held
@@ -29,14 +30,17 @@ impl IndexCell {
 
 /// Replaces what `index` holds for `path` with `loaded` (`None`: no article
 /// there any more) and adds to `affected` every file whose diagnostics may
-/// change: the file itself, articles linking to its old or new id or url, and
-/// articles sharing its old or new id or url (duplicates).
+/// change: the file itself, articles linking to its old or new id or url,
+/// articles sharing its old or new id or url (duplicates), and, when what a
+/// "did you mean" shows of it changed, files whose broken links it could be
+/// the hint of.
 pub fn replace(
     index: &mut ArticleIndex,
     path: FilePath,
     loaded: Option<Loaded>,
     affected: &mut BTreeSet<FilePath>,
 ) {
+    let hint_before = HintFacts::of(index, &path);
     neighbours(index, &path, affected);
     match loaded {
         Some(Loaded::Article(article, line_index)) => {
@@ -47,6 +51,11 @@ pub fn replace(
         }
     }
     neighbours(index, &path, affected);
+    let hint_after = HintFacts::of(index, &path);
+    if hint_before != hint_after {
+        let hinted = hinted_files(index, hint_before.as_ref(), hint_after.as_ref());
+        affected.extend(hinted.into_iter().map(|file| index.path(file).clone()));
+    }
     affected.insert(path);
 }
 
@@ -278,5 +287,29 @@ mod tests {
         assert!(!acceptable_root(Path::new("/"), None));
         assert!(!acceptable_root(Path::new("/home/me"), Some(Path::new("/home/me"))));
         assert!(acceptable_root(Path::new("/home/me/notes"), Some(Path::new("/home/me"))));
+    }
+
+    #[test]
+    fn retitling_an_article_affects_the_files_it_is_the_hint_of() {
+        let target = |title: &str| format!("---\nid: 2\ntitle: {title}\nurl: /learn/x/questions/a\n---\n");
+        let broken =
+            "---\nid: 1\ntitle: R\nurl: /r\nrelated_article1:\n  id: 99\n  title: How do tides work?\n---\n";
+        let mut index = ArticleIndex::new();
+        let mut ignored = BTreeSet::new();
+        for (path, text) in [("/a", target("How do tides work here?")), ("/r", broken.to_owned())] {
+            replace(&mut index, FilePath::new(path), Some(load_text(&text)), &mut ignored);
+        }
+        let mut affected = BTreeSet::new();
+        replace(&mut index, FilePath::new("/a"), Some(load_text(&target("How tides turn"))), &mut affected);
+        assert!(affected.contains(&FilePath::new("/r")), "{affected:?}");
+        // Below the front matter: nothing a hint shows changed.
+        let mut affected = BTreeSet::new();
+        let edited = target("How tides turn") + "More text.\n";
+        replace(&mut index, FilePath::new("/a"), Some(load_text(&edited)), &mut affected);
+        assert!(!affected.contains(&FilePath::new("/r")), "{affected:?}");
+        let mut affected = BTreeSet::new();
+        let unrelated = "---\nid: 3\ntitle: Cooking pasta\nurl: /c\n---\n";
+        replace(&mut index, FilePath::new("/c"), Some(load_text(unrelated)), &mut affected);
+        assert!(!affected.contains(&FilePath::new("/r")), "{affected:?}");
     }
 }
