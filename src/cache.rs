@@ -42,6 +42,21 @@ pub const CACHE_DIR_VARIABLE: &str = "ARTICLE_LSP_CACHE_DIR";
 /// file system's timestamp resolution could leave the stamp unchanged.
 const SETTLED: Duration = Duration::from_secs(2);
 
+/// A cache being written goes to a temporary file named after the program
+/// and the writer's process id, `.article-lsp-<pid>-<random>.tmp`, so that a
+/// later start can tell one left behind by a writer that was killed.
+const TEMPORARY_PREFIX: &str = ".article-lsp-";
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// A temporary file is left over only once it is this old: a writer writes
+/// without pause, so its file is never this old while it runs (whatever a
+/// process id says: the cache directory may be shared by two machines).
+const LEFTOVER_AGE: Duration = Duration::from_secs(60);
+
+/// Older than this, a temporary file is left over even if a process has
+/// its writer's id: ids are reused.
+const ABANDONED_AGE: Duration = Duration::from_secs(60 * 60);
+
 /// What identifies one version of a file on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp {
@@ -228,7 +243,7 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
         .collect();
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let temporary = tempfile::NamedTempFile::new_in(dir)?;
+    let temporary = temporary_in(dir)?;
     // Streamed: at 100,000 articles the payload is some 200 MB, which must
     // not be held in memory beside the index it is made from.
     let mut writer = std::io::BufWriter::new(temporary);
@@ -245,6 +260,82 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
     let temporary = writer.into_inner().map_err(|error| error.into_error())?;
     temporary.persist(file).map_err(|error| error.error)?;
     Ok(entries.len())
+}
+
+/// A temporary file of this process in `dir`, named as [`TEMPORARY_PREFIX`] says.
+fn temporary_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!("{TEMPORARY_PREFIX}{}-", std::process::id()))
+        .suffix(TEMPORARY_SUFFIX)
+        .tempfile_in(dir)
+}
+
+/// Removes the temporary files that writers killed while writing left in
+/// the cache directory `dir` (a cache is some 200 MB at 100,000 articles):
+/// this program's whose writer is gone, and those of versions that named
+/// them `.tmpXXXXXX`, when they hold a cache's header. Another server's
+/// file being written is never old. Returns how many were removed.
+pub fn remove_leftovers(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let (path, name) = (entry.path(), entry.file_name());
+        let Some(name) = name.to_str() else { continue };
+        // Not followed: a link is nobody's temporary file.
+        let Ok(metadata) = entry.metadata() else { continue };
+        let modified = metadata.modified().ok().and_then(|modified| now.duration_since(modified).ok());
+        let age = modified.unwrap_or_default();
+        if metadata.is_file() && is_leftover(name, age, || holds_a_cache(&path)) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    tracing::info!(
+                        "removed {}, left over by a cache write that did not finish",
+                        path.display()
+                    );
+                    removed += 1;
+                }
+                Err(error) => tracing::warn!("cannot remove {}: {error}", path.display()),
+            }
+        }
+    }
+    removed
+}
+
+fn is_leftover(name: &str, age: Duration, holds_a_cache: impl FnOnce() -> bool) -> bool {
+    if let Some(rest) =
+        name.strip_prefix(TEMPORARY_PREFIX).and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX))
+    {
+        let writer = rest.split('-').next().and_then(|pid| pid.parse::<u32>().ok());
+        return age > ABANDONED_AGE || (age > LEFTOVER_AGE && writer.is_none_or(|pid| !process_runs(pid)));
+    }
+    let older_version = name
+        .strip_prefix(".tmp")
+        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|byte| byte.is_ascii_alphanumeric()));
+    older_version && age > LEFTOVER_AGE && holds_a_cache()
+}
+
+fn holds_a_cache(path: &Path) -> bool {
+    let mut start = [0; MAGIC.len()];
+    std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut start)).is_ok() && start == *MAGIC
+}
+
+/// Whether a process with this id runs (on this machine).
+#[cfg(unix)]
+fn process_runs(pid: u32) -> bool {
+    // 0 and what does not fit would name process groups, not a process.
+    let Some(pid) = i32::try_from(pid).ok().filter(|pid| *pid > 0) else { return false };
+    // SAFETY: signal 0 sends nothing; `kill` only checks the process exists
+    // and may be signalled.
+    let found = unsafe { libc::kill(pid, 0) } == 0;
+    found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Without a way to ask, a writer is taken to run: its file goes once
+/// [`ABANDONED_AGE`] old.
+#[cfg(not(unix))]
+fn process_runs(_: u32) -> bool {
+    true
 }
 
 #[cfg(test)]
@@ -323,12 +414,18 @@ mod tests {
         assert_eq!(save(&file, seen.into_iter()).expect("saved"), 0);
     }
 
-    #[test]
-    fn corrupt_truncated_and_foreign_files_are_refused() {
+    /// A folder holding a cache of one file that is not an article.
+    fn saved_with_one_entry() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let seen = [Seen { path: "/a.md", stamp: old_stamp(), parsed: None }];
         save(&file, seen.into_iter()).expect("saved");
+        (dir, file)
+    }
+
+    #[test]
+    fn corrupt_truncated_and_foreign_files_are_refused() {
+        let (dir, file) = saved_with_one_entry();
         let good = std::fs::read(&file).expect("read");
 
         let mut flipped = good.clone();
@@ -346,6 +443,36 @@ mod tests {
         assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("written by another version"));
 
         assert!(load(&dir.path().join("missing.index"), &SharedTexts::default()).is_err());
+    }
+
+    #[test]
+    fn leftovers_are_told_by_name_age_writer_and_content() {
+        let minutes = |n: u64| Duration::from_secs(60 * n);
+        let ours = |pid: u32| format!("{TEMPORARY_PREFIX}{pid}-AbC123{TEMPORARY_SUFFIX}");
+        let running = std::process::id();
+        let gone = u32::MAX;
+        assert!(is_leftover(&ours(gone), minutes(2), || false));
+        assert!(!is_leftover(&ours(gone), Duration::from_secs(5), || false), "a writer on another machine");
+        assert!(!is_leftover(&ours(running), minutes(2), || false), "a writer that runs");
+        assert!(is_leftover(&ours(running), minutes(61), || false), "a process id reused");
+        assert!(is_leftover(".tmpAb12Cd", minutes(2), || true));
+        assert!(!is_leftover(".tmpAb12Cd", minutes(2), || false), "another program's");
+        assert!(!is_leftover(".tmpAb12Cd", Duration::from_secs(5), || true));
+        assert!(!is_leftover("site-0123456789abcdef.index", minutes(600), || true));
+    }
+
+    #[test]
+    fn a_cache_is_written_under_a_temporary_name_of_this_program() {
+        let (dir, _) = saved_with_one_entry();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["cache.index"]);
+        let temporary = temporary_in(dir.path()).expect("a temporary file");
+        let name = temporary.path().file_name().and_then(|name| name.to_str()).expect("a name");
+        assert!(!is_leftover(name, Duration::from_secs(120), || true), "{name} is this running writer's");
     }
 
     #[test]

@@ -121,3 +121,37 @@ async fn a_restart_over_unchanged_files_leaves_the_cache_alone() {
     let now = std::fs::metadata(&cache_file).and_then(|m| m.modified()).expect("the cache's time");
     assert_eq!(written, now, "nothing changed, so the cache is not written again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_removes_what_killed_cache_writers_left_behind() {
+    let root = tempfile::tempdir().expect("a workspace");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let mut finished = std::process::Command::new("true").spawn().expect("a process");
+    let gone = finished.id();
+    finished.wait().expect("it ends");
+    let (running, now) = (std::process::id(), SystemTime::now());
+    let two_minutes_ago = now - Duration::from_secs(120);
+    let at = |name: &str| cache.path().join(name);
+    // A cache written whole is what a writer killed at its end leaves.
+    let a_cache = at("written.index");
+    article_lsp::cache::save(&a_cache, std::iter::empty()).expect("a cache");
+    let header = std::fs::read(&a_cache).expect("the cache");
+    let files = [
+        (format!(".article-lsp-{gone}-x1Y2z3.tmp"), header.clone(), two_minutes_ago, false),
+        (".tmpAb12Cd".to_owned(), header.clone(), two_minutes_ago, false),
+        (format!(".article-lsp-{running}-q8W7e6.tmp"), header.clone(), two_minutes_ago, true),
+        (format!(".article-lsp-{gone}-n5M4b3.tmp"), header.clone(), now, true),
+        (".tmpZz99Yy".to_owned(), b"another program's".to_vec(), two_minutes_ago, true),
+    ];
+    for (name, bytes, modified, _) in &files {
+        std::fs::write(at(name), bytes).expect("write a leftover");
+        let file = std::fs::File::options().write(true).open(at(name)).expect("open it");
+        file.set_modified(*modified).expect("date it");
+    }
+    let client = start(root.path(), cache.path()).await;
+    for (name, _, _, kept) in &files {
+        assert_eq!(at(name).exists(), *kept, "{name} kept: {kept}");
+    }
+    assert!(a_cache.exists());
+    assert!(client.shutdown_and_exit().await);
+}

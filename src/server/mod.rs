@@ -397,6 +397,10 @@ impl LanguageServer for Backend {
             }
         });
         lock(&self.shared.startup_problems).extend(problems);
+        // Before any scan uses the cache directory: what killed writers left.
+        if let Some(dir) = self.shared.cache_dir.clone() {
+            let _ = tokio::task::spawn_blocking(move || crate::cache::remove_leftovers(&dir)).await;
+        }
         Ok(InitializeResult {
             capabilities: Self::capabilities(session),
             server_info: Some(ServerInfo {
