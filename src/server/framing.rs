@@ -8,9 +8,13 @@
 //! (invalid request) for JSON that is not a JSON-RPC message, with the
 //! message's id when it has a usable one and `null` otherwise.
 
+use std::fmt::Write;
+use std::str::FromStr;
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+use tower_lsp_server::ls_types::Uri;
 
 /// Bodies are refused beyond this size; an article never comes close.
 const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -104,10 +108,17 @@ struct Rejection {
     message: String,
 }
 
-/// The body itself when it is a JSON-RPC message, else a stand-in.
+/// The body itself when it is a JSON-RPC message (its URIs spelled as the
+/// server reads them), else a stand-in.
 fn checked(body: Vec<u8>) -> Vec<u8> {
     match verdict(&body) {
-        Ok(()) => body,
+        Ok(mut value) => {
+            if !encode_uris(&mut value) {
+                return body;
+            }
+            tracing::debug!("percent-encoded the URIs of a message");
+            serde_json::to_vec(&value).unwrap_or(body)
+        }
         Err(rejection) => {
             tracing::warn!("refused a message ({} bytes): {}", body.len(), rejection.message);
             stand_in(rejection)
@@ -115,7 +126,7 @@ fn checked(body: Vec<u8>) -> Vec<u8> {
     }
 }
 
-fn verdict(body: &[u8]) -> Result<(), Rejection> {
+fn verdict(body: &[u8]) -> Result<Value, Rejection> {
     let value: Value = serde_json::from_slice(body).map_err(|error| Rejection {
         id: Value::Null,
         code: ErrorCode::ParseError,
@@ -143,7 +154,77 @@ fn verdict(body: &[u8]) -> Result<(), Rejection> {
         Some(_) => return Err(invalid("`method` is not a non-empty string")),
         None => serde_json::from_value::<Response>(value.clone()).is_ok(),
     };
-    if readable { Ok(()) } else { Err(invalid("neither a request, a notification nor a response")) }
+    if readable { Ok(value) } else { Err(invalid("neither a request, a notification nor a response")) }
+}
+
+/// Keys whose string values are URIs, wherever they are in a message's params.
+const URI_KEYS: [&str; 7] = ["uri", "rootUri", "targetUri", "scopeUri", "oldUri", "newUri", "baseUri"];
+
+/// Values the protocol does not read (settings, data the server gave the
+/// client back): never rewritten.
+const OPAQUE_KEYS: [&str; 3] = ["initializationOptions", "settings", "data"];
+
+/// Percent-encodes, in the URIs of a request's or notification's params,
+/// the characters a URI cannot hold: clients that send `file:///…/café.md`
+/// or spaces raw (as lenient servers accept) would get `-32602` for a
+/// request, and a notification would be dropped. The server then names
+/// those documents in the encoded spelling, which is the same URI. Only
+/// URI strings are looked at, and the frame is passed on untouched, byte for
+/// byte, unless one of them changed. Returns whether one did.
+fn encode_uris(message: &mut Value) -> bool {
+    let is_call = message.get("method").is_some();
+    match message.get_mut("params") {
+        Some(params) if is_call => encode_uris_in(params),
+        _ => false,
+    }
+}
+
+fn encode_uris_in(value: &mut Value) -> bool {
+    match value {
+        Value::Object(object) => {
+            let mut changed = false;
+            for (key, field) in object.iter_mut() {
+                if OPAQUE_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
+                match field {
+                    Value::String(text) if URI_KEYS.contains(&key.as_str()) => {
+                        if let Some(encoded) = encoded_uri(text) {
+                            *text = encoded;
+                            changed = true;
+                        }
+                    }
+                    _ => changed |= encode_uris_in(field),
+                }
+            }
+            changed
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |changed, item| encode_uris_in(item) | changed),
+        _ => false,
+    }
+}
+
+/// `text` with what a URI cannot hold percent-encoded (as UTF-8 bytes), when
+/// it is not a URI as it is but is one so encoded.
+fn encoded_uri(text: &str) -> Option<String> {
+    // The common case: nothing a URI cannot hold (escapes aside), so
+    // nothing to parse.
+    let may_hold = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&byte);
+    if text.bytes().all(|byte| may_hold(byte) && byte != b'%') || Uri::from_str(text).is_ok() {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut encoded = String::with_capacity(text.len() + 16);
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape = byte == b'%'
+            && bytes.get(at + 1..at + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+        if may_hold(byte) && (byte != b'%' || escape) {
+            encoded.push(char::from(byte));
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    Uri::from_str(&encoded).is_ok().then_some(encoded)
 }
 
 fn stand_in(rejection: Rejection) -> Vec<u8> {
@@ -236,6 +317,39 @@ mod tests {
         sanitize_within(input.as_bytes(), &mut output, limit).await;
         let output = String::from_utf8(output).expect("UTF-8 frames");
         assert!(output.contains("-32600") && output.ends_with(next), "{output}");
+    }
+
+    #[tokio::test]
+    async fn raw_characters_in_uris_are_percent_encoded_and_nothing_else_is_touched() {
+        let body = json!({
+            "jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": { "textDocument": {
+                "uri": "file:///tmp/caf\u{e9} au lait/[1].md", "languageId": "markdown", "version": 1,
+                "text": "caf\u{e9} uri: file:///x y",
+            } },
+        })
+        .to_string();
+        let output = run(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await;
+        let (_, sent) = output.split_once("\r\n\r\n").expect("a frame");
+        let sent: Value = serde_json::from_str(sent).expect("JSON");
+        let document = &sent["params"]["textDocument"];
+        assert_eq!(document["uri"], "file:///tmp/caf%C3%A9%20au%20lait/%5B1%5D.md");
+        assert_eq!(document["text"], "caf\u{e9} uri: file:///x y");
+        let fine = body.replace("caf\u{e9} au lait/[1]", "notes");
+        let frame = format!("Content-Length: {}\r\n\r\n{fine}", fine.len());
+        assert_eq!(run(frame.as_bytes()).await, frame, "a frame with nothing to encode passes as it is");
+
+        // Valid URIs, URIs that encoding cannot save, and settings stay as they are.
+        assert_eq!(encoded_uri("file:///tmp/caf%C3%A9.md"), None);
+        assert_eq!(encoded_uri("file:///tmp/100%.md").as_deref(), Some("file:///tmp/100%25.md"));
+        assert_eq!(encoded_uri("http://[::1]/a.md"), None);
+        assert_eq!(encoded_uri("not a uri"), None);
+        let settings = json!({ "jsonrpc": "2.0", "method": "initialize", "id": 1,
+            "params": { "rootUri": "file:///h\u{e9}", "initializationOptions": { "uri": "file:///h\u{e9}" } } });
+        let mut changed = settings.clone();
+        assert!(encode_uris(&mut changed));
+        assert_eq!(changed["params"]["rootUri"], "file:///h%C3%A9");
+        assert_eq!(changed["params"]["initializationOptions"], settings["params"]["initializationOptions"]);
     }
 
     #[test]

@@ -67,6 +67,11 @@ where
         if request.method() == "shutdown" {
             self.shutdown_requested.store(true, Ordering::SeqCst);
         }
+        if request.id().is_none()
+            && let Some(why) = unreadable_notification(&request)
+        {
+            tracing::warn!("dropped a `{}` notification whose params do not read: {why}", request.method());
+        }
         let id = request.id().cloned();
         let method = request.method().to_owned();
         let initialized = is_initialize.then(|| self.initialized.clone());
@@ -120,6 +125,31 @@ where
     }
 }
 
+/// Why a notification's params do not read as its handler's: then
+/// tower-lsp-server drops it without a word (a request gets `-32602`).
+/// Read from the parsed message, as the handler will be; only the
+/// notifications the server handles are tried.
+fn unreadable_notification(request: &Request) -> Option<String> {
+    use tower_lsp_server::ls_types::*;
+    fn check<P: serde::de::DeserializeOwned>(params: Option<&serde_json::Value>) -> Option<String> {
+        match params {
+            Some(params) => P::deserialize(params).err().map(|error| error.to_string()),
+            None => Some("no params".to_owned()),
+        }
+    }
+    let params = request.params();
+    match request.method() {
+        "textDocument/didOpen" => check::<DidOpenTextDocumentParams>(params),
+        "textDocument/didChange" => check::<DidChangeTextDocumentParams>(params),
+        "textDocument/didSave" => check::<DidSaveTextDocumentParams>(params),
+        "textDocument/didClose" => check::<DidCloseTextDocumentParams>(params),
+        "workspace/didChangeWatchedFiles" => check::<DidChangeWatchedFilesParams>(params),
+        "workspace/didChangeConfiguration" => check::<DidChangeConfigurationParams>(params),
+        "workspace/didChangeWorkspaceFolders" => check::<DidChangeWorkspaceFoldersParams>(params),
+        _ => None,
+    }
+}
+
 fn panicked(method: &str, id: Option<Id>, panic: &(dyn std::any::Any + Send)) -> Option<Response> {
     let what = panic
         .downcast_ref::<&str>()
@@ -162,6 +192,21 @@ mod tests {
                 panic!("while running");
             })
         }
+    }
+
+    #[test]
+    fn notifications_whose_params_do_not_read_are_told_apart() {
+        let open = |uri: &str| {
+            let document =
+                serde_json::json!({ "uri": uri, "languageId": "markdown", "version": 1, "text": "" });
+            Request::build("textDocument/didOpen")
+                .params(serde_json::json!({ "textDocument": document }))
+                .finish()
+        };
+        assert_eq!(unreadable_notification(&open("file:///tmp/a.md")), None);
+        assert!(unreadable_notification(&open("file:///tmp/a b.md")).is_some());
+        assert!(unreadable_notification(&Request::build("textDocument/didClose").finish()).is_some());
+        assert_eq!(unreadable_notification(&Request::build("$/unknown").finish()), None);
     }
 
     #[tokio::test]
