@@ -42,19 +42,6 @@ pub enum Refusal {
     Ignored,
 }
 
-impl Refusal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Refusal::OutsideRoot => "outside the workspace folder",
-            Refusal::Hidden => "hidden",
-            Refusal::SkippedFolder => "under target/ or node_modules/",
-            Refusal::Excluded => "matched by an exclude glob",
-            Refusal::NotIncluded => "not matched by an include glob",
-            Refusal::Ignored => "ignored by .gitignore or .ignore",
-        }
-    }
-}
-
 /// The ignore files of one folder, and those of the folders above it.
 struct FolderRules {
     has_git: bool,
