@@ -167,7 +167,33 @@ impl Admission {
     /// Whether `path` is admitted: a file (`is_dir` false) to index, or a
     /// folder (`is_dir` true) that files to index may be under.
     pub fn admits(&self, path: &Path, is_dir: bool) -> bool {
-        self.judge(path, is_dir).is_ok()
+        !self.refused_by_name(path, is_dir) && self.judge(path, is_dir).is_ok()
+    }
+
+    /// Whether a name on the way to `path` is hidden or a skipped folder:
+    /// most of a bulk change's events (under `.git/`, `node_modules/`) are
+    /// refused so, by comparing bytes, without looking up any rules.
+    pub fn refused_by_name(&self, path: &Path, is_dir: bool) -> bool {
+        let separator = std::path::MAIN_SEPARATOR as u8;
+        let (path, root) = (path.as_os_str().as_encoded_bytes(), self.root.as_os_str().as_encoded_bytes());
+        let Some(relative) = path.strip_prefix(root).and_then(|rest| rest.strip_prefix(&[separator])) else {
+            return false;
+        };
+        let mut names = relative.split(|byte| *byte == separator).filter(|name| !name.is_empty()).peekable();
+        while let Some(name) = names.next() {
+            // `.` and `..` are not hidden names: the full judgement sees them.
+            if name == b"." || name == b".." {
+                return false;
+            }
+            if name.starts_with(b".") {
+                return true;
+            }
+            let folder = names.peek().is_some() || is_dir;
+            if folder && SKIPPED_DIRS.iter().any(|skipped| skipped.as_bytes() == name) {
+                return true;
+            }
+        }
+        false
     }
 
     /// [`Admission::admits`], saying why not.
@@ -322,6 +348,42 @@ mod tests {
         assert!(admission.admits(&root.join("sub"), true));
         assert!(!admission.admits(&root.join("drafts"), true));
         assert!(!admission.admits(&root.join("node_modules"), true));
+    }
+
+    #[test]
+    fn refusing_by_name_agrees_with_the_full_judgement() {
+        let dir = tree();
+        let root = dir.path();
+        let admission = Admission::new(root, &options()).expect("valid globs");
+        let extra = [
+            "node_modules",
+            "target",
+            "sub/target",
+            "sub/node_modules/x.md",
+            ".git/index",
+            ".folder",
+            "sub/../a.md",
+            "./a.md",
+            "sub//.hidden.md",
+        ];
+        let paths = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .map(ignore::DirEntry::into_path)
+            .chain(extra.iter().map(|relative| root.join(relative)));
+        let mut refused_by_name = 0;
+        for path in paths {
+            for is_dir in [false, true] {
+                let judged = admission.judge(&path, is_dir).is_ok();
+                assert_eq!(admission.admits(&path, is_dir), judged, "{} (folder: {is_dir})", path.display());
+                if admission.refused_by_name(&path, is_dir) {
+                    assert!(!judged, "{} refused by name only", path.display());
+                    refused_by_name += 1;
+                }
+            }
+        }
+        assert!(refused_by_name > 10, "the tree has hidden and skipped names: {refused_by_name}");
     }
 
     #[test]

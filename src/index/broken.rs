@@ -51,6 +51,15 @@ impl ArticleIndex {
         files
     }
 
+    /// Rebuilds the map of broken links if a batch left it out of date:
+    /// done at a scan's end, so that the first change after it does not
+    /// pay for the whole workspace.
+    pub fn refresh_broken_links(&mut self) {
+        if self.broken.stale {
+            self.rebuild_broken_links();
+        }
+    }
+
     /// Whether no article has the link's id or url (the link names one).
     fn is_broken(&self, link: &RelatedLink) -> bool {
         let (id, url) = (link.target_id(), link.target_url());

@@ -28,6 +28,16 @@ pub enum Finding {
     Gone(PathBuf),
 }
 
+/// Whether an event about `path` can matter: not when the path is hidden
+/// or under a hidden or skipped folder, whatever the settings (the rule
+/// never admits those as files or folders), unless it is an ignore file.
+/// Checked as events arrive, so that a burst under `.git/` or
+/// `node_modules/` never queues.
+pub fn may_matter(workspace: &Workspace, path: &Path) -> bool {
+    let Some(admission) = workspace.admission_of(path) else { return true };
+    !admission.refused_by_name(path, false) || is_rule_file(path, admission)
+}
+
 /// Examines each path, on every core.
 pub fn examine_all(workspace: &Workspace, paths: Vec<PathBuf>) -> Vec<(PathBuf, Finding)> {
     paths
@@ -89,12 +99,14 @@ fn read_folder(
 /// An ignore file whose rules reach into the root: in the root or a folder
 /// the rule admits, or git's own excludes of a repository at the root.
 fn is_rule_file(path: &Path, admission: &Admission) -> bool {
-    let named =
-        path.file_name().and_then(|name| name.to_str()).is_some_and(|name| RULE_FILES.contains(&name));
-    if named {
+    // Bytes first: every event under `.git/` comes here.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let separator = std::path::MAIN_SEPARATOR as u8;
+    let name = bytes.rsplit(|byte| *byte == separator).next().unwrap_or_default();
+    if RULE_FILES.iter().any(|rule_file| rule_file.as_bytes() == name) {
         return path.parent().is_some_and(|folder| admission.admits(folder, true));
     }
-    path == admission.root().join(".git/info/exclude")
+    name == b"exclude" && path == admission.root().join(".git/info/exclude")
 }
 
 pub fn file_path(path: &Path) -> FilePath {

@@ -163,9 +163,8 @@ pub(crate) struct Shared {
     /// Whether the writer was told that a file without a root has its links
     /// unchecked (once a session).
     told_no_root: AtomicBool,
-    /// Editor changes (documents opened, edited, closed) sent so far.
-    editor_changes: std::sync::atomic::AtomicU64,
-    /// When the oldest editor change the analysis has not taken was sent.
+    /// When the oldest editor change (a document opened, edited, closed)
+    /// the analysis has not taken was sent.
     first_waiting_edit: Mutex<Option<std::time::Instant>>,
     cache_dir: Option<PathBuf>,
     /// Held while the index cache is written.
@@ -194,12 +193,10 @@ impl Shared {
 
     fn send(&self, change: Change) {
         if matches!(change, Change::Document(_) | Change::Closed(_)) {
-            // Counted before it is queued: a round that sees the count
-            // move knows an edit waits, and ends at its next step. Its
-            // debounce runs from now, not from when a busy analysis task
-            // gets to read it.
+            // Noted before it is queued: a round under way sees that an
+            // edit waits and ends before the edit is due. Its debounce runs
+            // from now, not from when a busy analysis task gets to read it.
             lock(&self.first_waiting_edit).get_or_insert_with(std::time::Instant::now);
-            self.editor_changes.fetch_add(1, Ordering::SeqCst);
         }
         // Fails only once the analysis task is gone, i.e. at exit.
         let _ = self.changes.send(change);
@@ -301,7 +298,6 @@ impl Backend {
             watch_limit: options.watch_limit,
             startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
-            editor_changes: std::sync::atomic::AtomicU64::new(0),
             first_waiting_edit: Mutex::new(None),
             told_no_root: AtomicBool::new(false),
             cache_dir: options.cache_dir,
@@ -486,8 +482,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let workspace = self.shared.workspace();
         for event in params.changes {
-            if let Some(path) = convert::local_path(&event.uri) {
+            if let Some(path) = convert::local_path(&event.uri)
+                && disk::may_matter(&workspace, &path)
+            {
                 self.shared.send(watch::classify(path));
             }
         }

@@ -2,14 +2,16 @@
 //! rounds, applies them to a clone of the index, works out which files'
 //! diagnostics may have changed, and publishes only the sets that did.
 //!
-//! The editor comes first: a round applies every document change that has
-//! waited out the debounce and checks the open documents they affect, then
-//! goes on, a small step at a time, with the other queued work (disk
-//! events, scan batches) and with checking the closed files affected; it
-//! ends at the first step after an editor change has arrived (or after
-//! [`MAX_ROUND`]), and what is left waits for the next round. So an edit's
-//! diagnostics never queue behind a checkout's thousands of events: the
-//! round under way ends within one step, well inside the edit's debounce.
+//! The editor comes first. A round for document changes that have waited
+//! out the debounce applies them, checks the open documents they affect and
+//! publishes those sets, and nothing else. Other rounds take the queued
+//! work (disk events, scan batches) and the checks of closed files a small
+//! step at a time, and start a step only if it will end before the first
+//! waiting edit is due (each kind of step is timed as it goes), or within
+//! [`MAX_ROUND`] when no edit waits; what is left waits for the next round.
+//! Publishing stops the same way. So an edit's diagnostics never queue
+//! behind a checkout's thousands of events: its round starts when its
+//! debounce ends, with nothing ahead of it.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hasher};
@@ -42,6 +44,13 @@ const MAX_ROUND: Duration = Duration::from_millis(50);
 const DISK_CHUNK: usize = 64;
 /// Closed files checked together, on every core (one step).
 const CHECK_CHUNK: usize = 512;
+/// Files read by a scan filed together (one step).
+const SCAN_STEP: usize = 512;
+/// What a kind of step is taken to cost before one has been timed.
+const FIRST_STEP_GUESS: Duration = Duration::from_millis(5);
+/// How long before a waiting edit is due publishing stops: the sets sent
+/// are still on their way to the client.
+const PUBLISH_MARGIN: Duration = Duration::from_millis(5);
 
 pub enum Change {
     /// An open document's text changed (opened or edited).
@@ -87,6 +96,35 @@ struct Analysis {
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
+    /// How long the last step of each kind took.
+    step_costs: StepCosts,
+}
+
+/// The kinds of step a round takes, and how long the last of each took:
+/// a step starts only if it would end before a waiting edit is due.
+struct StepCosts {
+    disk_events: Duration,
+    other_change: Duration,
+    closed_checks: Duration,
+}
+
+impl Default for StepCosts {
+    fn default() -> Self {
+        StepCosts {
+            disk_events: FIRST_STEP_GUESS,
+            other_change: FIRST_STEP_GUESS,
+            closed_checks: FIRST_STEP_GUESS,
+        }
+    }
+}
+
+/// When the first editor change not yet applied is due: a round must end
+/// by then. `queued` is the due time of those the analysis has taken but
+/// not applied; `Shared::first_waiting_edit` is when the first of those it
+/// has not taken yet was sent.
+fn edit_due(shared: &Shared, queued: Option<std::time::Instant>) -> Option<std::time::Instant> {
+    let sent = (*lock(&shared.first_waiting_edit)).map(|sent| sent + DEBOUNCE);
+    queued.into_iter().chain(sent).min()
 }
 
 struct Publication {
@@ -109,6 +147,9 @@ struct Pending {
     backlog_since: Option<Instant>,
     /// The last round left files to check, or sets to send.
     unchecked: bool,
+    /// The last round could take no step before the waiting edit is due:
+    /// only the edit's round is due until it has run.
+    held_for_edit: bool,
 }
 
 impl Pending {
@@ -129,30 +170,34 @@ impl Pending {
         }
     }
 
+    /// When the waiting editor changes are due.
+    fn documents_due(&self) -> Option<Instant> {
+        self.documents_since.map(|since| since + DEBOUNCE)
+    }
+
     /// When the next round is due, if anything waits.
     fn due(&self) -> Option<Instant> {
-        let documents = self.documents_since.map(|since| since + DEBOUNCE);
         let backlog = match self.backlog_since {
-            _ if self.backlog.is_empty() => None,
+            _ if self.backlog.is_empty() || self.held_for_edit => None,
             Some(since) => Some(since + DEBOUNCE),
             None => Some(Instant::now()),
         };
-        // Left-over work waits while an edit's debounce runs: the edit's
-        // round does it after the edit.
-        let unchecked = (self.unchecked && self.documents.is_empty()).then(Instant::now);
-        documents.into_iter().chain(backlog).chain(unchecked).min()
+        // Left-over work goes on while an edit's debounce runs, in steps
+        // that end before the edit is due.
+        let unchecked = (self.unchecked && !self.held_for_edit).then(Instant::now);
+        self.documents_due().into_iter().chain(backlog).chain(unchecked).min()
     }
 
-    /// The work of a round starting now.
+    /// The work of a round starting now: the editor's changes alone when
+    /// they are due, so that nothing delays their diagnostics.
     fn take_due(&mut self) -> (Vec<Change>, VecDeque<Change>) {
         let now = Instant::now();
-        let documents = match self.documents_since {
-            Some(since) if since + DEBOUNCE <= now => {
-                self.documents_since = None;
-                std::mem::take(&mut self.documents)
-            }
-            _ => Vec::new(),
-        };
+        if self.documents_due().is_some_and(|due| due <= now) {
+            self.documents_since = None;
+            self.held_for_edit = false;
+            return (std::mem::take(&mut self.documents), VecDeque::new());
+        }
+        let documents = Vec::new();
         let backlog_due = self.backlog_since.is_none_or(|since| since + DEBOUNCE <= now);
         let backlog = if backlog_due {
             self.backlog_since = None;
@@ -207,6 +252,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
         }
         let Some(shared) = shared.upgrade() else { return };
         let (documents, backlog) = pending.take_due();
+        let editor_round = !documents.is_empty();
         let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
             backlog.into_iter().partition(|change| matches!(change, Change::ConfigFile));
         if !config_files.is_empty() {
@@ -214,34 +260,41 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
         }
         let (worker_shared, worker_analysis) = (shared.clone(), analysis.clone());
         let started = std::time::Instant::now();
+        let queued_edit_due = pending.documents_due().map(Instant::into_std);
         let outcome = tokio::task::spawn_blocking(move || {
-            process(&worker_shared, &mut lock(&worker_analysis), documents, backlog)
+            process(&worker_shared, &mut lock(&worker_analysis), documents, backlog, queued_edit_due)
         })
         .await;
         match outcome {
-            Ok(processed) => {
+            Ok(mut processed) => {
                 let applied = started.elapsed();
-                let published = processed.publications.len();
-                let changes = processed.changes;
+                let (changes, more, steps) = (processed.changes, processed.more, processed.steps.to_string());
+                let held_for_edit = !editor_round && processed.steps.count() == 0;
+                let indexed = std::mem::take(&mut processed.indexed);
                 // What is left goes before anything that arrived since.
-                let arrived = std::mem::replace(&mut pending.backlog, processed.left);
+                let arrived = std::mem::replace(&mut pending.backlog, std::mem::take(&mut processed.left));
                 pending.backlog.extend(arrived);
                 // This round's sets supersede those left from before for the
                 // same file: they are newer.
-                let mut publications = processed.publications;
+                let mut publications = std::mem::take(&mut processed.publications);
                 let fresh: HashSet<Uri> = publications.iter().map(|p| p.uri.clone()).collect();
                 publications
                     .extend(std::mem::take(&mut unsent).into_iter().filter(|p| !fresh.contains(&p.uri)));
-                unsent = finish_round(&shared, publications, processed.open_changed, processed.effects).await;
-                pending.unchecked = processed.more || !unsent.is_empty();
-                waiting_scans.extend(processed.indexed);
-                if unsent.is_empty() && !processed.more {
+                let published = publications.len();
+                let queued_edit_due = pending.documents_due().map(Instant::into_std);
+                unsent = finish_round(&shared, publications, processed, queued_edit_due).await;
+                pending.unchecked = more || !unsent.is_empty();
+                pending.held_for_edit = held_for_edit && pending.documents_due().is_some();
+                waiting_scans.extend(indexed);
+                if unsent.is_empty() && !more {
                     for scan in waiting_scans.drain(..) {
                         let _ = scan.send(());
                     }
                 }
                 tracing::debug!(
-                    "{changes} changes applied and checked in {applied:?}, {published} sets published in {:?}",
+                    "{changes} changes applied and checked in {applied:?} ({steps}), {} of {published} sets \
+                     published in {:?}",
+                    published - unsent.len(),
                     started.elapsed() - applied
                 );
             }
@@ -256,18 +309,20 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
 async fn finish_round(
     shared: &Arc<Shared>,
     publications: Vec<Publication>,
-    open_changed: bool,
-    effects: Effects,
+    processed: Processed,
+    queued_edit_due: Option<std::time::Instant>,
 ) -> Vec<Publication> {
-    // Stopped when an edit arrives: the rest goes out after its round.
-    let editor_changes = shared.editor_changes.load(Ordering::SeqCst);
+    let Processed { open_changed, effects, .. } = processed;
+    // Stopped shortly before a waiting edit is due (the client reads the
+    // sets at its own pace): the rest goes out after the edit's round.
     let mut publications = publications.into_iter();
     for publication in publications.by_ref() {
         shared
             .client
             .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
             .await;
-        if shared.editor_changes.load(Ordering::SeqCst) != editor_changes {
+        let due = edit_due(shared, queued_edit_due);
+        if due.is_some_and(|due| std::time::Instant::now() + PUBLISH_MARGIN >= due) {
             break;
         }
     }
@@ -314,6 +369,8 @@ struct Processed {
     changes: usize,
     /// Files are left to check: another round is due at once.
     more: bool,
+    /// The steps taken.
+    steps: StepLog,
 }
 
 fn process(
@@ -321,13 +378,20 @@ fn process(
     analysis: &mut Analysis,
     documents: Vec<Change>,
     mut backlog: VecDeque<Change>,
+    queued_edit_due: Option<std::time::Instant>,
 ) -> Processed {
     let started = std::time::Instant::now();
-    let editor_changes = shared.editor_changes.load(Ordering::SeqCst);
-    // Whether the round may take another step: not once an editor change
-    // waits (its debounce must not end behind this round).
-    let go_on =
-        || started.elapsed() < MAX_ROUND && shared.editor_changes.load(Ordering::SeqCst) == editor_changes;
+    let editor_round = !documents.is_empty();
+    // Whether the round may take a step that costs about `cost`: one that
+    // would end after a waiting edit is due must not (the edit's round
+    // would start late); with no edit waiting, the round ends after
+    // `MAX_ROUND`, so that its sets go out. The first step is taken
+    // whatever it costs when no edit waits: queued work must drain.
+    let may_take = |cost: Duration, first: bool| match edit_due(shared, queued_edit_due) {
+        Some(due) => std::time::Instant::now() + cost < due,
+        None => first || started.elapsed() < MAX_ROUND,
+    };
+    let mut steps = StepLog::default();
     let workspace = shared.workspace();
     // Read before the changes: a scan that ends in this round still counts
     // as running until its end is stored.
@@ -341,13 +405,17 @@ fn process(
     for change in documents {
         apply(shared, &workspace, analysis, &mut round, change);
     }
-    // At least one step of queued work per round, however long it takes:
-    // the queue must drain.
     let mut first = true;
-    while !backlog.is_empty() && (first || go_on()) {
-        first = false;
+    while !backlog.is_empty() {
         let disk_events =
             backlog.iter().take(DISK_CHUNK).take_while(|c| matches!(c, Change::Disk(_))).count();
+        let costs = &analysis.step_costs;
+        let cost = if disk_events > 0 { costs.disk_events } else { costs.other_change };
+        if !may_take(cost, first) {
+            break;
+        }
+        first = false;
+        let step_started = std::time::Instant::now();
         if disk_events > 0 {
             let paths: Vec<PathBuf> = backlog
                 .drain(..disk_events)
@@ -360,21 +428,34 @@ fn process(
             for (path, finding) in examine_all(&workspace, paths) {
                 apply_finding(shared, analysis, &mut round, &path, finding);
             }
+            analysis.step_costs.disk_events = step_started.elapsed();
+            steps.disk_events.add(step_started.elapsed());
             continue;
         }
         let Some(mut change) = backlog.pop_front() else { break };
         changes += 1;
-        // Scan batches that queued one after another are filed together:
-        // the index files each batch's keys in one merge.
+        // Scan batches that queued one after another are filed together,
+        // up to a step's worth: the index files each batch's keys in one
+        // merge, and a step must stay short.
         if let Change::Scanned(files) = &mut change {
-            while let Some(Change::Scanned(_)) = backlog.front() {
-                if let Some(Change::Scanned(more)) = backlog.pop_front() {
-                    files.extend(more);
+            while files.len() < SCAN_STEP
+                && let Some(Change::Scanned(more)) = backlog.front_mut()
+            {
+                let wanted = (SCAN_STEP - files.len()).min(more.len());
+                files.extend(more.drain(..wanted));
+                if more.is_empty() {
+                    backlog.pop_front();
                 }
+            }
+            if files.len() > SCAN_STEP {
+                let rest = files.split_off(SCAN_STEP);
+                backlog.push_front(Change::Scanned(rest));
             }
         }
         finished_scans += usize::from(matches!(change, Change::ScanFinished { .. }));
         apply(shared, &workspace, analysis, &mut round, change);
+        analysis.step_costs.other_change = step_started.elapsed();
+        steps.other_changes.add(step_started.elapsed());
     }
     shared.index.store(index.clone());
     if finished_scans > 0 {
@@ -422,13 +503,20 @@ fn process(
             .collect()
     };
     let mut wanted = check(std::mem::take(&mut check_now));
-    // Closed files, a step at a time; at least one step, so they drain.
-    let mut first = true;
-    while !analysis.unchecked.is_empty() && (first || go_on()) {
+    // Closed files, a step at a time, in rounds of their own: an editor
+    // round publishes the open documents' sets at once.
+    let mut first = !editor_round;
+    while !editor_round
+        && !analysis.unchecked.is_empty()
+        && may_take(analysis.step_costs.closed_checks, first)
+    {
         first = false;
+        let step_started = std::time::Instant::now();
         let step: Vec<FilePath> =
             std::iter::from_fn(|| analysis.unchecked.pop_first()).take(CHECK_CHUNK).collect();
         wanted.extend(check(step));
+        analysis.step_costs.closed_checks = step_started.elapsed();
+        steps.closed_checks.add(step_started.elapsed());
     }
     // Told once every file is checked and this round's diagnostics are out
     // (see `run`): a scan's progress ends when its answers and diagnostics
@@ -470,7 +558,50 @@ fn process(
         publications.push(Publication { uri, version, diagnostics });
     }
     let more = !analysis.unchecked.is_empty();
-    Processed { publications, open_changed, indexed, effects, left: backlog, changes, more }
+    Processed { publications, open_changed, indexed, effects, left: backlog, changes, more, steps }
+}
+
+/// How many steps of each kind a round took, and how long, for the log.
+#[derive(Default)]
+struct StepLog {
+    disk_events: StepTotal,
+    other_changes: StepTotal,
+    closed_checks: StepTotal,
+}
+
+#[derive(Default)]
+struct StepTotal {
+    count: usize,
+    took: Duration,
+}
+
+impl StepLog {
+    fn count(&self) -> usize {
+        self.disk_events.count + self.other_changes.count + self.closed_checks.count
+    }
+}
+
+impl StepTotal {
+    fn add(&mut self, took: Duration) {
+        self.count += 1;
+        self.took += took;
+    }
+}
+
+impl std::fmt::Display for StepLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kinds =
+            [("disk", &self.disk_events), ("other", &self.other_changes), ("checks", &self.closed_checks)];
+        let mut taken = kinds.iter().filter(|(_, total)| total.count > 0).peekable();
+        if taken.peek().is_none() {
+            return f.write_str("no steps");
+        }
+        for (at, (kind, total)) in taken.enumerate() {
+            let separator = if at == 0 { "" } else { ", " };
+            write!(f, "{separator}{} {kind} steps in {:?}", total.count, total.took)?;
+        }
+        Ok(())
+    }
 }
 
 /// A set of diagnostics as it is sent to the client, hashed by two unrelated
@@ -639,6 +770,7 @@ fn apply(
             if let Some(indexed) = indexed {
                 analysis.indexed.push(indexed);
             }
+            index.refresh_broken_links();
             analysis.recheck_all = true;
         }
         Change::RootRemoved(root) => {

@@ -8,9 +8,13 @@
 //! (invalid request) for JSON that is not a JSON-RPC message, with the
 //! message's id when it has a usable one and `null` otherwise.
 
+mod plain;
+
 use std::fmt::Write;
 use std::str::FromStr;
 
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
@@ -111,6 +115,9 @@ struct Rejection {
 /// The body itself when it is a JSON-RPC message (its URIs spelled as the
 /// server reads them), else a stand-in.
 fn checked(body: Vec<u8>) -> Vec<u8> {
+    if plain::passes_as_it_is(&body) {
+        return body;
+    }
     match verdict(&body) {
         Ok(mut value) => {
             if !encode_uris(&mut value) {
@@ -149,12 +156,29 @@ fn verdict(body: &[u8]) -> Result<Value, Rejection> {
     }
     let readable = match object.get("method") {
         Some(Value::String(method)) if !method.is_empty() => {
-            serde_json::from_value::<Request>(value.clone()).is_ok()
+            serde_json::from_slice::<RequestFields>(body).is_ok()
         }
         Some(_) => return Err(invalid("`method` is not a non-empty string")),
-        None => serde_json::from_value::<Response>(value.clone()).is_ok(),
+        None => Response::deserialize(&value).is_ok(),
     };
     if readable { Ok(value) } else { Err(invalid("neither a request, a notification nor a response")) }
+}
+
+/// The fields of tower-lsp-server's `Request`, read by the same rules (a
+/// repeated field is refused, which the parsed value does not show), with
+/// `params` skipped rather than built: a notification of thousands of file
+/// events is not copied to be checked. The values themselves are checked
+/// on the parsed message.
+#[derive(Deserialize)]
+struct RequestFields {
+    #[serde(rename = "jsonrpc")]
+    _jsonrpc: IgnoredAny,
+    #[serde(default, rename = "method")]
+    _method: Option<IgnoredAny>,
+    #[serde(default, rename = "params")]
+    _params: Option<IgnoredAny>,
+    #[serde(default, rename = "id")]
+    _id: Option<IgnoredAny>,
 }
 
 /// Keys whose string values are URIs, wherever they are in a message's params.
@@ -209,7 +233,7 @@ fn encode_uris_in(value: &mut Value) -> bool {
 fn encoded_uri(text: &str) -> Option<String> {
     // The common case: nothing a URI cannot hold (escapes aside), so
     // nothing to parse.
-    let may_hold = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&byte);
+    let may_hold = |byte: u8| URI_BYTES[usize::from(byte)];
     if text.bytes().all(|byte| may_hold(byte) && byte != b'%') || Uri::from_str(text).is_ok() {
         return None;
     }
@@ -226,6 +250,24 @@ fn encoded_uri(text: &str) -> Option<String> {
     }
     Uri::from_str(&encoded).is_ok().then_some(encoded)
 }
+
+/// The bytes a URI may hold as they are (`%` among them, for escapes): a
+/// table, since every byte of every URI of a message is looked up.
+const URI_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    let others = b"-._~:/?#@!$&'()*+,;=%";
+    let mut at = 0;
+    while at < others.len() {
+        table[others[at] as usize] = true;
+        at += 1;
+    }
+    table
+};
 
 fn stand_in(rejection: Rejection) -> Vec<u8> {
     let params = json!({ "code": rejection.code.code(), "message": rejection.message });
@@ -301,6 +343,19 @@ mod tests {
         let mut invalid_utf8 = b"Content-Length: 2\r\n\r\n".to_vec();
         invalid_utf8.extend([0xff, 0xfe]);
         assert!(run(&invalid_utf8).await.contains("-32700"));
+    }
+
+    #[tokio::test]
+    async fn a_request_with_a_repeated_field_becomes_a_stand_in() {
+        let repeated = r#"{"jsonrpc":"2.0","id":3,"method":"shutdown","method":"exit"}"#;
+        assert!(
+            serde_json::from_str::<Request>(repeated).is_err(),
+            "tower-lsp-server's reader would stop at this frame"
+        );
+        let output = run(format!("Content-Length: {}\r\n\r\n{repeated}", repeated.len()).as_bytes()).await;
+        let (_, body) = output.split_once("\r\n\r\n").expect("one frame");
+        let stand_in: Value = serde_json::from_str(body).expect("a JSON stand-in");
+        assert_eq!((stand_in["id"].clone(), stand_in["params"]["code"].clone()), (json!(3), json!(-32600)));
     }
 
     #[tokio::test]
