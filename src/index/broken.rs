@@ -6,7 +6,8 @@
 //! refiled when the file changes and when an article takes or gives up one
 //! of those (the file is then among the article's referrers). A batch does
 //! not keep the map: a scan would refile most files again and again as
-//! their targets are read; the map is rebuilt at the next query instead.
+//! their targets are read; the map is rebuilt at the scan's end instead
+//! ([`ArticleIndex::refresh_broken_links`]), or at the next query.
 
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ fn claims(entry: Option<&IndexedArticle>) -> (Option<ArticleId>, Option<&str>) {
 
 #[derive(Clone, Default)]
 pub(super) struct BrokenLinks {
-    by_word: KeyMap<ArcStr>,
+    pub(super) by_word: KeyMap<ArcStr>,
     /// The words each file is filed under, to unfile them.
     words: imbl::HashMap<FileId, Arc<[ArcStr]>>,
     /// The map is out of date (after a batch) and must be rebuilt.

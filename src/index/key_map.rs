@@ -20,8 +20,14 @@ use rayon::prelude::*;
 use super::FileId;
 
 /// Changed keys are merged into the run once they outnumber this many, or a
-/// quarter of the run, whichever is more.
+/// quarter of the run, whichever is more: on another thread where the index
+/// has an owner that builds merges there ([`KeyMap::merge_job`]), else in
+/// place once they outnumber that many times this.
 const MIN_CHANGES_BEFORE_MERGE: usize = 4096;
+/// How far changes may outgrow the merge threshold before an edit merges
+/// them in place (a merge costs the size of the run: at 100,000 articles,
+/// tens of milliseconds an edit should not wait for).
+const IN_PLACE_FACTOR: usize = 4;
 
 /// What a map can be keyed by.
 pub(super) trait MapKey: Ord + Hash + Clone + Send + Sync {
@@ -200,11 +206,51 @@ impl<K: MapKey> KeyMap<K> {
         self.merge(pairs);
     }
 
-    /// Merges the changes into the run once they are many.
+    fn merge_threshold(&self) -> usize {
+        MIN_CHANGES_BEFORE_MERGE.max(self.run.keys.len() / 4)
+    }
+
+    /// Merges the changes into the run once they are far too many to wait
+    /// for a merge built elsewhere.
     pub(super) fn settle(&mut self) {
-        if self.changed.len() > MIN_CHANGES_BEFORE_MERGE.max(self.run.keys.len() / 4) {
+        if self.changed.len() > IN_PLACE_FACTOR * self.merge_threshold() {
             self.merge(Vec::new());
         }
+    }
+
+    /// A merge of the changes into the run, to build away from the map (a
+    /// snapshot: O(1)), once the changes are many.
+    pub(super) fn merge_job(&self) -> Option<MergeJob<K>> {
+        self.merge_job_if(self.changed.len() > self.merge_threshold())
+    }
+
+    /// [`KeyMap::merge_job`] when `due`, whatever the size of the changes.
+    pub(super) fn merge_job_if(&self, due: bool) -> Option<MergeJob<K>> {
+        due.then(|| MergeJob { base: self.run.clone(), changed: self.changed.clone() })
+    }
+
+    /// Takes a merge built from an earlier state of this map: the run it
+    /// built, with the changes made since. `false` (nothing done) when the
+    /// run was rebuilt meanwhile.
+    pub(super) fn install(&mut self, merged: MergedRun<K>) -> bool {
+        if !Arc::ptr_eq(&self.run, &merged.base) {
+            return false;
+        }
+        let mut changed = imbl::OrdMap::new();
+        for (key, files) in &self.changed {
+            if merged.changed.get(key) != Some(files) {
+                changed.insert(key.clone(), files.clone());
+            }
+        }
+        // A key only the changes knew, emptied since: the new run has it.
+        for (key, files) in &merged.changed {
+            if !files.is_empty() && !self.changed.contains_key(key) {
+                changed.insert(key.clone(), Vec::new());
+            }
+        }
+        self.run = merged.run;
+        self.changed = changed;
+        true
     }
 
     /// Rebuilds the run from the current map plus `sorted` new pairs.
@@ -248,6 +294,27 @@ impl<K: MapKey> KeyMap<K> {
         drop(current);
         self.run = Arc::new(run);
         self.changed = imbl::OrdMap::new();
+    }
+}
+
+/// A snapshot of a map whose changes are due to be merged into its run.
+pub(super) struct MergeJob<K: Ord + Hash + Clone> {
+    base: Arc<Run<K>>,
+    changed: imbl::OrdMap<K, Vec<FileId>>,
+}
+
+/// A run built by a [`MergeJob`], for [`KeyMap::install`].
+pub(super) struct MergedRun<K: Ord + Hash + Clone> {
+    base: Arc<Run<K>>,
+    changed: imbl::OrdMap<K, Vec<FileId>>,
+    run: Arc<Run<K>>,
+}
+
+impl<K: MapKey> MergeJob<K> {
+    pub(super) fn build(self) -> MergedRun<K> {
+        let mut map = KeyMap { run: self.base.clone(), changed: self.changed.clone() };
+        map.merge(Vec::new());
+        MergedRun { base: self.base, changed: self.changed, run: map.run }
     }
 }
 
@@ -302,6 +369,8 @@ mod tests {
         Add(u8, u32),
         Remove(u8, u32),
         Extend(Vec<(u8, u32)>),
+        /// Starts a merge from the map as it is; installs it at the next one.
+        MergeElsewhere,
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -309,6 +378,7 @@ mod tests {
             3 => (0u8..24, 0u32..6).prop_map(|(key, file)| Op::Add(key, file)),
             2 => (0u8..24, 0u32..6).prop_map(|(key, file)| Op::Remove(key, file)),
             1 => proptest::collection::vec((0u8..24, 0u32..6), 0..64).prop_map(Op::Extend),
+            1 => Just(Op::MergeElsewhere),
         ]
     }
 
@@ -319,6 +389,34 @@ mod tests {
         if file.is_multiple_of(2) { shared.clone() } else { ArcStr::from(&**shared) }
     }
 
+    #[test]
+    fn a_merge_built_elsewhere_keeps_the_changes_made_meanwhile() {
+        let key = |k: &str| ArcStr::from(k);
+        let mut map: KeyMap<ArcStr> = KeyMap::default();
+        map.extend((0..20).map(|n| (key(&format!("{n:02}")), FileId(n))).collect());
+        map.add(key("05"), FileId(50));
+        map.add(key("new"), FileId(1));
+        map.add(key("gone"), FileId(2));
+        map.remove("07", FileId(7));
+        let job = super::MergeJob { base: map.run.clone(), changed: map.changed.clone() };
+        let merged = job.build();
+        // Meanwhile: a key of the run changed again, the changes-only key
+        // emptied, another added.
+        map.add(key("05"), FileId(51));
+        map.remove("gone", FileId(2));
+        map.add(key("later"), FileId(3));
+        let before: Vec<(ArcStr, Vec<FileId>)> = map.iter().map(|(k, f)| (k.clone(), f.to_vec())).collect();
+        assert!(map.install(merged));
+        let after: Vec<(ArcStr, Vec<FileId>)> = map.iter().map(|(k, f)| (k.clone(), f.to_vec())).collect();
+        assert_eq!(after, before);
+        assert_eq!(map.get("05"), [FileId(5), FileId(50), FileId(51)]);
+        assert!(map.get("gone").is_empty() && map.get("07").is_empty());
+        assert!(map.changed.len() < 4, "what the merge took in left the changes");
+        let stale = super::MergeJob { base: map.run.clone(), changed: map.changed.clone() }.build();
+        map.merge(Vec::new());
+        assert!(!map.install(stale), "a run rebuilt meanwhile refuses an older merge");
+    }
+
     proptest! {
         /// Whatever the mix of single edits, bulk batches and merges, the map
         /// says what a plain ordered map of sets says.
@@ -327,8 +425,16 @@ mod tests {
             let pool: Vec<ArcStr> = (0u8..24).map(|key| ArcStr::from(format!("{key:02}"))).collect();
             let mut map: KeyMap<ArcStr> = KeyMap::default();
             let mut model: BTreeMap<ArcStr, Vec<FileId>> = BTreeMap::new();
+            let mut building = None;
             for op in ops {
                 match op {
+                    Op::MergeElsewhere => {
+                        if let Some(merged) = building.take().map(super::MergeJob::build) {
+                            map.install(merged);
+                        }
+                        // Whatever the threshold: the map is small here.
+                        building = Some(super::MergeJob { base: map.run.clone(), changed: map.changed.clone() });
+                    }
                     Op::Add(k, file) => {
                         map.add(key(&pool, k, file), FileId(file));
                         let files = model.entry(pool[usize::from(k)].clone()).or_default();

@@ -5,6 +5,7 @@
 
 mod broken;
 mod key_map;
+mod merges;
 mod words;
 
 use std::fmt;
@@ -19,6 +20,7 @@ use crate::texts::SharedTexts;
 use broken::BrokenLinks;
 use key_map::KeyMap;
 
+pub use merges::{MapMerges, MergedMaps};
 pub use words::{link_words, title_words};
 
 /// How a file is named to the index: a path or URI string. The index never

@@ -34,8 +34,16 @@ fn upsert(index: &mut ArticleIndex, path: &str, text: &str) {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Upsert { file: u8, text: String },
-    Remove { file: u8 },
+    Upsert {
+        file: u8,
+        text: String,
+    },
+    Remove {
+        file: u8,
+    },
+    /// Snapshots every map for a merge built elsewhere, installing the one
+    /// taken at the previous such step (as the server's analysis does).
+    MergeElsewhere,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -46,6 +54,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u8..8, text).prop_map(|(file, text)| Op::Upsert { file, text }),
         1 => (0u8..8, not_an_article).prop_map(|(file, text)| Op::Upsert { file, text }),
         2 => (0u8..8).prop_map(|file| Op::Remove { file }),
+        1 => Just(Op::MergeElsewhere),
     ]
 }
 
@@ -56,8 +65,15 @@ proptest! {
     fn incremental_equals_fresh(ops in proptest::collection::vec(op(), 1..40)) {
         let mut incremental = ArticleIndex::new();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut building = None;
         for op in ops {
             match op {
+                Op::MergeElsewhere => {
+                    if let Some(merges) = building.take() {
+                        incremental.install_merged_maps(super::MapMerges::build(merges));
+                    }
+                    building = Some(incremental.every_map_merge());
+                }
                 Op::Upsert { file, text } => {
                     let path = format!("a{file}.md");
                     upsert(&mut incremental, &path, &text);

@@ -32,7 +32,7 @@ use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::state::{Workspace, replace, with_current_text};
 use super::{Shared, convert, lock, scan, watch};
 use crate::diagnostics::{DiagnosticCode, article_diagnostics};
-use crate::index::{ArticleIndex, FilePath};
+use crate::index::{ArticleIndex, FilePath, MergedMaps};
 use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
@@ -46,8 +46,14 @@ const DISK_CHUNK: usize = 64;
 const CHECK_CHUNK: usize = 512;
 /// Files read by a scan filed together (one step).
 const SCAN_STEP: usize = 512;
-/// What a kind of step is taken to cost before one has been timed.
-const FIRST_STEP_GUESS: Duration = Duration::from_millis(5);
+/// What an item of a step (a disk event, a file read by a scan, a closed
+/// file's check) is taken to cost before one has been timed.
+const FIRST_ITEM_GUESS: Duration = Duration::from_micros(100);
+/// The longest a step is sized to take: an edit sent while it runs still
+/// has its round start when its debounce ends.
+const MAX_STEP: Duration = Duration::from_millis(20);
+/// How long before a waiting edit is due the last step must end.
+const STEP_MARGIN: Duration = Duration::from_millis(2);
 /// How long before a waiting edit is due publishing stops: the sets sent
 /// are still on their way to the client.
 const PUBLISH_MARGIN: Duration = Duration::from_millis(5);
@@ -74,6 +80,12 @@ pub enum Change {
     RootRemoved(PathBuf),
     /// Settings changed: every diagnostic may differ.
     SettingsChanged,
+    /// The index's maps merged on another thread (nothing it answers
+    /// changes). `building` is held until the merge is installed.
+    MapsMerged {
+        merged: Box<MergedMaps>,
+        building: Arc<()>,
+    },
 }
 
 #[derive(Default)]
@@ -96,25 +108,51 @@ struct Analysis {
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
-    /// How long the last step of each kind took.
-    step_costs: StepCosts,
+    /// What an item of each kind of step has cost lately.
+    item_costs: ItemCosts,
 }
 
-/// The kinds of step a round takes, and how long the last of each took:
-/// a step starts only if it would end before a waiting edit is due.
-struct StepCosts {
-    disk_events: Duration,
-    other_change: Duration,
-    closed_checks: Duration,
+/// What an item of each kind of step has cost lately: steps are sized to
+/// end before a waiting edit is due.
+#[derive(Default)]
+struct ItemCosts {
+    disk_event: ItemCost,
+    scanned_file: ItemCost,
+    other_change: ItemCost,
+    closed_check: ItemCost,
 }
 
-impl Default for StepCosts {
+/// The most an item of a kind took lately: the slowest of the last steps,
+/// forgotten slowly (items differ: a deleted file costs less than a read
+/// one, a file with broken links more to check than a healthy one).
+#[derive(Clone, Copy)]
+struct ItemCost(Duration);
+
+impl Default for ItemCost {
     fn default() -> Self {
-        StepCosts {
-            disk_events: FIRST_STEP_GUESS,
-            other_change: FIRST_STEP_GUESS,
-            closed_checks: FIRST_STEP_GUESS,
-        }
+        ItemCost(FIRST_ITEM_GUESS)
+    }
+}
+
+impl ItemCost {
+    /// How many items are expected to fit in `budget`.
+    fn items_within(self, budget: Duration) -> usize {
+        usize::try_from(budget.as_nanos() / self.0.as_nanos().max(1)).unwrap_or(usize::MAX)
+    }
+
+    fn record(&mut self, took: Duration, items: usize) {
+        self.0 = Self::each(took, items).max(self.0.mul_f64(0.8));
+    }
+
+    /// Records the step as the cost, forgetting the slower ones before: for
+    /// scan batches, whose rare slow steps (the index merging its maps)
+    /// say nothing of the next.
+    fn record_latest(&mut self, took: Duration, items: usize) {
+        self.0 = Self::each(took, items);
+    }
+
+    fn each(took: Duration, items: usize) -> Duration {
+        took / u32::try_from(items.max(1)).unwrap_or(u32::MAX)
     }
 }
 
@@ -192,7 +230,8 @@ impl Pending {
     /// they are due, so that nothing delays their diagnostics.
     fn take_due(&mut self) -> (Vec<Change>, VecDeque<Change>) {
         let now = Instant::now();
-        if self.documents_due().is_some_and(|due| due <= now) {
+        if let Some(due) = self.documents_due().filter(|due| *due <= now) {
+            tracing::debug!("editor round {:?} after its edit was due", now - due);
             self.documents_since = None;
             self.held_for_edit = false;
             return (std::mem::take(&mut self.documents), VecDeque::new());
@@ -222,6 +261,8 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
     // waiting to hear that every set is out.
     let mut unsent: Vec<Publication> = Vec::new();
     let mut waiting_scans: Vec<oneshot::Sender<()>> = Vec::new();
+    // A merge of the index's maps is being built (one at a time).
+    let mut merging = Arc::new(());
     loop {
         while !closed {
             match changes.try_recv() {
@@ -291,6 +332,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                         let _ = scan.send(());
                     }
                 }
+                merge_maps_when_due(&shared, &mut merging);
                 tracing::debug!(
                     "{changes} changes applied and checked in {applied:?} ({steps}), {} of {published} sets \
                      published in {:?}",
@@ -301,6 +343,22 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             Err(error) => tracing::error!("analysis of a batch of changes failed: {error}"),
         }
     }
+}
+
+/// Starts building the merges of the index's maps that are due, on another
+/// thread, unless one is being built or waits to be installed (`merging`
+/// is shared with it until then); it comes back as a change, installed in a
+/// step of its own.
+fn merge_maps_when_due(shared: &Arc<Shared>, merging: &mut Arc<()>) {
+    if Arc::strong_count(merging) > 1 {
+        return;
+    }
+    let Some(merges) = shared.index.snapshot().map_merges() else { return };
+    let (shared, building) = (shared.clone(), merging.clone());
+    tokio::task::spawn_blocking(move || {
+        let merged = Box::new(merges.build());
+        shared.send(Change::MapsMerged { merged, building });
+    });
 }
 
 /// Publishes a round's sets (open documents first), asks a pulling client
@@ -382,14 +440,19 @@ fn process(
 ) -> Processed {
     let started = std::time::Instant::now();
     let editor_round = !documents.is_empty();
-    // Whether the round may take a step that costs about `cost`: one that
-    // would end after a waiting edit is due must not (the edit's round
-    // would start late); with no edit waiting, the round ends after
-    // `MAX_ROUND`, so that its sets go out. The first step is taken
-    // whatever it costs when no edit waits: queued work must drain.
-    let may_take = |cost: Duration, first: bool| match edit_due(shared, queued_edit_due) {
-        Some(due) => std::time::Instant::now() + cost < due,
-        None => first || started.elapsed() < MAX_ROUND,
+    // How many items a step of a kind may take: as many as are expected
+    // to end before a waiting edit is due (its round must start on time),
+    // or within `MAX_ROUND` when none waits (so that the round's sets go
+    // out), and never more than `MAX_STEP` holds. When no edit waits, the
+    // first step takes at least one item: queued work must drain.
+    let step_size = |cost: ItemCost, first: bool| -> usize {
+        let now = std::time::Instant::now();
+        let (budget, waiting) = match edit_due(shared, queued_edit_due) {
+            Some(due) => (due.saturating_duration_since(now).saturating_sub(STEP_MARGIN), true),
+            None => (MAX_ROUND.saturating_sub(started.elapsed()), false),
+        };
+        let items = cost.items_within(budget.min(MAX_STEP));
+        if items == 0 && first && !waiting { 1 } else { items }
     };
     let mut steps = StepLog::default();
     let workspace = shared.workspace();
@@ -406,15 +469,19 @@ fn process(
         apply(shared, &workspace, analysis, &mut round, change);
     }
     let mut first = true;
-    while !backlog.is_empty() {
-        let disk_events =
-            backlog.iter().take(DISK_CHUNK).take_while(|c| matches!(c, Change::Disk(_))).count();
-        let costs = &analysis.step_costs;
-        let cost = if disk_events > 0 { costs.disk_events } else { costs.other_change };
-        if !may_take(cost, first) {
+    while let Some(next) = backlog.front() {
+        let costs = &analysis.item_costs;
+        let (cost, most) = match next {
+            Change::Disk(_) => (costs.disk_event, DISK_CHUNK),
+            Change::Scanned(_) => (costs.scanned_file, SCAN_STEP),
+            _ => (costs.other_change, 1),
+        };
+        let size = step_size(cost, first).min(most);
+        if size == 0 {
             break;
         }
         first = false;
+        let disk_events = backlog.iter().take(size).take_while(|c| matches!(c, Change::Disk(_))).count();
         let step_started = std::time::Instant::now();
         if disk_events > 0 {
             let paths: Vec<PathBuf> = backlog
@@ -428,7 +495,7 @@ fn process(
             for (path, finding) in examine_all(&workspace, paths) {
                 apply_finding(shared, analysis, &mut round, &path, finding);
             }
-            analysis.step_costs.disk_events = step_started.elapsed();
+            analysis.item_costs.disk_event.record(step_started.elapsed(), disk_events);
             steps.disk_events.add(step_started.elapsed());
             continue;
         }
@@ -437,25 +504,31 @@ fn process(
         // Scan batches that queued one after another are filed together,
         // up to a step's worth: the index files each batch's keys in one
         // merge, and a step must stay short.
+        let mut scanned_files = None;
         if let Change::Scanned(files) = &mut change {
-            while files.len() < SCAN_STEP
+            while files.len() < size
                 && let Some(Change::Scanned(more)) = backlog.front_mut()
             {
-                let wanted = (SCAN_STEP - files.len()).min(more.len());
+                let wanted = (size - files.len()).min(more.len());
                 files.extend(more.drain(..wanted));
                 if more.is_empty() {
                     backlog.pop_front();
                 }
             }
-            if files.len() > SCAN_STEP {
-                let rest = files.split_off(SCAN_STEP);
+            if files.len() > size {
+                let rest = files.split_off(size);
                 backlog.push_front(Change::Scanned(rest));
             }
+            scanned_files = Some(files.len());
         }
         finished_scans += usize::from(matches!(change, Change::ScanFinished { .. }));
         apply(shared, &workspace, analysis, &mut round, change);
-        analysis.step_costs.other_change = step_started.elapsed();
-        steps.other_changes.add(step_started.elapsed());
+        let took = step_started.elapsed();
+        match scanned_files {
+            Some(files) => analysis.item_costs.scanned_file.record_latest(took, files),
+            None => analysis.item_costs.other_change.record(took, 1),
+        }
+        steps.other_changes.add(took);
     }
     shared.index.store(index.clone());
     if finished_scans > 0 {
@@ -505,17 +578,18 @@ fn process(
     let mut wanted = check(std::mem::take(&mut check_now));
     // Closed files, a step at a time, in rounds of their own: an editor
     // round publishes the open documents' sets at once.
-    let mut first = !editor_round;
-    while !editor_round
-        && !analysis.unchecked.is_empty()
-        && may_take(analysis.step_costs.closed_checks, first)
-    {
+    let mut first = true;
+    while !editor_round && !analysis.unchecked.is_empty() {
+        let size = step_size(analysis.item_costs.closed_check, first).min(CHECK_CHUNK);
+        if size == 0 {
+            break;
+        }
         first = false;
         let step_started = std::time::Instant::now();
-        let step: Vec<FilePath> =
-            std::iter::from_fn(|| analysis.unchecked.pop_first()).take(CHECK_CHUNK).collect();
+        let step: Vec<FilePath> = std::iter::from_fn(|| analysis.unchecked.pop_first()).take(size).collect();
+        let checked = step.len();
         wanted.extend(check(step));
-        analysis.step_costs.closed_checks = step_started.elapsed();
+        analysis.item_costs.closed_check.record(step_started.elapsed(), checked);
         steps.closed_checks.add(step_started.elapsed());
     }
     // Told once every file is checked and this round's diagnostics are out
@@ -782,6 +856,10 @@ fn apply(
             }
         }
         Change::SettingsChanged => analysis.recheck_all = true,
+        Change::MapsMerged { merged, building } => {
+            index.install_merged_maps(*merged);
+            drop(building);
+        }
     }
 }
 

@@ -91,6 +91,20 @@ pub fn with_current_text(index: &ArticleIndex, path: &FilePath, text: &str) -> A
     index
 }
 
+/// Whether `path` is `folder` or under it. Bytes first (every event of a
+/// bulk change is looked up); `Path::starts_with`, which compares parts,
+/// decides the rest (a path written with `.` parts or doubled separators).
+fn is_under(path: &Path, folder: &Path) -> bool {
+    let separator = std::path::MAIN_SEPARATOR as u8;
+    let plainly =
+        match path.as_os_str().as_encoded_bytes().strip_prefix(folder.as_os_str().as_encoded_bytes()) {
+            Some([]) => true,
+            Some([next, ..]) => *next == separator,
+            None => false,
+        };
+    plainly || path.starts_with(folder)
+}
+
 /// One workspace folder and the settings that apply under it.
 #[derive(Clone)]
 pub struct Root {
@@ -171,7 +185,7 @@ impl Workspace {
     pub fn root_of(&self, path: &Path) -> Option<&Root> {
         self.roots
             .iter()
-            .filter(|root| path.starts_with(&root.path))
+            .filter(|root| is_under(path, &root.path))
             .max_by_key(|root| root.path.as_os_str().len())
     }
 

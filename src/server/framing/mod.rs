@@ -38,7 +38,8 @@ async fn sanitize_within(
     mut output: impl AsyncWrite + Unpin,
     max_body: usize,
 ) {
-    let mut input = BufReader::new(input);
+    // Large reads: stdin is read on a blocking thread, one hand-off a read.
+    let mut input = BufReader::with_capacity(1 << 16, input);
     loop {
         let Some(length) = read_headers(&mut input).await else { return };
         let body = match length {

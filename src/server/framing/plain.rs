@@ -23,8 +23,9 @@ struct Envelope<'a> {
     method: &'a RawValue,
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    params: Option<&'a RawValue>,
+    /// Read in the same pass, looking only at URIs.
+    #[serde(default)]
+    params: Found,
 }
 
 /// Whether `body` is a request or notification that can be passed on as it
@@ -37,10 +38,7 @@ pub(super) fn passes_as_it_is(body: &[u8]) -> bool {
         && method.len() > 2
         && method.starts_with('"')
         && envelope.id.is_none_or(|id| usable_id(id.get()))
-        && envelope.params.is_none_or(|params| {
-            let mut reader = serde_json::Deserializer::from_str(params.get());
-            matches!(Scan { uri: false }.deserialize(&mut reader), Ok(Found::Nothing))
-        })
+        && envelope.params == Found::Nothing
 }
 
 /// An id tower-lsp-server reads: null, a string, or an integer of 64 bits
@@ -53,8 +51,9 @@ fn usable_id(id: &str) -> bool {
 }
 
 /// What a scan of params found.
-#[derive(PartialEq)]
+#[derive(PartialEq, Default)]
 enum Found {
+    #[default]
     Nothing,
     /// A URI the full check would encode.
     RawUri,
@@ -71,6 +70,12 @@ impl Found {
 #[derive(Clone, Copy)]
 struct Scan {
     uri: bool,
+}
+
+impl<'de> Deserialize<'de> for Found {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Found, D::Error> {
+        Scan { uri: false }.deserialize(deserializer)
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Scan {
