@@ -166,9 +166,35 @@ fn edit_due(shared: &Shared, queued: Option<std::time::Instant>) -> Option<std::
 }
 
 struct Publication {
+    path: FilePath,
     uri: Uri,
     version: Option<i32>,
     diagnostics: Vec<lsp::Diagnostic>,
+    /// What the client has once this is sent (`Analysis::published` is
+    /// updated then, not before: a set not sent yet may be dropped).
+    sent: Sent,
+}
+
+enum Sent {
+    Set(Fingerprint),
+    Cleared,
+    /// A clear of the set filed under the name the client used before; the
+    /// set under the new name follows.
+    OldNameCleared,
+}
+
+impl Publication {
+    fn record(&self, published: &mut HashMap<FilePath, (Uri, Fingerprint)>) {
+        match self.sent {
+            Sent::Set(fingerprint) => {
+                published.insert(self.path.clone(), (self.uri.clone(), fingerprint));
+            }
+            Sent::Cleared => {
+                published.remove(&self.path);
+            }
+            Sent::OldNameCleared => {}
+        }
+    }
 }
 
 /// Changes received and not yet applied.
@@ -315,15 +341,16 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 // What is left goes before anything that arrived since.
                 let arrived = std::mem::replace(&mut pending.backlog, std::mem::take(&mut processed.left));
                 pending.backlog.extend(arrived);
-                // This round's sets supersede those left from before for the
-                // same file: they are newer.
+                // Sets left from before go after this round's, unless the
+                // round changed or checked their file again.
                 let mut publications = std::mem::take(&mut processed.publications);
-                let fresh: HashSet<Uri> = publications.iter().map(|p| p.uri.clone()).collect();
-                publications
-                    .extend(std::mem::take(&mut unsent).into_iter().filter(|p| !fresh.contains(&p.uri)));
+                let superseded = std::mem::take(&mut processed.superseded);
+                publications.extend(
+                    std::mem::take(&mut unsent).into_iter().filter(|p| !superseded.contains(&p.path)),
+                );
                 let published = publications.len();
                 let queued_edit_due = pending.documents_due().map(Instant::into_std);
-                unsent = finish_round(&shared, publications, processed, queued_edit_due).await;
+                unsent = finish_round(&shared, &analysis, publications, processed, queued_edit_due).await;
                 pending.unchecked = more || !unsent.is_empty();
                 pending.held_for_edit = held_for_edit && pending.documents_due().is_some();
                 waiting_scans.extend(indexed);
@@ -366,6 +393,7 @@ fn merge_maps_when_due(shared: &Arc<Shared>, merging: &mut Arc<()>) {
 /// roots whose ignore files changed, watches on new folders.
 async fn finish_round(
     shared: &Arc<Shared>,
+    analysis: &Mutex<Analysis>,
     publications: Vec<Publication>,
     processed: Processed,
     queued_edit_due: Option<std::time::Instant>,
@@ -375,6 +403,7 @@ async fn finish_round(
     // sets at its own pace): the rest goes out after the edit's round.
     let mut publications = publications.into_iter();
     for publication in publications.by_ref() {
+        publication.record(&mut lock(analysis).published);
         shared
             .client
             .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
@@ -420,6 +449,8 @@ struct Effects {
 /// queued work it left for the next round.
 struct Processed {
     publications: Vec<Publication>,
+    /// Files whose sets left unsent by earlier rounds are out of date.
+    superseded: HashSet<FilePath>,
     open_changed: bool,
     indexed: Vec<oneshot::Sender<()>>,
     effects: Effects,
@@ -544,6 +575,9 @@ fn process(
     let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
     let (mut check_now, closed): (Vec<FilePath>, Vec<FilePath>) =
         std::mem::take(&mut affected).into_iter().partition(|path| open.contains(path));
+    // Sets computed before this round and not sent yet are out of date for
+    // these files: they changed, or are checked again below.
+    let mut superseded: HashSet<FilePath> = closed.iter().chain(&check_now).cloned().collect();
     if scanning {
         // Only open documents are checked while a scan runs, without the
         // claims a half-read index cannot make; the rest wait for its end.
@@ -602,6 +636,7 @@ fn process(
     };
     // The editor's own files first: they are what the writer is looking at.
     wanted.sort_by_key(|(path, ..)| !open.contains(path));
+    superseded.extend(wanted.iter().map(|(path, ..)| path.clone()));
 
     let mut publications = Vec::new();
     for (path, diagnostics, fingerprint) in wanted {
@@ -617,22 +652,30 @@ fn process(
             // The client now names the file differently (it opened it under
             // its own spelling): clear the set filed under the old name.
             Some((previous_uri, _)) if *previous_uri != uri => publications.push(Publication {
+                path: path.clone(),
                 uri: previous_uri.clone(),
                 version: None,
                 diagnostics: Vec::new(),
+                sent: Sent::OldNameCleared,
             }),
             None if diagnostics.is_empty() => continue,
             _ => {}
         }
-        if diagnostics.is_empty() {
-            analysis.published.remove(&path);
-        } else {
-            analysis.published.insert(path, (uri.clone(), fingerprint));
-        }
-        publications.push(Publication { uri, version, diagnostics });
+        let sent = if diagnostics.is_empty() { Sent::Cleared } else { Sent::Set(fingerprint) };
+        publications.push(Publication { path, uri, version, diagnostics, sent });
     }
     let more = !analysis.unchecked.is_empty();
-    Processed { publications, open_changed, indexed, effects, left: backlog, changes, more, steps }
+    Processed {
+        publications,
+        superseded,
+        open_changed,
+        indexed,
+        effects,
+        left: backlog,
+        changes,
+        more,
+        steps,
+    }
 }
 
 /// How many steps of each kind a round took, and how long, for the log.
