@@ -7,7 +7,9 @@
 //! `-32603` answers or that end a background task), it checks what the
 //! answers say against a mirror of the documents: ranges in the document
 //! asked about are valid positions of its current text, workspace edits fit
-//! the current text of every file they touch and carry its version, pulled
+//! the current text of every file they touch and carry its version, pushed
+//! sets fit the text of their version (a closed file's: a text it had on
+//! disk since the last settle, as its event may not be applied yet), pulled
 //! diagnostics that depend on the file alone match a fresh analysis, and once
 //! the server has settled, every file's published (or pulled) diagnostics
 //! equal those of an index built from scratch over the same texts.
@@ -400,6 +402,11 @@ struct Run<'a> {
     rooted: bool,
     /// What each document's file holds on disk now.
     disk: Vec<Option<String>>,
+    /// What each document's file held on disk since the last settle: a set
+    /// pushed for a closed file may be of any of them (the server sees a
+    /// change on disk only when its event has waited out the debounce, and
+    /// this client reads pushed sets late, when it next reads).
+    disk_since_settle: Vec<Vec<String>>,
 }
 
 impl Run<'_> {
@@ -423,6 +430,11 @@ impl Run<'_> {
             preview: 300,
             rooted: true,
             disk: fuzz.docs.iter().map(|doc| doc.disk.map(str::to_owned)).collect(),
+            disk_since_settle: fuzz
+                .docs
+                .iter()
+                .map(|doc| doc.disk.map(str::to_owned).into_iter().collect())
+                .collect(),
         };
         run.initialize(script.offer).await;
         run.settle().await;
@@ -750,6 +762,7 @@ impl Run<'_> {
             Some((_, text)) => {
                 std::fs::write(path, text).expect("a workspace file is written");
                 self.disk[doc] = Some((*text).to_owned());
+                self.disk_since_settle[doc].push((*text).to_owned());
                 Some(if existed { CHANGED } else { CREATED })
             }
             None => {
@@ -1023,16 +1036,26 @@ impl Run<'_> {
                 && let Some(text) = self.current_text(doc)
             {
                 // Pushed sets may be older than the text, but never outside a text
-                // the document had: those of the current version must fit it.
+                // the document had: those of the current version must fit it,
+                // and those of a closed file one of the texts it had on disk
+                // since the last settle.
                 let current = self.open.get(&doc).map(|open| json!(open.version));
-                if current.is_none() || params.get("version") == current.as_ref() {
-                    for diagnostic in params["diagnostics"].as_array().into_iter().flatten() {
-                        check_range(
-                            text,
-                            &diagnostic["range"],
-                            self.encoding,
-                            &format!("a diagnostic of {uri}"),
-                        );
+                let diagnostics = params["diagnostics"].as_array().cloned().unwrap_or_default();
+                let ranges = || diagnostics.iter().map(|diagnostic| &diagnostic["range"]);
+                let what = format!("a diagnostic of {uri}");
+                if current.is_none() {
+                    let earlier = &self.disk_since_settle[doc];
+                    let fits_earlier = earlier
+                        .iter()
+                        .any(|text| ranges().all(|range| range_fits(text, range, self.encoding)));
+                    if !fits_earlier {
+                        for range in ranges() {
+                            check_range(text, range, self.encoding, &what);
+                        }
+                    }
+                } else if params.get("version") == current.as_ref() {
+                    for range in ranges() {
+                        check_range(text, range, self.encoding, &what);
                     }
                 }
             }
@@ -1050,8 +1073,13 @@ impl Run<'_> {
                     Some(message) => self.handle(message).await,
                     None => panic!("the server closed the connection"),
                 },
-                () = sleep_until(deadline) => return,
+                () = sleep_until(deadline) => break,
             }
+        }
+        // Settled: what is pushed from now on is of the files as they are.
+        for (earlier, now) in self.disk_since_settle.iter_mut().zip(&self.disk) {
+            earlier.clear();
+            earlier.extend(now.clone());
         }
     }
 }
@@ -1122,6 +1150,20 @@ fn offset_of(line_index: &LineIndex, value: &Value, encoding: PositionEncoding) 
 /// A range whose ends are exact positions of `text` (on a line it has, at a
 /// character boundary within the line), start before end.
 #[track_caller]
+/// Whether `range` is a range of `text` (what [`check_range`] asserts).
+fn range_fits(text: &str, range: &Value, encoding: PositionEncoding) -> bool {
+    let line_index = LineIndex::new(text);
+    let offsets: Option<Vec<usize>> = ["start", "end"]
+        .into_iter()
+        .map(|end| {
+            let at = line_col(&range[end])?;
+            let offset = line_index.offset(at, encoding);
+            (line_index.line_col(offset, encoding) == at).then_some(offset)
+        })
+        .collect();
+    offsets.is_some_and(|offsets| offsets[0] <= offsets[1])
+}
+
 fn check_range(text: &str, range: &Value, encoding: PositionEncoding, what: &str) {
     let line_index = LineIndex::new(text);
     let mut offsets = [0; 2];
