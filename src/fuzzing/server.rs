@@ -1037,13 +1037,14 @@ impl Run<'_> {
             {
                 // Pushed sets may be older than the text, but never outside a text
                 // the document had: those of the current version must fit it,
-                // and those of a closed file one of the texts it had on disk
-                // since the last settle.
+                // and those of a closed file (no version: a set with one is of
+                // a text the editor had before closing it) one of the texts it
+                // had on disk since the last settle.
                 let current = self.open.get(&doc).map(|open| json!(open.version));
                 let diagnostics = params["diagnostics"].as_array().cloned().unwrap_or_default();
                 let ranges = || diagnostics.iter().map(|diagnostic| &diagnostic["range"]);
                 let what = format!("a diagnostic of {uri}");
-                if current.is_none() {
+                if current.is_none() && params["version"].is_null() {
                     let earlier = &self.disk_since_settle[doc];
                     let fits_earlier = earlier
                         .iter()
