@@ -407,6 +407,10 @@ struct Run<'a> {
     /// change on disk only when its event has waited out the debounce, and
     /// this client reads pushed sets late, when it next reads).
     disk_since_settle: Vec<Vec<String>>,
+    /// The texts each open document had since the last settle, with their
+    /// versions: a client may reopen a document under a version it used
+    /// before, so a version names more than one text.
+    versions_since_settle: HashMap<usize, Vec<(i32, String)>>,
 }
 
 impl Run<'_> {
@@ -435,6 +439,7 @@ impl Run<'_> {
                 .iter()
                 .map(|doc| doc.disk.map(str::to_owned).into_iter().collect())
                 .collect(),
+            versions_since_settle: HashMap::new(),
         };
         run.initialize(script.offer).await;
         run.settle().await;
@@ -554,6 +559,7 @@ impl Run<'_> {
                 let text = self.text(text);
                 let document = json!({ "uri": self.uri(doc), "languageId": "markdown", "version": version, "text": text });
                 self.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
+                self.versions_since_settle.entry(doc).or_default().push((version, text.clone()));
                 self.open.insert(doc, Open { version, text });
                 // A file opened outside every root makes its folder one (the
                 // settings file marks it).
@@ -826,6 +832,7 @@ impl Run<'_> {
         if let Some(open) = self.open.get(&doc)
             && version > open.version
         {
+            self.versions_since_settle.entry(doc).or_default().push((version, edited.clone()));
             self.open.insert(doc, Open { version, text: edited });
         }
     }
@@ -1036,8 +1043,9 @@ impl Run<'_> {
                 && let Some(text) = self.current_text(doc)
             {
                 // Pushed sets may be older than the text, but never outside a text
-                // the document had: those of the current version must fit it,
-                // and those of a closed file (no version: a set with one is of
+                // the document had: those of the current version must fit a text
+                // it had under that version since the last settle, and those of
+                // a closed file (no version: a set with one is of
                 // a text the editor had before closing it) one of the texts it
                 // had on disk since the last settle.
                 let current = self.open.get(&doc).map(|open| json!(open.version));
@@ -1054,9 +1062,19 @@ impl Run<'_> {
                             check_range(text, range, self.encoding, &what);
                         }
                     }
-                } else if params.get("version") == current.as_ref() {
-                    for range in ranges() {
-                        check_range(text, range, self.encoding, &what);
+                } else if current.is_some() && params.get("version") == current.as_ref() {
+                    // The same version may have named other texts before
+                    // (a document reopened under it).
+                    let set_version = params["version"].as_i64();
+                    let fits_one =
+                        self.versions_since_settle.get(&doc).into_iter().flatten().any(|(version, text)| {
+                            set_version == Some(i64::from(*version))
+                                && ranges().all(|range| range_fits(text, range, self.encoding))
+                        });
+                    if !fits_one {
+                        for range in ranges() {
+                            check_range(text, range, self.encoding, &what);
+                        }
                     }
                 }
             }
@@ -1082,6 +1100,8 @@ impl Run<'_> {
             earlier.clear();
             earlier.extend(now.clone());
         }
+        self.versions_since_settle =
+            self.open.iter().map(|(doc, open)| (*doc, vec![(open.version, open.text.clone())])).collect();
     }
 }
 
