@@ -123,11 +123,61 @@ async fn a_folder_added_later_claims_no_broken_link() {
     let (healthy, broken) = write_corpus(&added);
     let client = Client::start(Options::folders(&[&first])).await;
     client.wait_scans(1).await;
-    let folder = json!([{ "uri": support::uri(&added), "name": "added" }]);
-    let event = json!({ "event": { "added": folder, "removed": [] } });
-    client.notify("workspace/didChangeWorkspaceFolders", event).await;
+    client.notify("workspace/didChangeWorkspaceFolders", change_folders(&[&added], &[])).await;
     let pulled = pull_during_scan(&client, &healthy, 2).await;
     assert_no_broken_link(&pulled, "pulled while the added folder is scanned");
     client.wait_scans(2).await;
     assert_settled(&client, &healthy, &broken).await;
+}
+
+fn change_folders(added: &[&Path], removed: &[&Path]) -> Value {
+    let folders = |paths: &[&Path]| -> Vec<Value> {
+        paths.iter().map(|path| json!({ "uri": support::uri(path), "name": "folder" })).collect()
+    };
+    json!({ "event": { "added": folders(added), "removed": folders(removed) } })
+}
+
+/// A document closed while another root is scanned, when its own folder is
+/// no root, leaves the index; once the folder is a root again, its scan
+/// reads the file. (A rule that a change seen during a scan beats what the
+/// scan read must not let that change beat a scan that started after it.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_dropped_during_another_scan_is_read_by_its_own() {
+    let workspace = tempfile::tempdir().expect("a workspace");
+    let small = workspace.path().join("small");
+    let big = workspace.path().join("big");
+    std::fs::create_dir_all(&small).expect("a folder");
+    let target = small.join("target.md");
+    let linker = small.join("linker.md");
+    std::fs::write(&target, article_text(ARTICLES + 20, ARTICLES + 20)).expect("an article");
+    std::fs::write(&linker, article_text(ARTICLES + 21, ARTICLES + 20)).expect("an article");
+    write_corpus(&big);
+    let client = Client::start(Options::folders(&[&small])).await;
+    client.wait_scans(1).await;
+    client.open(&target).await;
+    client.notify("workspace/didChangeWorkspaceFolders", change_folders(&[&big], &[&small])).await;
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": support::uri(&target) } })).await;
+    // The close is applied (the target leaves the index) while `big` is
+    // still being scanned.
+    let title = format!("Article {}", ARTICLES + 20);
+    let mut gone = false;
+    for _ in 0..200 {
+        let symbols = client.request("workspace/symbol", json!({ "query": title })).await;
+        if symbols["result"].as_array().is_some_and(|found| found.is_empty()) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(gone, "the closed target stayed in the index");
+    assert!(
+        scans_ended(&client) < 2,
+        "the scan of `big` ended before the close was applied: the race was not run"
+    );
+    client.notify("workspace/didChangeWorkspaceFolders", change_folders(&[&small], &[])).await;
+    client.wait_scans(3).await;
+    client.open(&linker).await;
+    assert_eq!(codes(&client.pull_diagnostics(&linker).await), Vec::<String>::new());
+    let symbols = client.request("workspace/symbol", json!({ "query": title })).await;
+    assert_eq!(symbols["result"].as_array().map(Vec::len), Some(1), "{symbols}");
 }

@@ -80,6 +80,9 @@ const GITIGNORE: &str = "drafts/\nignored.md\n";
 
 /// Set, each operation run is printed to stderr: to read what a saved input does.
 pub const TRACE: &str = "ARTICLE_LSP_FUZZ_TRACE";
+/// Set (to a `tracing` filter such as `article_lsp=debug`), the server's log
+/// goes to stderr, between the operations.
+pub const SERVER_LOG: &str = "ARTICLE_LSP_FUZZ_LOG";
 
 /// A run: how the client introduces itself, then operations until the data
 /// runs out (rather than `Vec`'s coin toss before each one, which would make
@@ -306,6 +309,13 @@ impl ServerFuzz {
     /// and time enabled.
     pub fn new(runtime: tokio::runtime::Runtime) -> ServerFuzz {
         count_panics();
+        if let Some(filter) = std::env::var_os(SERVER_LOG) {
+            // Several fuzzers in one process set it once.
+            let _ = tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter.to_string_lossy()))
+                .try_init();
+        }
         let folder = tempfile::tempdir().expect("a temporary folder");
         let root = folder.path().canonicalize().expect("a canonical temporary folder");
         let mut disk: Vec<(&str, &'static str)> = super::article::FIXED

@@ -88,6 +88,25 @@ pub enum Change {
     },
 }
 
+/// For the log: what a change is about, without the texts it carries.
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Document(path) => write!(f, "Document({})", path.as_str()),
+            Change::Closed(path) => write!(f, "Closed({})", path.as_str()),
+            Change::Disk(path) => write!(f, "Disk({})", path.display()),
+            Change::ConfigFile => f.write_str("ConfigFile"),
+            Change::Scanned(files) => write!(f, "Scanned({} files)", files.len()),
+            Change::ScanFinished { root, seen, .. } => {
+                write!(f, "ScanFinished({}, {:?} seen)", root.display(), seen.as_ref().map(HashSet::len))
+            }
+            Change::RootRemoved(root) => write!(f, "RootRemoved({})", root.display()),
+            Change::SettingsChanged => f.write_str("SettingsChanged"),
+            Change::MapsMerged { .. } => f.write_str("MapsMerged"),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Analysis {
     /// What the client was last sent, per file: under which URI, and a
@@ -101,9 +120,10 @@ struct Analysis {
     deferred: BTreeSet<FilePath>,
     /// Closed files to recheck, a step at a time, in the rounds to come.
     unchecked: BTreeSet<FilePath>,
-    /// Paths a disk event reloaded while a scan ran: the scan's own view of
-    /// them may be older (a file it read, then deleted; one created after it
-    /// listed the folder), so the event's wins.
+    /// Paths a disk event or a closed document reloaded while a scan ran:
+    /// the scan's own view of them may be older (a file it read, then
+    /// deleted; one created after it listed the folder) or newer (a scan
+    /// that started after the change), so its batch reads them again.
     changed_during_scan: HashSet<PathBuf>,
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
@@ -403,6 +423,11 @@ async fn finish_round(
     // sets at its own pace): the rest goes out after the edit's round.
     let mut publications = publications.into_iter();
     for publication in publications.by_ref() {
+        tracing::trace!(
+            "publishing {} diagnostics of {}",
+            publication.diagnostics.len(),
+            publication.path.as_str()
+        );
         publication.record(&mut lock(analysis).published);
         shared
             .client
@@ -819,6 +844,7 @@ fn apply(
 ) {
     let Round { index, affected, .. } = round;
     let scanning = round.scanning;
+    tracing::trace!("applying {change:?}");
     match change {
         Change::Document(path) => {
             if let Some((text, version)) = shared.documents.text(&path) {
@@ -855,14 +881,18 @@ fn apply(
         // Nothing is rechecked per file here: the scan's end rechecks all.
         Change::Scanned(files) => {
             let mut articles = Vec::with_capacity(files.len());
+            let mut read_again = Vec::new();
             for (path, loaded) in files {
                 // A root removed while it was being scanned (or settings
-                // that now exclude the file) make what was read unwanted; a
-                // disk event during the scan wins over what the scan read.
-                if shared.documents.is_open(&path)
-                    || changed_during_scan(analysis, &path)
-                    || !workspace.includes(Path::new(path.as_str()))
-                {
+                // that now exclude the file) make what was read unwanted.
+                if shared.documents.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
+                    continue;
+                }
+                // A change to the file (or a folder holding it) applied
+                // during the scan read the disk before or after the scan
+                // did: which is newer is not known, so it is read again now.
+                if changed_during_scan(analysis, &path) {
+                    read_again.push(PathBuf::from(path.as_str()));
                     continue;
                 }
                 match loaded {
@@ -873,6 +903,9 @@ fn apply(
                 }
             }
             index.upsert_batch(articles);
+            for (path, finding) in examine_all(workspace, read_again) {
+                apply_finding(shared, analysis, round, &path, finding);
+            }
         }
         Change::ScanFinished { root, seen, indexed } => {
             if let Some(seen) = seen {
