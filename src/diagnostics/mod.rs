@@ -1,8 +1,10 @@
 //! Diagnostics: a pure function of the index and one indexed article.
 
 mod code;
+mod outward;
 
 pub use code::{DiagnosticCode, Severity};
+pub use outward::{AsClaimant, AsLinked};
 
 use text_size::TextRange;
 

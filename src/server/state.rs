@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use super::lock;
 use crate::admission::Admission;
 use crate::config::Settings;
-use crate::index::{ArticleIndex, FilePath};
+use crate::diagnostics::{AsClaimant, AsLinked};
+use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::suggest::{HintFacts, hinted_files};
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
@@ -30,10 +31,12 @@ impl IndexCell {
 
 /// Replaces what `index` holds for `path` with `loaded` (`None`: no article
 /// there any more) and adds to `affected` every file whose diagnostics may
-/// change: the file itself, articles linking to its old or new id or url,
-/// articles sharing its old or new id or url (duplicates), and, when what a
-/// "did you mean" shows of it changed, files whose broken links it could be
-/// the hint of.
+/// change: the file itself; when what they see of it changed, articles
+/// linking to its old or new id or url ([`AsLinked`]) and articles sharing
+/// its old or new id or url ([`AsClaimant`]); and, when what a "did you
+/// mean" shows of it changed, files whose broken links it could be the hint
+/// of. So an edit to an article's answer or body rechecks it alone, and a
+/// new title only the articles linking to it.
 pub fn replace(
     index: &mut ArticleIndex,
     path: FilePath,
@@ -41,7 +44,10 @@ pub fn replace(
     affected: &mut BTreeSet<FilePath>,
 ) {
     let hint_before = HintFacts::of(index, &path);
-    neighbours(index, &path, affected);
+    let (linked_before, claimant_before) = (AsLinked::of(index, &path), AsClaimant::of(index, &path));
+    // Found before the change, in case it changes what they see: the
+    // referrers and claimants of what the article was.
+    let (referrers_before, claimants_before) = (referrers(index, &path), claimants(index, &path));
     match loaded {
         Some(Loaded::Article(article, line_index)) => {
             index.upsert(path.clone(), *article, line_index);
@@ -50,22 +56,36 @@ pub fn replace(
             index.remove(&path);
         }
     }
-    neighbours(index, &path, affected);
+    let mut files = Vec::new();
+    if linked_before != AsLinked::of(index, &path) {
+        files.extend(referrers_before);
+        files.extend(referrers(index, &path));
+    }
+    if claimant_before != AsClaimant::of(index, &path) {
+        files.extend(claimants_before);
+        files.extend(claimants(index, &path));
+    }
     let hint_after = HintFacts::of(index, &path);
     if hint_before != hint_after {
-        let hinted = hinted_files(index, hint_before.as_ref(), hint_after.as_ref());
-        affected.extend(hinted.into_iter().map(|file| index.path(file).clone()));
+        files.extend(hinted_files(index, hint_before.as_ref(), hint_after.as_ref()));
     }
+    affected.extend(files.into_iter().map(|file| index.path(file).clone()));
     affected.insert(path);
 }
 
-fn neighbours(index: &ArticleIndex, path: &FilePath, affected: &mut BTreeSet<FilePath>) {
-    let Some(entry) = index.get_by_path(path) else { return };
+/// The articles linking to `path`'s id or url.
+fn referrers(index: &ArticleIndex, path: &FilePath) -> Vec<FileId> {
+    let Some(entry) = index.get_by_path(path) else { return Vec::new() };
+    index.referrers(entry.article.article_id(), entry.article.article_url())
+}
+
+/// The articles claiming `path`'s id or url (itself among them).
+fn claimants(index: &ArticleIndex, path: &FilePath) -> Vec<FileId> {
+    let Some(entry) = index.get_by_path(path) else { return Vec::new() };
     let (id, url) = (entry.article.article_id(), entry.article.article_url());
-    let mut files = index.referrers(id, url);
-    files.extend(id.map(|id| index.with_id(id)).unwrap_or_default());
-    files.extend(url.map(|url| index.with_url(url)).unwrap_or_default());
-    affected.extend(files.into_iter().map(|file| index.path(file).clone()));
+    let mut files = id.map(|id| index.with_id(id).to_vec()).unwrap_or_default();
+    files.extend(url.map(|url| index.with_url(url).to_vec()).unwrap_or_default());
+    files
 }
 
 /// `index` with `text` as the content of `path`: what a request about an open
@@ -252,6 +272,9 @@ pub fn acceptable_root(dir: &Path, home: Option<&Path>) -> bool {
 }
 
 #[cfg(test)]
+mod recheck_property;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::workspace::load_text;
@@ -281,6 +304,36 @@ mod tests {
         replace(&mut index, FilePath::new("/a"), None, &mut affected);
         assert!(affected.contains(&FilePath::new("/c")));
         assert!(index.get_by_path(&FilePath::new("/a")).is_none());
+    }
+
+    #[test]
+    fn an_edit_to_the_answer_rechecks_the_article_alone_and_a_title_its_referrers() {
+        let target = |title: &str, answer: &str| {
+            format!("---\nid: 1\ntitle: {title}\nurl: /a\nanswer: {answer}\n---\nBody\n")
+        };
+        let mut index = ArticleIndex::new();
+        let mut ignored = BTreeSet::new();
+        let files = [
+            ("/a", target("T1", "Short.")),
+            ("/b", article(2, "/b", &[1])),
+            // Claims the same url: a duplicate of `/a`.
+            ("/c", article(3, "/a", &[])),
+        ];
+        for (path, text) in files {
+            replace(&mut index, FilePath::new(path), Some(load_text(&text)), &mut ignored);
+        }
+        let affected_by = |index: &mut ArticleIndex, text: String| {
+            let mut affected = BTreeSet::new();
+            replace(index, FilePath::new("/a"), Some(load_text(&text)), &mut affected);
+            affected.iter().map(|path| path.as_str().to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(affected_by(&mut index, target("T1", "A longer answer.")), ["/a"]);
+        assert_eq!(affected_by(&mut index, target("T1", "A longer answer.") + "More body.\n"), ["/a"]);
+        assert_eq!(affected_by(&mut index, target("New title", "A longer answer.")), ["/a", "/b"]);
+        // A line above the fields moves where the claimant's related
+        // information points.
+        let moved = target("New title", "A longer answer.").replacen("---\n", "---\n# a note\n", 1);
+        assert_eq!(affected_by(&mut index, moved), ["/a", "/b", "/c"]);
     }
 
     #[cfg(unix)]
