@@ -117,6 +117,26 @@ related_article3: {id: -4, url: /ok}
 }
 
 #[test]
+fn a_blank_question_or_answer_is_an_empty_value_however_written() {
+    check(
+        "//- a.md
+---
+id: 1
+title: T
+url: /a
+question: '  '
+answer: >-
+    \x20
+---
+",
+        expect![[r#"
+            a.md:5:12 invalid-field: invalid `question`: expected text, found an empty value «  »
+            a.md:6:9 invalid-field: invalid `answer`: expected text, found an empty value «>-»
+        "#]],
+    );
+}
+
+#[test]
 fn duplicate_id_and_url() {
     check(
         "//- a.md
