@@ -108,6 +108,35 @@ async fn folders_can_be_added_and_removed() {
     client.wait_diagnostics(&stale_title, no_diagnostics).await;
 }
 
+/// An open document stays when its folder is removed, outside every root:
+/// it then shows only what the file alone says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_document_whose_folder_is_removed_drops_its_workspace_claims() {
+    let (targets, linkers) = (tempfile::tempdir().expect("a folder"), tempfile::tempdir().expect("a folder"));
+    std::fs::write(targets.path().join("target.md"), "---\nid: 1\ntitle: Now\nurl: /t\n---\n")
+        .expect("write");
+    // The folder holds nothing else: no other file's removal rechecks it.
+    let linker = linkers.path().join("linker.md");
+    let text = "---\nid: 2\ntitle: L\nurl: /l\nrelated_article1:\n  id: 1\n  title: Then\n  url: /t\n---\n";
+    std::fs::write(&linker, text).expect("write");
+    let client = Client::start(Options::folders(&[targets.path(), linkers.path()])).await;
+    client.wait_scans(2).await;
+    // Opened as edited (its stale title longer), so that its own set,
+    // versioned, differs from the closed file's.
+    client.open_text(&linker, &text.replace("Then", "Then and before")).await;
+    client
+        .wait_for("the open document's set", |client| {
+            let latest = client.publications(&linker).pop()?;
+            let shown = latest["diagnostics"].as_array().is_some_and(|set| has_code("stale-title")(set));
+            (latest["version"] == 1 && shown).then_some(())
+        })
+        .await;
+    let folder = json!({ "uri": support::uri(linkers.path()), "name": "linkers" });
+    let removed = json!({ "event": { "added": [], "removed": [folder] } });
+    client.notify("workspace/didChangeWorkspaceFolders", removed).await;
+    client.wait_diagnostics(&linker, no_diagnostics).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_folder_removed_while_it_is_scanned_leaves_nothing_behind() {
     let (cluster, broken) = (support::workspace(&["lumenus"]), support::workspace(&["broken"]));

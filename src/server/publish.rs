@@ -928,6 +928,11 @@ fn apply(
                 let still_in = workspace.root_of(Path::new(file.as_str())).is_some();
                 if !still_in && !shared.documents.is_open(&file) {
                     replace(index, file, None, affected);
+                } else {
+                    // An open document left outside every root now says
+                    // only what the file alone says; one under another root
+                    // takes that root's settings.
+                    affected.insert(file);
                 }
             }
         }
