@@ -25,7 +25,10 @@ impl IndexCell {
     }
 
     pub fn store(&self, index: ArticleIndex) {
-        *lock(&self.0) = Arc::new(index);
+        let replaced = std::mem::replace(&mut *lock(&self.0), Arc::new(index));
+        // Freeing what the old version did not share with the new one takes
+        // a while: not with the lock held, which every request takes.
+        drop(replaced);
     }
 }
 
