@@ -174,6 +174,20 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// Where each of `ranges` starts and ends, in every encoding a client
+    /// may use: two equal lists are the same places to every client.
+    pub fn places_in_every_encoding(
+        &self,
+        ranges: impl IntoIterator<Item = text_size::TextRange>,
+    ) -> Vec<LineCol> {
+        let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
+        ranges
+            .into_iter()
+            .flat_map(|range| [range.start(), range.end()])
+            .flat_map(|offset| encodings.map(|encoding| self.line_col(usize::from(offset), encoding)))
+            .collect()
+    }
+
     /// Byte offset -> position. Offsets past the end clamp to the end; an
     /// offset inside a multi-byte char or between `\r` and `\n` floors to the
     /// char/line-break start.

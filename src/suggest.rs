@@ -4,7 +4,7 @@ use rapidfuzz::distance::levenshtein;
 
 use crate::article::ArticleId;
 use crate::index::{ArticleIndex, FileId, FilePath, link_words, title_words};
-use crate::line_index::{LineCol, PositionEncoding};
+use crate::line_index::LineCol;
 
 /// Words this common find too many candidates to say anything.
 const MAX_WORD_FILES: usize = 1_000;
@@ -108,13 +108,10 @@ impl HintFacts {
     pub fn of(index: &ArticleIndex, path: &FilePath) -> Option<HintFacts> {
         let entry = index.get_by_path(path)?;
         let article = &entry.article;
-        let title_at = article.title.as_ref().map(|field| {
-            let range = field.value_range();
-            let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
-            let ends = [range.start(), range.end()];
-            let at = |(offset, encoding)| entry.line_index.line_col(usize::from(offset), encoding);
-            ends.into_iter().flat_map(|end| encodings.map(|encoding| (end, encoding))).map(at).collect()
-        });
+        let title_at = article
+            .title
+            .as_ref()
+            .map(|field| entry.line_index.places_in_every_encoding([field.value_range()]));
         let mut words = title_words(article.title_text().unwrap_or(""));
         words.retain(|word| index.with_title_word(word).len() <= MAX_WORD_FILES + 1);
         Some(HintFacts {

@@ -2,11 +2,9 @@
 //! changes, an edit to the article (its answer, its body, its own links)
 //! can change no diagnostic but its own.
 
-use text_size::TextRange;
-
 use crate::article::{ArticleId, Field};
-use crate::index::{ArticleIndex, FilePath, IndexedArticle};
-use crate::line_index::{LineCol, PositionEncoding};
+use crate::index::{ArticleIndex, FilePath};
+use crate::line_index::LineCol;
 
 /// An article as the articles linking to it see it: what resolves their
 /// links, what their stale checks compare, what their messages name, and
@@ -40,7 +38,9 @@ impl AsLinked {
             url: article.article_url().map(str::to_owned),
             title: article.title_text().map(str::to_owned),
             subject: article.subject_text().map(str::to_owned),
-            title_at: places(entry, article.title.as_ref().map(Field::value_range)),
+            title_at: entry
+                .line_index
+                .places_in_every_encoding(article.title.as_ref().map(Field::value_range)),
         })
     }
 }
@@ -55,17 +55,9 @@ impl AsClaimant {
         Some(AsClaimant {
             id: article.article_id(),
             url: article.article_url().map(str::to_owned),
-            claimed_at: places(entry, [claimed_at(&article.id), claimed_at(&article.url)]),
+            claimed_at: entry
+                .line_index
+                .places_in_every_encoding([claimed_at(&article.id), claimed_at(&article.url)]),
         })
     }
-}
-
-/// Where `ranges` start and end, in every encoding a client may use.
-fn places(entry: &IndexedArticle, ranges: impl IntoIterator<Item = TextRange>) -> Vec<LineCol> {
-    let encodings = [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32];
-    ranges
-        .into_iter()
-        .flat_map(|range| [range.start(), range.end()])
-        .flat_map(|offset| encodings.map(|encoding| entry.line_index.line_col(usize::from(offset), encoding)))
-        .collect()
 }
