@@ -9,7 +9,7 @@ use super::lock;
 use crate::admission::Admission;
 use crate::config::Settings;
 use crate::diagnostics::{AsClaimant, AsLinked};
-use crate::index::{ArticleIndex, FileId, FilePath};
+use crate::index::{ArticleIndex, FilePath};
 use crate::suggest::{HintFacts, hinted_files};
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
 
@@ -48,9 +48,10 @@ pub fn replace(
 ) {
     let hint_before = HintFacts::of(index, &path);
     let (linked_before, claimant_before) = (AsLinked::of(index, &path), AsClaimant::of(index, &path));
-    // Found before the change, in case it changes what they see: the
-    // referrers and claimants of what the article was.
-    let (referrers_before, claimants_before) = (referrers(index, &path), claimants(index, &path));
+    // What the article claimed before: its referrers and claimants then are
+    // looked up only if what they see changed (typing in an answer looks
+    // up nothing). The lookups do not depend on the article's own entry.
+    let claimed_before = index.get_by_path(&path).map(|entry| Claims::of(&entry.article));
     match loaded {
         Some(Loaded::Article(article, line_index)) => {
             index.upsert(path.clone(), *article, line_index);
@@ -59,14 +60,17 @@ pub fn replace(
             index.remove(&path);
         }
     }
+    let claimed_after = index.get_by_path(&path).map(|entry| Claims::of(&entry.article));
+    let claims = || claimed_before.iter().chain(&claimed_after);
     let mut files = Vec::new();
     if linked_before != AsLinked::of(index, &path) {
-        files.extend(referrers_before);
-        files.extend(referrers(index, &path));
+        files.extend(claims().flat_map(|claims| index.referrers(claims.id, claims.url.as_deref())));
     }
     if claimant_before != AsClaimant::of(index, &path) {
-        files.extend(claimants_before);
-        files.extend(claimants(index, &path));
+        for claims in claims() {
+            files.extend(claims.id.map(|id| index.with_id(id).to_vec()).unwrap_or_default());
+            files.extend(claims.url.as_deref().map(|url| index.with_url(url).to_vec()).unwrap_or_default());
+        }
     }
     let hint_after = HintFacts::of(index, &path);
     if hint_before != hint_after {
@@ -76,19 +80,17 @@ pub fn replace(
     affected.insert(path);
 }
 
-/// The articles linking to `path`'s id or url.
-fn referrers(index: &ArticleIndex, path: &FilePath) -> Vec<FileId> {
-    let Some(entry) = index.get_by_path(path) else { return Vec::new() };
-    index.referrers(entry.article.article_id(), entry.article.article_url())
+/// The id and url an article claims: what its referrers and claimants are
+/// found by.
+struct Claims {
+    id: Option<crate::article::ArticleId>,
+    url: Option<String>,
 }
 
-/// The articles claiming `path`'s id or url (itself among them).
-fn claimants(index: &ArticleIndex, path: &FilePath) -> Vec<FileId> {
-    let Some(entry) = index.get_by_path(path) else { return Vec::new() };
-    let (id, url) = (entry.article.article_id(), entry.article.article_url());
-    let mut files = id.map(|id| index.with_id(id).to_vec()).unwrap_or_default();
-    files.extend(url.map(|url| index.with_url(url).to_vec()).unwrap_or_default());
-    files
+impl Claims {
+    fn of(article: &crate::article::Article) -> Claims {
+        Claims { id: article.article_id(), url: article.article_url().map(str::to_owned) }
+    }
 }
 
 /// `index` with `text` as the content of `path`: what a request about an open
