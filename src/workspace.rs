@@ -55,6 +55,7 @@ pub enum ProblemKind {
 }
 
 /// What reading one file gave.
+#[derive(Clone)]
 pub enum Loaded {
     Article(Box<Article>, LineIndex),
     NotAnArticle,

@@ -44,10 +44,7 @@ const MAX_ROUND: Duration = Duration::from_millis(50);
 const DISK_CHUNK: usize = 64;
 /// Closed files checked together, on every core (one step).
 const CHECK_CHUNK: usize = 512;
-/// Files read by a scan filed together (one step).
-const SCAN_STEP: usize = 512;
-/// What an item of a step (a disk event, a file read by a scan, a closed
-/// file's check) is taken to cost before one has been timed.
+/// What an item of a step (a disk event, a closed file's check) is taken to cost before one has been timed.
 const FIRST_ITEM_GUESS: Duration = Duration::from_micros(100);
 /// The longest a step is sized to take: an edit sent while it runs still
 /// has its round start when its debounce ends.
@@ -69,6 +66,9 @@ pub enum Change {
     ConfigFile,
     /// Files read by a scan; `None` for files that are not article texts.
     Scanned(Vec<(FilePath, Option<Loaded>)>),
+    /// Scan batches filed into a snapshot of the index away from the loop
+    /// (see [`Filing`]), `None` if filing them failed, and the files filed.
+    Filed(Option<Box<ArticleIndex>>, Vec<FilePath>),
     /// `seen` (when the scan could list the root): every file the scan found,
     /// so that indexed files under `root` it did not find are dropped.
     /// `indexed` is told once the index holds the whole scan.
@@ -97,6 +97,7 @@ impl std::fmt::Debug for Change {
             Change::Disk(path) => write!(f, "Disk({})", path.display()),
             Change::ConfigFile => f.write_str("ConfigFile"),
             Change::Scanned(files) => write!(f, "Scanned({} files)", files.len()),
+            Change::Filed(_, files) => write!(f, "Filed({} files)", files.len()),
             Change::ScanFinished { root, seen, .. } => {
                 write!(f, "ScanFinished({}, {:?} seen)", root.display(), seen.as_ref().map(HashSet::len))
             }
@@ -128,6 +129,8 @@ struct Analysis {
     recheck_all: bool,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
+    /// Scan batches being filed away from the loop, if any.
+    filing: Option<Filing>,
     /// What an item of each kind of step has cost lately.
     item_costs: ItemCosts,
 }
@@ -137,7 +140,6 @@ struct Analysis {
 #[derive(Default)]
 struct ItemCosts {
     disk_event: ItemCost,
-    scanned_file: ItemCost,
     other_change: ItemCost,
     closed_check: ItemCost,
 }
@@ -161,18 +163,8 @@ impl ItemCost {
     }
 
     fn record(&mut self, took: Duration, items: usize) {
-        self.0 = Self::each(took, items).max(self.0.mul_f64(0.8));
-    }
-
-    /// Records the step as the cost, forgetting the slower ones before: for
-    /// scan batches, whose rare slow steps (the index merging its maps)
-    /// say nothing of the next.
-    fn record_latest(&mut self, took: Duration, items: usize) {
-        self.0 = Self::each(took, items);
-    }
-
-    fn each(took: Duration, items: usize) -> Duration {
-        took / u32::try_from(items.max(1)).unwrap_or(u32::MAX)
+        let each = took / u32::try_from(items.max(1)).unwrap_or(u32::MAX);
+        self.0 = each.max(self.0.mul_f64(0.8));
     }
 }
 
@@ -234,6 +226,9 @@ struct Pending {
     /// The last round could take no step before the waiting edit is due:
     /// only the edit's round is due until it has run.
     held_for_edit: bool,
+    /// Scan batches are being filed away from the loop: until they are
+    /// back, only disk events are taken from the backlog.
+    filing: bool,
 }
 
 impl Pending {
@@ -244,6 +239,13 @@ impl Pending {
                 let sent = sent_at(shared).map_or(now, Instant::from_std);
                 self.documents_since.get_or_insert(sent);
                 self.documents.push(change);
+            }
+            // Installed before anything else, at once: what waits behind it
+            // is held until it is in.
+            Change::Filed(..) => {
+                self.filing = false;
+                self.backlog_since = None;
+                self.backlog.push_front(change);
             }
             other => {
                 if self.backlog.is_empty() {
@@ -263,6 +265,7 @@ impl Pending {
     fn due(&self) -> Option<Instant> {
         let backlog = match self.backlog_since {
             _ if self.backlog.is_empty() || self.held_for_edit => None,
+            _ if self.filing && !self.backlog.iter().any(runs_while_filing) => None,
             Some(since) => Some(since + DEBOUNCE),
             None => Some(Instant::now()),
         };
@@ -358,6 +361,10 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 let (changes, more, steps) = (processed.changes, processed.more, processed.steps.to_string());
                 let held_for_edit = !editor_round && processed.steps.count() == 0;
                 let indexed = std::mem::take(&mut processed.indexed);
+                if let Some(job) = processed.filing.take() {
+                    pending.filing = true;
+                    job.start(&shared);
+                }
                 // What is left goes before anything that arrived since.
                 let arrived = std::mem::replace(&mut pending.backlog, std::mem::take(&mut processed.left));
                 pending.backlog.extend(arrived);
@@ -379,7 +386,11 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                         let _ = scan.send(());
                     }
                 }
-                merge_maps_when_due(&shared, &mut merging);
+                // Not while batches are filed: the filed index replaces
+                // the maps the merge would be built from.
+                if !pending.filing {
+                    merge_maps_when_due(&shared, &mut merging);
+                }
                 tracing::debug!(
                     "{changes} changes applied and checked in {applied:?} ({steps}), {} of {published} sets \
                      published in {:?}",
@@ -478,6 +489,8 @@ struct Processed {
     superseded: HashSet<FilePath>,
     open_changed: bool,
     indexed: Vec<oneshot::Sender<()>>,
+    /// Scan batches to file away from the loop.
+    filing: Option<FilingJob>,
     effects: Effects,
     left: VecDeque<Change>,
     changes: usize,
@@ -525,11 +538,37 @@ fn process(
         apply(shared, &workspace, analysis, &mut round, change);
     }
     let mut first = true;
+    let mut filing = None;
+    // Changes that wait until the batches being filed are in.
+    let mut held = VecDeque::new();
     while let Some(next) = backlog.front() {
+        if matches!(next, Change::Filed(..)) {
+            if let Some(Change::Filed(filed, files)) = backlog.pop_front() {
+                install_filed(shared, &workspace, analysis, &mut round, filed, files);
+            }
+            continue;
+        }
+        if analysis.filing.is_some() && !runs_while_filing(next) {
+            held.extend(backlog.pop_front());
+            continue;
+        }
+        if matches!(next, Change::Scanned(_)) {
+            // Every batch queued is filed in one job: its cost is that of
+            // the batches, not of the index, and it never holds the loop.
+            let mut files = Vec::new();
+            while let Some(Change::Scanned(_)) = backlog.front() {
+                if let Some(Change::Scanned(batch)) = backlog.pop_front() {
+                    files.extend(batch);
+                    changes += 1;
+                }
+            }
+            analysis.filing = Some(Filing::default());
+            filing = Some(FilingJob { base: round.index.clone(), files, workspace: workspace.clone() });
+            continue;
+        }
         let costs = &analysis.item_costs;
         let (cost, most) = match next {
             Change::Disk(_) => (costs.disk_event, DISK_CHUNK),
-            Change::Scanned(_) => (costs.scanned_file, SCAN_STEP),
             _ => (costs.other_change, 1),
         };
         let size = step_size(cost, first).min(most);
@@ -555,37 +594,16 @@ fn process(
             steps.disk_events.add(step_started.elapsed());
             continue;
         }
-        let Some(mut change) = backlog.pop_front() else { break };
+        let Some(change) = backlog.pop_front() else { break };
         changes += 1;
-        // Scan batches that queued one after another are filed together,
-        // up to a step's worth: the index files each batch's keys in one
-        // merge, and a step must stay short.
-        let mut scanned_files = None;
-        if let Change::Scanned(files) = &mut change {
-            while files.len() < size
-                && let Some(Change::Scanned(more)) = backlog.front_mut()
-            {
-                let wanted = (size - files.len()).min(more.len());
-                files.extend(more.drain(..wanted));
-                if more.is_empty() {
-                    backlog.pop_front();
-                }
-            }
-            if files.len() > size {
-                let rest = files.split_off(size);
-                backlog.push_front(Change::Scanned(rest));
-            }
-            scanned_files = Some(files.len());
-        }
         finished_scans += usize::from(matches!(change, Change::ScanFinished { .. }));
         apply(shared, &workspace, analysis, &mut round, change);
         let took = step_started.elapsed();
-        match scanned_files {
-            Some(files) => analysis.item_costs.scanned_file.record_latest(took, files),
-            None => analysis.item_costs.other_change.record(took, 1),
-        }
+        analysis.item_costs.other_change.record(took, 1);
         steps.other_changes.add(took);
     }
+    held.append(&mut backlog);
+    let backlog = held;
     shared.index.store(index.clone());
     if finished_scans > 0 {
         // Only now does the stored index hold what those scans read.
@@ -695,6 +713,7 @@ fn process(
         superseded,
         open_changed,
         indexed,
+        filing,
         effects,
         left: backlog,
         changes,
@@ -795,7 +814,7 @@ fn apply_finding(
         Finding::Rules { root } => effects.rescan.push(root),
         Finding::File(file, loaded) => {
             if closed(&file) {
-                replace(index, file, loaded, affected);
+                replace_noted(analysis, index, file, loaded, affected);
             }
         }
         Finding::Folder(folder, files) => {
@@ -803,12 +822,12 @@ fn apply_finding(
             // A folder put where another was: what it no longer holds goes.
             for file in indexed_under(index, &folder) {
                 if !found.contains(&file) && closed(&file) {
-                    replace(index, file, None, affected);
+                    replace_noted(analysis, index, file, None, affected);
                 }
             }
             for (file, loaded) in files {
                 if closed(&file) {
-                    replace(index, file, loaded, affected);
+                    replace_noted(analysis, index, file, loaded, affected);
                 }
             }
             effects.new_folders.push(folder);
@@ -816,12 +835,12 @@ fn apply_finding(
         Finding::Gone(gone) => {
             for file in indexed_under(index, &gone) {
                 if closed(&file) {
-                    replace(index, file, None, affected);
+                    replace_noted(analysis, index, file, None, affected);
                 }
             }
             let file = file_path(&gone);
             if index.get_by_path(&file).is_some() && closed(&file) {
-                replace(index, file, None, affected);
+                replace_noted(analysis, index, file, None, affected);
             }
         }
     }
@@ -850,7 +869,7 @@ fn apply(
             if let Some((text, version)) = shared.documents.text(&path) {
                 analysis.versions.insert(path.clone(), version);
                 let loaded = load_text(&text.to_string());
-                replace(index, path, Some(loaded), affected);
+                replace_noted(analysis, index, path, Some(loaded), affected);
             }
         }
         Change::Closed(path) => {
@@ -870,50 +889,23 @@ fn apply(
             if scanning {
                 analysis.changed_during_scan.insert(on_disk.to_owned());
             }
-            replace(index, path, loaded, affected);
+            replace_noted(analysis, index, path, loaded, affected);
         }
         Change::Disk(path) => {
             for (path, finding) in examine_all(workspace, vec![path]) {
                 apply_finding(shared, analysis, round, &path, finding);
             }
         }
-        Change::ConfigFile => {}
-        // Nothing is rechecked per file here: the scan's end rechecks all.
-        Change::Scanned(files) => {
-            let mut articles = Vec::with_capacity(files.len());
-            let mut read_again = Vec::new();
-            for (path, loaded) in files {
-                // A root removed while it was being scanned (or settings
-                // that now exclude the file) make what was read unwanted.
-                if shared.documents.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
-                    continue;
-                }
-                // A change to the file (or a folder holding it) applied
-                // during the scan read the disk before or after the scan
-                // did: which is newer is not known, so it is read again now.
-                if changed_during_scan(analysis, &path) {
-                    read_again.push(PathBuf::from(path.as_str()));
-                    continue;
-                }
-                match loaded {
-                    Some(Loaded::Article(article, line_index)) => articles.push((path, *article, line_index)),
-                    Some(Loaded::NotAnArticle) | None => {
-                        index.remove(&path);
-                    }
-                }
-            }
-            index.upsert_batch(articles);
-            for (path, finding) in examine_all(workspace, read_again) {
-                apply_finding(shared, analysis, round, &path, finding);
-            }
-        }
+        // Filed away from the loop, by `process`.
+        Change::ConfigFile | Change::Scanned(_) | Change::Filed(..) => {}
         Change::ScanFinished { root, seen, indexed } => {
             if let Some(seen) = seen {
                 // A file created after the listing was indexed by its event.
                 for file in indexed_under(index, &root) {
-                    let kept = seen.contains(&file) || changed_during_scan(analysis, &file);
+                    let kept =
+                        seen.contains(&file) || changed_during_scan(&analysis.changed_during_scan, &file);
                     if !kept && !shared.documents.is_open(&file) {
-                        replace(index, file, None, affected);
+                        replace_noted(analysis, index, file, None, affected);
                     }
                 }
             }
@@ -927,7 +919,7 @@ fn apply(
             for file in indexed_under(index, &root) {
                 let still_in = workspace.root_of(Path::new(file.as_str())).is_some();
                 if !still_in && !shared.documents.is_open(&file) {
-                    replace(index, file, None, affected);
+                    replace_noted(analysis, index, file, None, affected);
                 } else {
                     // An open document left outside every root now says
                     // only what the file alone says; one under another root
@@ -946,9 +938,130 @@ fn apply(
 
 /// Whether a disk event about `path`, or a folder holding it, came while a
 /// scan ran: what the event read is newer than what the scan may have.
-fn changed_during_scan(analysis: &Analysis, path: &FilePath) -> bool {
-    !analysis.changed_during_scan.is_empty()
-        && Path::new(path.as_str()).ancestors().any(|at| analysis.changed_during_scan.contains(at))
+fn changed_during_scan(changed: &HashSet<PathBuf>, path: &FilePath) -> bool {
+    !changed.is_empty() && Path::new(path.as_str()).ancestors().any(|at| changed.contains(at))
+}
+
+/// What the loop did to its index while scan batches were being filed
+/// into a snapshot of it: the filed index takes its place, and these are
+/// applied over it again, so that it holds the batches and every change
+/// since (each replacement is of a whole file, so replaying it gives what
+/// it gave the first time).
+#[derive(Default)]
+struct Filing {
+    since: Vec<(FilePath, Option<Loaded>)>,
+}
+
+/// Whether a change is applied while scan batches are being filed. Editor
+/// changes and disk events are, and replayed over the filed index; the
+/// rest wait for it (a scan's end must follow its batches).
+fn runs_while_filing(change: &Change) -> bool {
+    matches!(change, Change::Disk(_) | Change::Document(_) | Change::Closed(_) | Change::Filed(..))
+}
+
+/// [`replace`], noted for replay while scan batches are being filed.
+fn replace_noted(
+    analysis: &mut Analysis,
+    index: &mut ArticleIndex,
+    path: FilePath,
+    loaded: Option<Loaded>,
+    affected: &mut BTreeSet<FilePath>,
+) {
+    if let Some(filing) = &mut analysis.filing {
+        filing.since.push((path.clone(), loaded.clone()));
+    }
+    replace(index, path, loaded, affected);
+}
+
+/// Scan batches to file into `base`, a snapshot of the index, away from
+/// the loop: filing tens of thousands of files at once costs what they
+/// hold (their keys sorted and merged into each map in one pass), where
+/// steps small enough to keep edits on time would cost the size of the
+/// index each.
+struct FilingJob {
+    base: ArticleIndex,
+    files: Vec<(FilePath, Option<Loaded>)>,
+    workspace: Arc<Workspace>,
+}
+
+impl FilingJob {
+    fn start(self, shared: &Arc<Shared>) {
+        let worker = shared.clone();
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let files = self.files.len();
+            match tokio::task::spawn_blocking(move || self.file(&worker)).await {
+                Ok((filed, paths)) => {
+                    tracing::debug!("{files} scanned files filed in {:?}", started.elapsed());
+                    shared.send(Change::Filed(Some(Box::new(filed)), paths));
+                }
+                Err(error) => {
+                    tracing::error!("filing {files} scanned files failed: {error}");
+                    shared.send(Change::Filed(None, Vec::new()));
+                }
+            }
+        });
+    }
+
+    /// The snapshot with the batches filed, and the files filed.
+    fn file(self, shared: &Shared) -> (ArticleIndex, Vec<FilePath>) {
+        let FilingJob { base: mut index, files, workspace } = self;
+        let mut articles = Vec::with_capacity(files.len());
+        let mut paths = Vec::with_capacity(files.len());
+        for (path, loaded) in files {
+            // A root removed while it was being scanned (or settings that
+            // now exclude the file) make what was read unwanted. A document
+            // opened or closed meanwhile is replayed over the result.
+            if shared.documents.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
+                continue;
+            }
+            paths.push(path.clone());
+            match loaded {
+                Some(Loaded::Article(article, line_index)) => articles.push((path, *article, line_index)),
+                Some(Loaded::NotAnArticle) | None => {
+                    index.remove(&path);
+                }
+            }
+        }
+        index.upsert_batch(articles);
+        (index, paths)
+    }
+}
+
+/// Puts the filed index in the loop's place, with every change applied
+/// since its snapshot was taken applied again over it, then reads again
+/// the filed files that changed during the scan.
+fn install_filed(
+    shared: &Shared,
+    workspace: &Workspace,
+    analysis: &mut Analysis,
+    round: &mut Round<'_>,
+    filed: Option<Box<ArticleIndex>>,
+    files: Vec<FilePath>,
+) {
+    let Some(filing) = analysis.filing.take() else { return };
+    // When filing failed, the loop's index stays as it was, without the
+    // batches.
+    if let Some(filed) = filed {
+        *round.index = *filed;
+        for (path, loaded) in filing.since {
+            replace(round.index, path, loaded, round.affected);
+        }
+    }
+    // A change to a file (or a folder holding it) applied during the scan
+    // read the disk before or after the scan did: which is newer is not
+    // known, so it is read again. Nothing else is rechecked per file: the
+    // scan's end rechecks all.
+    let changed = &analysis.changed_during_scan;
+    let read_again: Vec<PathBuf> = files
+        .iter()
+        .filter(|path| changed_during_scan(changed, path))
+        .map(|path| PathBuf::from(path.as_str()))
+        .collect();
+    for (path, finding) in examine_all(workspace, read_again) {
+        apply_finding(shared, analysis, round, &path, finding);
+    }
 }
 
 /// The indexed files under `folder`: a range of the index's paths.
