@@ -17,13 +17,16 @@ use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use text_size::TextRange;
 
 use crate::article::Article;
+use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severity};
+use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::LineIndex;
 use crate::texts::SharedTexts;
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -90,6 +93,7 @@ struct Entry<P, A, L> {
     path: P,
     stamp: Stamp,
     parsed: Option<(A, L)>,
+    found: Option<Vec<StoredDiagnostic>>,
 }
 
 /// An entry as it is read back.
@@ -98,7 +102,68 @@ type StoredEntry = Entry<String, Box<Article>, LineIndex>;
 /// A cached file: the stamp it was read with and what it gave.
 /// The article is boxed: entries wait in a map until the scan takes them,
 /// and the map's slots are not freed before the scan ends.
-pub type Cached = (Stamp, Option<(Box<Article>, LineIndex)>);
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cached {
+    pub stamp: Stamp,
+    pub parsed: Option<(Box<Article>, LineIndex)>,
+    /// What the checks found in the file when the cache was written (see
+    /// [`StoredDiagnostic`]); `None` when they were not stored.
+    pub found: Option<Vec<StoredDiagnostic>>,
+}
+
+/// A diagnostic as the checks found it, before settings adjust it, with
+/// the files of its related places named by path (file ids are the index's
+/// own). Stored only when the whole index was the disk's files of one root,
+/// so a restart that finds every one of them unchanged finds these again;
+/// codes and severities go by name, so that a renumbering cannot
+/// misread them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDiagnostic {
+    code: String,
+    severity: String,
+    range: TextRange,
+    message: String,
+    related: Vec<(String, TextRange, String)>,
+}
+
+impl StoredDiagnostic {
+    pub fn of(index: &ArticleIndex, diagnostic: &Diagnostic) -> StoredDiagnostic {
+        StoredDiagnostic {
+            code: diagnostic.code.as_str().to_owned(),
+            severity: diagnostic.severity.as_str().to_owned(),
+            range: diagnostic.range,
+            message: diagnostic.message.clone(),
+            related: diagnostic
+                .related
+                .iter()
+                .map(|place| (index.path(place.file).as_str().to_owned(), place.range, place.message.clone()))
+                .collect(),
+        }
+    }
+
+    /// The diagnostic again, over an index holding the same files; `None`
+    /// when a name or a related file is not known to it.
+    pub fn restore(&self, index: &ArticleIndex) -> Option<Diagnostic> {
+        let severity = [Severity::Error, Severity::Warning, Severity::Information, Severity::Hint]
+            .into_iter()
+            .find(|severity| severity.as_str() == self.severity)?;
+        let related = self
+            .related
+            .iter()
+            .map(|(path, range, message)| {
+                let file: FileId = index.file_id(&FilePath::new(path.as_str()))?;
+                Some(RelatedInformation { file, range: *range, message: message.clone() })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Diagnostic {
+            code: DiagnosticCode::from_name(&self.code)?,
+            severity,
+            range: self.range,
+            message: self.message.clone(),
+            related,
+        })
+    }
+}
 
 /// The cache directory to use: [`CACHE_DIR_VARIABLE`] when set, else
 /// `article-lsp` in the platform's cache directory.
@@ -164,7 +229,8 @@ pub fn load(file: &Path, texts: &SharedTexts) -> Result<HashMap<PathBuf, Cached>
             })
             .collect();
         for entry in decoded.map_err(|error| format!("corrupt: {error}"))?.into_iter().flatten() {
-            cached.insert(PathBuf::from(entry.path), (entry.stamp, entry.parsed));
+            let Entry { path, stamp, parsed, found } = entry;
+            cached.insert(PathBuf::from(path), Cached { stamp, parsed, found });
         }
     }
     let mut stored = [0; 4];
@@ -230,6 +296,7 @@ pub struct Seen<'a> {
     pub path: &'a str,
     pub stamp: Stamp,
     pub parsed: Option<(&'a Article, &'a LineIndex)>,
+    pub found: Option<Vec<StoredDiagnostic>>,
 }
 
 /// Writes a cache file atomically (a temporary file renamed over it), so a
@@ -239,7 +306,7 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
     let now = SystemTime::now();
     let entries: Vec<Entry<&str, &Article, &LineIndex>> = seen
         .filter(|seen| seen.stamp.settled(now))
-        .map(|seen| Entry { path: seen.path, stamp: seen.stamp, parsed: seen.parsed })
+        .map(|Seen { path, stamp, parsed, found }| Entry { path, stamp, parsed, found })
         .collect();
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
@@ -355,20 +422,64 @@ mod tests {
         let file = file_for(dir.path(), Path::new("/srv/articles"));
         let article = parse_article(TEXT).expect("an article");
         let line_index = LineIndex::new(TEXT);
+        let found = StoredDiagnostic {
+            code: "broken-link".to_owned(),
+            severity: "error".to_owned(),
+            range: TextRange::new(4.into(), 9.into()),
+            message: "no article has id 9".to_owned(),
+            related: vec![(
+                "/srv/articles/nine.md".to_owned(),
+                TextRange::empty(0.into()),
+                "here".to_owned(),
+            )],
+        };
         let seen = [
             Seen {
                 path: "/srv/articles/seven.md",
                 stamp: old_stamp(),
                 parsed: Some((&article, &line_index)),
+                found: Some(vec![found.clone()]),
             },
-            Seen { path: "/srv/articles/notes.md", stamp: old_stamp(), parsed: None },
+            Seen { path: "/srv/articles/notes.md", stamp: old_stamp(), parsed: None, found: None },
         ];
         assert_eq!(save(&file, seen.into_iter()).expect("saved"), 2);
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let (stamp, parsed) = &loaded[Path::new("/srv/articles/seven.md")];
-        assert_eq!(*stamp, old_stamp());
-        assert_eq!(parsed.as_ref(), Some(&(Box::new(article), line_index)));
-        assert_eq!(loaded[Path::new("/srv/articles/notes.md")].1, None);
+        let seven = &loaded[Path::new("/srv/articles/seven.md")];
+        assert_eq!(seven.stamp, old_stamp());
+        assert_eq!(seven.parsed.as_ref(), Some(&(Box::new(article), line_index)));
+        assert_eq!(seven.found, Some(vec![found]));
+        let notes = &loaded[Path::new("/srv/articles/notes.md")];
+        assert_eq!((&notes.parsed, &notes.found), (&None, &None));
+    }
+
+    #[test]
+    fn a_stored_diagnostic_restores_over_an_index_of_the_same_files() {
+        let twin = |path: &str| {
+            let text = "---\nid: 7\ntitle: Seven\nurl: /learn/x/questions/seven\n---\n";
+            (FilePath::new(path), parse_article(text).expect("an article"), LineIndex::new(text))
+        };
+        let index = ArticleIndex::from_articles(vec![twin("/site/a.md"), twin("/site/b.md")]);
+        let file = index.file_id(&FilePath::new("/site/a.md")).expect("indexed");
+        let found = crate::diagnostics::article_diagnostics(&index, file);
+        assert!(found.iter().any(|diagnostic| !diagnostic.related.is_empty()), "{found:?}");
+        let stored: Vec<StoredDiagnostic> =
+            found.iter().map(|found| StoredDiagnostic::of(&index, found)).collect();
+        let again = ArticleIndex::from_articles(vec![twin("/site/b.md"), twin("/site/a.md")]);
+        let restored: Option<Vec<Diagnostic>> = stored.iter().map(|stored| stored.restore(&again)).collect();
+        let related_paths = |diagnostics: &[Diagnostic], index: &ArticleIndex| -> Vec<String> {
+            diagnostics.iter().flat_map(|d| &d.related).map(|r| index.path(r.file).to_string()).collect()
+        };
+        let restored = restored.expect("restored");
+        assert_eq!(related_paths(&restored, &again), related_paths(&found, &index));
+        let without_files = |diagnostics: Vec<Diagnostic>| -> Vec<_> {
+            diagnostics.into_iter().map(|d| (d.code, d.severity, d.range, d.message)).collect()
+        };
+        assert_eq!(without_files(restored), without_files(found));
+        let elsewhere = ArticleIndex::from_articles(vec![twin("/site/a.md")]);
+        assert!(
+            stored.iter().any(|stored| stored.restore(&elsewhere).is_none()),
+            "b.md is not indexed there"
+        );
     }
 
     #[test]
@@ -380,12 +491,23 @@ mod tests {
             (parse_article(TEXT).expect("an article"), parse_article(linking).expect("an article"));
         let (seven_lines, eight_lines) = (LineIndex::new(TEXT), LineIndex::new(linking));
         let seen = [
-            Seen { path: "/site/seven.md", stamp: old_stamp(), parsed: Some((&seven, &seven_lines)) },
-            Seen { path: "/site/eight.md", stamp: old_stamp(), parsed: Some((&eight, &eight_lines)) },
+            Seen {
+                path: "/site/seven.md",
+                stamp: old_stamp(),
+                parsed: Some((&seven, &seven_lines)),
+                found: None,
+            },
+            Seen {
+                path: "/site/eight.md",
+                stamp: old_stamp(),
+                parsed: Some((&eight, &eight_lines)),
+                found: None,
+            },
         ];
         save(&file, seen.into_iter()).expect("saved");
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let article = |path: &str| loaded[Path::new(path)].1.as_ref().map(|(article, _)| article.clone());
+        let article =
+            |path: &str| loaded[Path::new(path)].parsed.as_ref().map(|(article, _)| article.clone());
         let (seven, eight) =
             (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
         let title = seven.title.and_then(|field| field.value.as_scalar().map(|scalar| scalar.text.clone()));
@@ -398,7 +520,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let paths: Vec<String> = (0..CHUNK_ENTRIES * 2 + 5).map(|n| format!("/srv/site/{n}.md")).collect();
-        let seen = paths.iter().map(|path| Seen { path, stamp: old_stamp(), parsed: None });
+        let seen = paths.iter().map(|path| Seen { path, stamp: old_stamp(), parsed: None, found: None });
         assert_eq!(save(&file, seen).expect("saved"), paths.len());
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         assert_eq!(loaded.len(), paths.len());
@@ -410,7 +532,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let fresh = Stamp::of(&std::fs::metadata(dir.path()).expect("metadata")).expect("a stamp");
-        let seen = [Seen { path: "/a.md", stamp: fresh, parsed: None }];
+        let seen = [Seen { path: "/a.md", stamp: fresh, parsed: None, found: None }];
         assert_eq!(save(&file, seen.into_iter()).expect("saved"), 0);
     }
 
@@ -418,7 +540,7 @@ mod tests {
     fn saved_with_one_entry() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
-        let seen = [Seen { path: "/a.md", stamp: old_stamp(), parsed: None }];
+        let seen = [Seen { path: "/a.md", stamp: old_stamp(), parsed: None, found: None }];
         save(&file, seen.into_iter()).expect("saved");
         (dir, file)
     }

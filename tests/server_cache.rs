@@ -155,3 +155,113 @@ async fn a_start_removes_what_killed_cache_writers_left_behind() {
     assert!(a_cache.exists());
     assert!(client.shutdown_and_exit().await);
 }
+
+fn linking(id: u32, title: &str, to: u32, as_title: &str) -> String {
+    format!(
+        "---\nid: {id}\ntitle: {title}\nurl: /learn/x/questions/q{id}\nfile_name: q{id}.md\n\
+         related_article1:\n  id: {to}\n  title: {as_title}\n  url: /learn/x/questions/q{to}\n---\nBody\n"
+    )
+}
+
+/// The files' last published sets (empty for a file never published).
+fn last_sets(client: &Client, paths: &[PathBuf]) -> Vec<(String, Value)> {
+    paths
+        .iter()
+        .map(|path| {
+            let last = client.publications(path).pop().map_or(json!([]), |p| p["diagnostics"].clone());
+            (path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(), last)
+        })
+        .collect()
+}
+
+async fn sets_after_start(root: &Path, cache: &Path, paths: &[PathBuf]) -> Vec<(String, Value)> {
+    let client = start(root, cache).await;
+    let sets = last_sets(&client, paths);
+    assert!(client.shutdown_and_exit().await);
+    sets
+}
+
+/// A restart over unchanged files publishes what the checks stored in the
+/// cache: the same sets as a start without a cache. Files deleted or added
+/// while the server was down make it check again, and what they change shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_publishes_what_a_fresh_start_would() {
+    let root = tempfile::tempdir().expect("a workspace");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let path = |name: &str| root.path().join(name);
+    let files = [
+        ("a.md", linking(1, "Alpha", 2, "Old Beta")),
+        ("b.md", article(2, "Beta")),
+        ("c.md", linking(3, "Gamma", 9, "Nine")),
+        ("d.md", article(5, "Delta")),
+        ("e.md", article(5, "Epsilon")),
+        ("f.md", linking(6, "Zeta", 7, "Eta")),
+        ("g.md", article(7, "Eta")),
+    ];
+    for (name, text) in &files {
+        write_dated(&path(name), text, an_hour_ago);
+    }
+    let mut paths: Vec<PathBuf> = files.iter().map(|(name, _)| path(name)).collect();
+    paths.push(path("h.md"));
+
+    let fresh = tempfile::tempdir().expect("an empty cache directory");
+    let cold = sets_after_start(root.path(), cache.path(), &paths).await;
+    let stored =
+        article_lsp::cache::load(&cache_file_with(cache.path(), files.len()).await, &Default::default())
+            .expect("a cache");
+    assert!(stored.values().all(|entry| entry.found.is_some()), "the checks' findings are stored");
+    let codes_of = |sets: &[(String, Value)], name: &str| -> Vec<String> {
+        let set = sets.iter().find(|(file, _)| file == name).map(|(_, set)| set.clone()).unwrap_or_default();
+        support::codes(set.as_array().map(Vec::as_slice).unwrap_or_default())
+    };
+    assert_eq!(codes_of(&cold, "a.md"), ["stale-title"]);
+    assert_eq!(codes_of(&cold, "c.md"), ["broken-link"]);
+    assert_eq!(codes_of(&cold, "d.md"), ["duplicate-id", "duplicate-url"]);
+    assert!(codes_of(&cold, "f.md").is_empty());
+
+    let warm = sets_after_start(root.path(), cache.path(), &paths).await;
+    assert_eq!(warm, cold, "a restart over unchanged files publishes what the checks found");
+
+    // While the server is down: the target of f's link goes, and c's
+    // link's target comes.
+    std::fs::remove_file(path("g.md")).expect("delete an article");
+    write_dated(&path("h.md"), &article(9, "Nine"), an_hour_ago);
+    let changed = sets_after_start(root.path(), cache.path(), &paths).await;
+    assert_eq!(codes_of(&changed, "f.md"), ["broken-link"]);
+    assert!(codes_of(&changed, "c.md").is_empty());
+    assert_eq!(changed, sets_after_start(root.path(), fresh.path(), &paths).await);
+    let again = sets_after_start(root.path(), cache.path(), &paths).await;
+    assert_eq!(again, changed, "the rewritten cache serves the next restart");
+}
+
+/// A document the editor opens while the restart's scan runs, with an
+/// unsaved edit, is what its referrers are checked against, whether it
+/// comes before or after the scan's end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_opened_during_a_restart_is_what_referrers_see() {
+    let root = tempfile::tempdir().expect("a workspace");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let path = |name: &str| root.path().join(name);
+    write_dated(&path("a.md"), &linking(1, "Alpha", 2, "Beta"), an_hour_ago);
+    write_dated(&path("b.md"), &article(2, "Beta"), an_hour_ago);
+    write_dated(&path("c.md"), &linking(3, "Gamma", 9, "Beta"), an_hour_ago);
+    let first = start(root.path(), cache.path()).await;
+    first.wait_diagnostics(&path("c.md"), support::has_code("broken-link")).await;
+    cache_file_with(cache.path(), 3).await;
+    assert!(first.shutdown_and_exit().await);
+
+    let mut options = Options::folders(&[root.path()]);
+    options.cache_dir = Some(cache.path().to_path_buf());
+    let client = Client::start(options).await;
+    // b's id becomes 9 in the editor: a's link breaks, c's resolves.
+    client.open_text(&path("b.md"), &article(9, "Beta")).await;
+    client.wait_scans(1).await;
+    let a = client.wait_diagnostics(&path("a.md"), support::has_code("broken-link")).await;
+    assert_eq!(support::codes(&a), ["broken-link"]);
+    // Checked in the round that broke a's link, or never said broken.
+    let c = last_sets(&client, &[path("c.md")]);
+    assert_eq!(c, [("c.md".to_owned(), json!([]))]);
+    assert!(client.shutdown_and_exit().await);
+}

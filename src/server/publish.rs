@@ -31,6 +31,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::state::{Workspace, replace, with_current_text};
 use super::{Shared, convert, lock, scan, watch};
+use crate::cache::StoredDiagnostic;
 use crate::diagnostics::{DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath, MergedMaps};
 use crate::workspace::{Loaded, load_text};
@@ -72,10 +73,14 @@ pub enum Change {
     /// `seen` (when the scan could list the root): every file the scan found,
     /// so that indexed files under `root` it did not find are dropped.
     /// `indexed` is told once the index holds the whole scan.
+    /// `restored`: what the checks found in every file, stored in the
+    /// cache, when the scan found each file as the cache has it and no file
+    /// the cache held gone.
     ScanFinished {
         root: PathBuf,
         seen: Option<HashSet<FilePath>>,
         indexed: Option<oneshot::Sender<()>>,
+        restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
     },
     RootRemoved(PathBuf),
     /// Settings changed: every diagnostic may differ.
@@ -127,6 +132,10 @@ struct Analysis {
     /// that started after the change), so its batch reads them again.
     changed_during_scan: HashSet<PathBuf>,
     recheck_all: bool,
+    /// What the checks found in each file when the cache was written, for
+    /// the recheck of a restart whose index is what the cache was written
+    /// from: a file leaves it once a change may alter its findings.
+    restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<()>>,
     /// Scan batches being filed away from the loop, if any.
@@ -613,6 +622,11 @@ fn process(
         }
     }
     let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
+    if let Some(restored) = &mut analysis.restored {
+        for path in affected.iter() {
+            restored.remove(path);
+        }
+    }
     // Open as far as the index knows: a document opened while this round
     // ran is handled with its own change, in the next one.
     let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
@@ -638,21 +652,27 @@ fn process(
     // Fingerprinted here, on every core: a scan's end has tens of thousands.
     let nothing = Fingerprint::of(&[]);
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
-    let check = |paths: Vec<FilePath>| -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
+    let check = |paths: Vec<FilePath>,
+                 restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>|
+     -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
         paths
             .into_par_iter()
             .map(|path| {
                 let is_open = open.contains(&path);
                 let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
-                let diagnostics =
-                    if shown { diagnostics_of(shared, &workspace, &index, &path, known) } else { Vec::new() };
+                let stored = restored.and_then(|restored| restored.get(&path)).map(Vec::as_slice);
+                let diagnostics = if shown {
+                    diagnostics_of(shared, &workspace, &index, &path, known, stored)
+                } else {
+                    Vec::new()
+                };
                 let fingerprint =
                     if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
                 (path, diagnostics, fingerprint)
             })
             .collect()
     };
-    let mut wanted = check(std::mem::take(&mut check_now));
+    let mut wanted = check(std::mem::take(&mut check_now), None);
     // Closed files, a step at a time, in rounds of their own: an editor
     // round publishes the open documents' sets at once.
     let mut first = true;
@@ -665,13 +685,16 @@ fn process(
         let step_started = std::time::Instant::now();
         let step: Vec<FilePath> = std::iter::from_fn(|| analysis.unchecked.pop_first()).take(size).collect();
         let checked = step.len();
-        wanted.extend(check(step));
+        wanted.extend(check(step, analysis.restored.as_ref()));
         analysis.item_costs.closed_check.record(step_started.elapsed(), checked);
         steps.closed_checks.add(step_started.elapsed());
     }
     // Told once every file is checked and this round's diagnostics are out
     // (see `run`): a scan's progress ends when its answers and diagnostics
     // are complete.
+    if analysis.unchecked.is_empty() {
+        analysis.restored = None;
+    }
     let indexed = if analysis.unchecked.is_empty() && !scanning {
         std::mem::take(&mut analysis.indexed)
     } else {
@@ -898,7 +921,23 @@ fn apply(
         }
         // Filed away from the loop, by `process`.
         Change::ConfigFile | Change::Scanned(_) | Change::Filed(..) => {}
-        Change::ScanFinished { root, seen, indexed } => {
+        Change::ScanFinished { root, seen, indexed, restored } => {
+            // A change during the scan may have altered the findings of
+            // files it did not list as affected (their referrers were not
+            // all indexed yet): the cache's findings serve only when none
+            // came, and the index holds this root's files alone.
+            let untouched = analysis.versions.is_empty()
+                && analysis.changed_during_scan.is_empty()
+                && analysis.deferred.is_empty()
+                && affected.is_empty()
+                && workspace.roots().count() == 1;
+            analysis.restored = restored.filter(|restored| {
+                untouched
+                    && restored.keys().filter(|path| index.get_by_path(path).is_some()).count() == index.len()
+            });
+            if let Some(restored) = &analysis.restored {
+                tracing::info!("the findings of {} files are taken from the cache", restored.len());
+            }
             if let Some(seen) = seen {
                 // A file created after the listing was indexed by its event.
                 for file in indexed_under(index, &root) {
@@ -1041,6 +1080,9 @@ fn install_filed(
     files: Vec<FilePath>,
 ) {
     let Some(filing) = analysis.filing.take() else { return };
+    // Another scan's files: the index is no longer the one the cache's
+    // findings were made over.
+    analysis.restored = None;
     // When filing failed, the loop's index stays as it was, without the
     // batches.
     if let Some(filed) = filed {
@@ -1093,13 +1135,16 @@ impl Known {
     }
 }
 
-/// The diagnostics of `path` as the client sees them, with its settings.
+/// The diagnostics of `path` as the client sees them, with its settings;
+/// the checks' findings are `stored` ones when given (and every one
+/// restores over `index`), else found now.
 fn diagnostics_of(
     shared: &Shared,
     workspace: &Workspace,
     index: &ArticleIndex,
     path: &FilePath,
     known: Known,
+    stored: Option<&[StoredDiagnostic]>,
 ) -> Vec<lsp::Diagnostic> {
     let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
         return Vec::new();
@@ -1107,7 +1152,8 @@ fn diagnostics_of(
     let encoding = shared.session().encoding;
     let uri_of = |path: &FilePath| shared.uri_of(path);
     let known = if workspace.is_loose(path) { Known::NoRoot } else { known };
-    let mut found = article_diagnostics(index, file);
+    let restored = stored.and_then(|stored| stored.iter().map(|stored| stored.restore(index)).collect());
+    let mut found = restored.unwrap_or_else(|| article_diagnostics(index, file));
     found.retain(|diagnostic| known.vouches_for(diagnostic.code));
     workspace
         .settings_for(path)
@@ -1129,9 +1175,9 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
     match shared.documents.text(path) {
         Some((text, _)) => {
             let index = with_current_text(&snapshot, path, &text.to_string());
-            diagnostics_of(shared, &workspace, &index, path, known)
+            diagnostics_of(shared, &workspace, &index, path, known, None)
         }
-        None => diagnostics_of(shared, &workspace, &snapshot, path, known),
+        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None),
     }
 }
 

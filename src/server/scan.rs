@@ -13,8 +13,9 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use super::Shared;
 use super::publish::Change;
-use crate::cache::{self, Cached, Stamp};
-use crate::index::FilePath;
+use crate::cache::{self, Cached, Stamp, StoredDiagnostic};
+use crate::diagnostics::article_diagnostics;
+use crate::index::{ArticleIndex, FilePath};
 use crate::texts::SharedTexts;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
 
@@ -37,7 +38,7 @@ pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
         // Whatever happens to the scan, the analysis must learn it ended.
         if let Err(error) = task.await {
             tracing::error!("scan of {} failed: {error}", root.display());
-            shared.send(Change::ScanFinished { root, seen: None, indexed: None });
+            shared.send(Change::ScanFinished { root, seen: None, indexed: None, restored: None });
         }
     });
 }
@@ -99,6 +100,9 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
 
     let mut seen = HashSet::new();
     let mut stamps = Vec::with_capacity(files.len());
+    // What the checks found in each file, while every file read is as the
+    // cache has it (see `StoredDiagnostic`).
+    let mut restored = cached.is_some().then(HashMap::new);
     let mut parsed = 0;
     let mut done = 0;
     while done < files.len() {
@@ -114,6 +118,12 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         for file in read {
             seen.insert(file.path.clone());
             parsed += usize::from(file.parsed);
+            match (file.found, &mut restored) {
+                (Some(found), Some(restored)) => {
+                    restored.insert(file.path.clone(), found);
+                }
+                _ => restored = None,
+            }
             if let Some(stamp) = file.stamp {
                 stamps.push((file.path.clone(), stamp));
             }
@@ -125,12 +135,17 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
             progress.report_with_message(format!("{done}/{} files", files.len()), percentage).await;
         }
     }
+    // Only when no file the cache held is gone: the stored findings were
+    // made with every one of them.
+    let restored = restored.filter(|_| cached.as_ref().is_none_or(HashMap::is_empty));
+    tracing::info!("{} files read in {:?}", files.len(), started.elapsed());
     let (indexed, stored) = tokio::sync::oneshot::channel();
-    shared.send(Change::ScanFinished { root: root.clone(), seen: Some(seen), indexed: Some(indexed) });
+    let finished =
+        Change::ScanFinished { root: root.clone(), seen: Some(seen), indexed: Some(indexed), restored };
+    shared.send(finished);
     // Ending the progress once the index holds everything, and the
     // diagnostics it gives are published, tells the client that answers and
     // problems are now complete.
-    tracing::info!("{} files read in {:?}", files.len(), started.elapsed());
     let _ = stored.await;
     // Taken before the client hears the scan ended, so that a `shutdown`
     // sent on that news waits for the cache.
@@ -179,6 +194,8 @@ struct ReadFile {
     /// Read and parsed now, rather than taken from the cache: the cache is
     /// then out of date.
     parsed: bool,
+    /// What the checks found in it, when the cache held that.
+    found: Option<Vec<StoredDiagnostic>>,
 }
 
 /// Takes the cache's entries for `paths` out of it.
@@ -195,24 +212,30 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedText
         .zip(cached)
         .map(|(path, cached)| {
             let file_path = FilePath::new(path.to_string_lossy().as_ref());
-            if let Some((stamp, parsed)) = cached
+            if let Some(Cached { stamp, parsed, found }) = cached
                 && std::fs::metadata(&path).ok().and_then(|metadata| Stamp::of(&metadata)) == Some(stamp)
             {
                 let loaded = match parsed {
                     Some((article, line_index)) => Loaded::Article(article, line_index),
                     None => Loaded::NotAnArticle,
                 };
-                return ReadFile { path: file_path, loaded: Some(loaded), stamp: Some(stamp), parsed: false };
+                return ReadFile {
+                    path: file_path,
+                    loaded: Some(loaded),
+                    stamp: Some(stamp),
+                    parsed: false,
+                    found,
+                };
             }
             match load_for_index(&path, texts) {
                 Ok((loaded, stamp)) => {
-                    ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
+                    ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true, found: None }
                 }
                 // Not cached either way: a file that cannot be read must not
                 // make every start rewrite the cache.
                 Err(problem) => {
                     log(&problem);
-                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: false }
+                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: false, found: None }
                 }
             }
         })
@@ -224,13 +247,44 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedText
 /// the cache must say what is on disk.
 fn save_cache(shared: &Shared, file: &Path, stamps: &[(FilePath, Stamp)]) -> std::io::Result<()> {
     let index = shared.index.snapshot();
-    let seen = stamps.iter().filter(|(path, _)| !shared.documents.is_open(path)).map(|(path, stamp)| {
-        let parsed = index.get_by_path(path).map(|entry| (&entry.article, &entry.line_index));
-        cache::Seen { path: path.as_str(), stamp: *stamp, parsed }
-    });
+    let mut found = findings_to_store(shared, &index, stamps).into_iter();
+    let seen = stamps
+        .iter()
+        .map(|stamped| (stamped, found.next().flatten()))
+        .filter(|((path, _), _)| !shared.documents.is_open(path))
+        .map(|((path, stamp), found)| {
+            let parsed = index.get_by_path(path).map(|entry| (&entry.article, &entry.line_index));
+            cache::Seen { path: path.as_str(), stamp: *stamp, parsed, found }
+        });
     let written = cache::save(file, seen)?;
     tracing::info!("index cache written: {written} files in {}", file.display());
     Ok(())
+}
+
+/// What the checks find in each of `stamps`' files, in their order, when
+/// the index is the disk's files of this one root and nothing else (no
+/// other root, no open document, no file the scan did not stamp): only then
+/// will a restart that finds each file unchanged have the same findings.
+fn findings_to_store(
+    shared: &Shared,
+    index: &ArticleIndex,
+    stamps: &[(FilePath, Stamp)],
+) -> Vec<Option<Vec<StoredDiagnostic>>> {
+    let one_root = shared.workspace().roots().count() == 1;
+    let stamped = stamps.iter().filter(|(path, _)| index.get_by_path(path).is_some()).count();
+    if !one_root || shared.documents.any_open() || stamped != index.len() {
+        return Vec::new();
+    }
+    stamps
+        .par_iter()
+        .map(|(path, _)| {
+            let found = match index.file_id(path).filter(|file| index.get(*file).is_some()) {
+                Some(file) => article_diagnostics(index, file),
+                None => Vec::new(),
+            };
+            Some(found.iter().map(|found| StoredDiagnostic::of(index, found)).collect())
+        })
+        .collect()
 }
 
 /// A file that could not be read goes to the log: a warning when reading
