@@ -8,7 +8,6 @@
 //! while its file's size and modification time are those it was read with.
 //! Anything else is read from disk again, and the cache is rewritten.
 
-use std::collections::HashMap;
 use std::fs::Metadata;
 use std::hash::Hasher;
 use std::io::{Read, Write};
@@ -23,10 +22,10 @@ use crate::article::Article;
 use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severity};
 use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::LineIndex;
-use crate::texts::SharedTexts;
+use crate::texts::{SharedTexts, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -110,6 +109,9 @@ pub struct Cached {
     /// [`StoredDiagnostic`]); `None` when they were not stored.
     pub found: Option<Vec<StoredDiagnostic>>,
 }
+
+/// What a cache holds, by path (as the scan names files).
+pub type CachedFiles = hashbrown::HashMap<String, Cached>;
 
 /// A diagnostic as the checks found it, before settings adjust it, with
 /// the files of its related places named by path (file ids are the index's
@@ -197,7 +199,7 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 /// core, so that the file's bytes are never all in memory beside what they
 /// decode to; the decoded articles' texts are shared through `texts`, the
 /// table of the index they are for.
-pub fn load(file: &Path, texts: &SharedTexts) -> Result<HashMap<PathBuf, Cached>, String> {
+pub fn load(file: &Path, texts: &SharedTexts) -> Result<CachedFiles, String> {
     let file = std::fs::File::open(file).map_err(|error| error.to_string())?;
     let size = file.metadata().map_err(|error| error.to_string())?.len();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -209,7 +211,11 @@ pub fn load(file: &Path, texts: &SharedTexts) -> Result<HashMap<PathBuf, Cached>
     let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
     let mut remaining = payload;
     let mut checksum = crc32fast::Hasher::new();
-    let mut cached = HashMap::new();
+    // The texts first: every entry names its texts by their number there.
+    let table = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
+    let table: Vec<String> = postcard::from_bytes(&table).map_err(|error| format!("corrupt: {error}"))?;
+    let table = TextTable::for_reading(table, texts);
+    let mut cached = CachedFiles::default();
     let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
     while remaining > 0 || !group.is_empty() {
         if remaining > 0 && group.len() < CHUNKS_PER_READ {
@@ -218,19 +224,11 @@ pub fn load(file: &Path, texts: &SharedTexts) -> Result<HashMap<PathBuf, Cached>
         }
         let decoded: Result<Vec<Vec<StoredEntry>>, postcard::Error> = group
             .par_drain(..)
-            .map(|chunk| {
-                let mut entries: Vec<StoredEntry> = postcard::from_bytes(&chunk)?;
-                for entry in &mut entries {
-                    if let Some((article, _)) = &mut entry.parsed {
-                        texts.share(article);
-                    }
-                }
-                Ok(entries)
-            })
+            .map(|chunk| in_table::with(table.clone(), || postcard::from_bytes::<Vec<StoredEntry>>(&chunk)).0)
             .collect();
         for entry in decoded.map_err(|error| format!("corrupt: {error}"))?.into_iter().flatten() {
             let Entry { path, stamp, parsed, found } = entry;
-            cached.insert(PathBuf::from(path), Cached { stamp, parsed, found });
+            cached.insert(path, Cached { stamp, parsed, found });
         }
     }
     let mut stored = [0; 4];
@@ -316,17 +314,32 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
     let mut writer = std::io::BufWriter::new(temporary);
     writer.write_all(&header())?;
     let mut checksummed = Checksummed { inner: writer, hasher: crc32fast::Hasher::new() };
+    // Entries are encoded twice, first only to number their texts: the
+    // table goes before them, and they are not all held in memory at once.
+    let mut table = TextTable::default();
     for chunk in entries.chunks(CHUNK_ENTRIES) {
-        let bytes = postcard::to_stdvec(chunk).map_err(std::io::Error::other)?;
-        let length = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
-        checksummed.write_all(&length.to_le_bytes())?;
-        checksummed.write_all(&bytes)?;
+        let (encoded, numbered) = in_table::with(table, || postcard::to_stdvec(chunk));
+        encoded.map_err(std::io::Error::other)?;
+        table = numbered;
+    }
+    let texts: Vec<&str> = table.texts().iter().map(|text| text.as_str()).collect();
+    write_chunk(&mut checksummed, &postcard::to_stdvec(&texts).map_err(std::io::Error::other)?)?;
+    for chunk in entries.chunks(CHUNK_ENTRIES) {
+        let (encoded, _) = in_table::with(table.clone(), || postcard::to_stdvec(chunk));
+        write_chunk(&mut checksummed, &encoded.map_err(std::io::Error::other)?)?;
     }
     let Checksummed { inner: mut writer, hasher } = checksummed;
     writer.write_all(&hasher.finalize().to_le_bytes())?;
     let temporary = writer.into_inner().map_err(|error| error.into_error())?;
     temporary.persist(file).map_err(|error| error.error)?;
     Ok(entries.len())
+}
+
+/// One length-prefixed chunk of the payload.
+fn write_chunk(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    let length = u32::try_from(bytes.len()).map_err(std::io::Error::other)?;
+    out.write_all(&length.to_le_bytes())?;
+    out.write_all(bytes)
 }
 
 /// A temporary file of this process in `dir`, named as [`TEMPORARY_PREFIX`] says.
@@ -444,11 +457,11 @@ mod tests {
         ];
         assert_eq!(save(&file, seen.into_iter()).expect("saved"), 2);
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let seven = &loaded[Path::new("/srv/articles/seven.md")];
+        let seven = &loaded["/srv/articles/seven.md"];
         assert_eq!(seven.stamp, old_stamp());
         assert_eq!(seven.parsed.as_ref(), Some(&(Box::new(article), line_index)));
         assert_eq!(seven.found, Some(vec![found]));
-        let notes = &loaded[Path::new("/srv/articles/notes.md")];
+        let notes = &loaded["/srv/articles/notes.md"];
         assert_eq!((&notes.parsed, &notes.found), (&None, &None));
     }
 
@@ -506,8 +519,7 @@ mod tests {
         ];
         save(&file, seen.into_iter()).expect("saved");
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let article =
-            |path: &str| loaded[Path::new(path)].parsed.as_ref().map(|(article, _)| article.clone());
+        let article = |path: &str| loaded[path].parsed.as_ref().map(|(article, _)| article.clone());
         let (seven, eight) =
             (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
         let title = seven.title.and_then(|field| field.value.as_scalar().map(|scalar| scalar.text.clone()));
@@ -524,7 +536,7 @@ mod tests {
         assert_eq!(save(&file, seen).expect("saved"), paths.len());
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         assert_eq!(loaded.len(), paths.len());
-        assert!(paths.iter().all(|path| loaded.contains_key(Path::new(path))));
+        assert!(paths.iter().all(|path| loaded.contains_key(path.as_str())));
     }
 
     #[test]

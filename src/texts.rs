@@ -49,6 +49,14 @@ impl SharedTexts {
         }
     }
 
+    /// The table's copy of `text` when it is one to share, else `text`.
+    fn shared_or_own(&self, text: String) -> ArcStr {
+        if text.is_empty() || text.len() > SHARED_TEXT_MAX_BYTES {
+            return ArcStr::from(text);
+        }
+        self.shared(&text)
+    }
+
     fn share_text(&self, text: &mut ArcStr) {
         // A text with another holder was taken from this table already (by
         // a scan's parser or the cache's decoder) or is also an open
@@ -97,6 +105,91 @@ impl SharedTexts {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.texts.len()
+    }
+}
+
+/// Texts written as numbers into a table of distinct texts, while a
+/// [`TextTable`] is being filled (writing) or read from (reading) on this
+/// thread; as plain strings otherwise. The model's texts are serialized
+/// through this (`#[serde(with = "crate::texts::in_table")]`), so that a
+/// cache holds each title or url once, however many links repeat it, and
+/// reads it back as one shared copy without hashing it again.
+pub mod in_table {
+    use std::cell::RefCell;
+
+    use arcstr::ArcStr;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::TextTable;
+
+    thread_local! {
+        static ACTIVE: RefCell<Option<TextTable>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `work` with `table` active on this thread, and gives it back
+    /// with whatever texts writing added.
+    pub fn with<R>(table: TextTable, work: impl FnOnce() -> R) -> (R, TextTable) {
+        let previous = ACTIVE.with(|active| active.replace(Some(table)));
+        let result = work();
+        let table = ACTIVE.with(|active| active.replace(previous)).unwrap_or_default();
+        (result, table)
+    }
+
+    pub fn serialize<S: Serializer>(text: &ArcStr, serializer: S) -> Result<S::Ok, S::Error> {
+        let number = ACTIVE.with(|active| active.borrow_mut().as_mut().map(|table| table.number_of(text)));
+        match number {
+            Some(number) => number.serialize(serializer),
+            None => text.as_str().serialize(serializer),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ArcStr, D::Error> {
+        let reading = ACTIVE.with(|active| active.borrow().is_some());
+        if !reading {
+            return String::deserialize(deserializer).map(ArcStr::from);
+        }
+        let number = u32::deserialize(deserializer)?;
+        let text = ACTIVE.with(|active| active.borrow().as_ref().and_then(|table| table.text(number)));
+        text.ok_or_else(|| D::Error::custom(format!("text {number} is not in the table")))
+    }
+}
+
+/// The distinct texts of what is being written or read, numbered in the
+/// order they were first met.
+#[derive(Clone, Default)]
+pub struct TextTable {
+    texts: std::sync::Arc<Vec<ArcStr>>,
+    numbers: hashbrown::HashMap<ArcStr, u32>,
+}
+
+impl TextTable {
+    /// A table to read with: `texts` as they were written, each taken from
+    /// `shared` (so that what is read shares the index's copies).
+    pub fn for_reading(texts: Vec<String>, shared: &SharedTexts) -> TextTable {
+        let texts = texts.into_iter().map(|text| shared.shared_or_own(text)).collect();
+        TextTable { texts: std::sync::Arc::new(texts), numbers: hashbrown::HashMap::new() }
+    }
+
+    /// The texts numbered so far, in number order.
+    pub fn texts(&self) -> &[ArcStr] {
+        &self.texts
+    }
+
+    fn number_of(&mut self, text: &ArcStr) -> u32 {
+        if let Some(number) = self.numbers.get(text) {
+            return *number;
+        }
+        // Past u32::MAX texts every later one shares the last number: a cache
+        // that large is refused on reading (its texts do not match).
+        let number = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        std::sync::Arc::make_mut(&mut self.texts).push(text.clone());
+        self.numbers.insert(text.clone(), number);
+        number
+    }
+
+    fn text(&self, number: u32) -> Option<ArcStr> {
+        self.texts.get(usize::try_from(number).ok()?).cloned()
     }
 }
 

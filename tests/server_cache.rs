@@ -82,10 +82,14 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
 
     let second = start(root.path(), cache.path()).await;
     assert_eq!(titles(&second).await, ["Cached Alpha", "Cached Bravo", "Cached Delta"]);
+    // `shutdown` waits for the cache being written.
+    assert!(second.shutdown_and_exit().await);
     let rewritten = article_lsp::cache::load(&cache_file_with(cache.path(), 4).await, &Default::default())
         .expect("a cache");
-    assert!(!rewritten.contains_key(&path("c.md")), "deleted files leave the cache");
-    assert!(second.shutdown_and_exit().await);
+    assert!(
+        !rewritten.contains_key(path("c.md").to_string_lossy().as_ref()),
+        "deleted files leave the cache"
+    );
 
     std::fs::write(&cache_file, b"not a cache at all").expect("corrupt the cache");
     let third = start(root.path(), cache.path()).await;

@@ -33,6 +33,7 @@ pub struct Scalar {
     /// literal `\n` sequences: YAML does not decode them in folded scalars.
     /// Shared, so that the index keeps one copy of a title however many
     /// links repeat it.
+    #[serde(with = "crate::texts::in_table")]
     pub text: ArcStr,
     pub style: ScalarStyle,
     /// The whole node: quotes included, a block scalar's `>-` header included.
@@ -232,6 +233,7 @@ impl RelatedLink {
 /// first, others the last).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuplicateKey {
+    #[serde(with = "crate::texts::in_table")]
     pub name: ArcStr,
     pub first: TextRange,
     pub repeated: TextRange,

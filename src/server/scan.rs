@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use super::Shared;
 use super::publish::Change;
-use crate::cache::{self, Cached, Stamp, StoredDiagnostic};
+use crate::cache::{self, Cached, CachedFiles, Stamp, StoredDiagnostic};
 use crate::diagnostics::article_diagnostics;
 use crate::index::{ArticleIndex, FilePath};
 use crate::texts::SharedTexts;
@@ -137,7 +137,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     }
     // Only when no file the cache held is gone: the stored findings were
     // made with every one of them.
-    let restored = restored.filter(|_| cached.as_ref().is_none_or(HashMap::is_empty));
+    let restored = restored.filter(|_| cached.as_ref().is_none_or(CachedFiles::is_empty));
     tracing::info!("{} files read in {:?}", files.len(), started.elapsed());
     let (indexed, stored) = tokio::sync::oneshot::channel();
     let finished =
@@ -199,9 +199,10 @@ struct ReadFile {
 }
 
 /// Takes the cache's entries for `paths` out of it.
-fn take_cached(paths: &[PathBuf], cache: Option<&mut HashMap<PathBuf, Cached>>) -> Vec<Option<Cached>> {
+fn take_cached(paths: &[PathBuf], cache: Option<&mut CachedFiles>) -> Vec<Option<Cached>> {
     match cache {
-        Some(cache) => paths.iter().map(|path| cache.remove(path)).collect(),
+        // Named as the scan names files (and the cache was written).
+        Some(cache) => paths.iter().map(|path| cache.remove(path.to_string_lossy().as_ref())).collect(),
         None => paths.iter().map(|_| None).collect(),
     }
 }
