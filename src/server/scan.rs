@@ -276,8 +276,10 @@ fn findings_to_store(
     if !one_root || shared.documents.any_open() || stamped != index.len() {
         return Vec::new();
     }
+    // On this thread alone: the cache is written in the background, and the
+    // other core answers the writer's requests meanwhile.
     stamps
-        .par_iter()
+        .iter()
         .map(|(path, _)| {
             let found = match index.file_id(path).filter(|file| index.get(*file).is_some()) {
                 Some(file) => article_diagnostics(index, file),
