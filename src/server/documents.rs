@@ -46,10 +46,6 @@ impl Documents {
         lock(&self.open).contains_key(path)
     }
 
-    pub fn any_open(&self) -> bool {
-        !lock(&self.open).is_empty()
-    }
-
     /// The current text and version; cloning a rope is O(1).
     pub fn text(&self, path: &FilePath) -> Option<(Rope, i32)> {
         lock(&self.open).get(path).map(|document| (document.text.clone(), document.version))

@@ -32,7 +32,7 @@ use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::state::{Workspace, replace, with_current_text};
 use super::{Shared, convert, lock, scan, watch};
 use crate::cache::StoredDiagnostic;
-use crate::diagnostics::{DiagnosticCode, article_diagnostics};
+use crate::diagnostics::{Diagnostic, DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath, MergedMaps};
 use crate::workspace::{Loaded, load_text};
 
@@ -72,14 +72,15 @@ pub enum Change {
     Filed(Option<Box<ArticleIndex>>, Vec<FilePath>),
     /// `seen` (when the scan could list the root): every file the scan found,
     /// so that indexed files under `root` it did not find are dropped.
-    /// `indexed` is told once the index holds the whole scan.
+    /// `indexed` is told once the index holds the whole scan and its
+    /// diagnostics are out, with what the cache is written from.
     /// `restored`: what the checks found in every file, stored in the
     /// cache, when the scan found each file as the cache has it and no file
     /// the cache held gone.
     ScanFinished {
         root: PathBuf,
         seen: Option<HashSet<FilePath>>,
-        indexed: Option<oneshot::Sender<()>>,
+        indexed: Option<oneshot::Sender<ScanOutcome>>,
         restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
     },
     RootRemoved(PathBuf),
@@ -137,7 +138,14 @@ struct Analysis {
     /// from: a file leaves it once a change may alter its findings.
     restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
     /// Scans waiting for their files to be in the stored index.
-    indexed: Vec<oneshot::Sender<()>>,
+    indexed: Vec<oneshot::Sender<ScanOutcome>>,
+    /// What the checks last found in each file with findings, over the
+    /// whole workspace, before settings adjust it: what the cache stores.
+    findings: HashMap<FilePath, Vec<Diagnostic>>,
+    /// Some file was last checked without its findings being made (its
+    /// diagnostics are not shown, or a scan was running), since the last
+    /// recheck of every file began.
+    findings_incomplete: bool,
     /// Scan batches being filed away from the loop, if any.
     filing: Option<Filing>,
     /// What an item of each kind of step has cost lately.
@@ -318,7 +326,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
     // Sets a round could not send before an edit arrived, and the scans
     // waiting to hear that every set is out.
     let mut unsent: Vec<Publication> = Vec::new();
-    let mut waiting_scans: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut waiting_scans: Vec<oneshot::Sender<ScanOutcome>> = Vec::new();
     // A merge of the index's maps is being built (one at a time).
     let mut merging = Arc::new(());
     loop {
@@ -390,9 +398,12 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 pending.unchecked = more || !unsent.is_empty();
                 pending.held_for_edit = held_for_edit && pending.documents_due().is_some();
                 waiting_scans.extend(indexed);
-                if unsent.is_empty() && !more {
+                if unsent.is_empty() && !more && !waiting_scans.is_empty() {
+                    // The index stored and the findings of its last round:
+                    // no other round has run since.
+                    let outcome = ScanOutcome::now(&shared, &lock(&analysis));
                     for scan in waiting_scans.drain(..) {
-                        let _ = scan.send(());
+                        let _ = scan.send(outcome.clone());
                     }
                 }
                 // Not while batches are filed: the filed index replaces
@@ -497,7 +508,7 @@ struct Processed {
     /// Files whose sets left unsent by earlier rounds are out of date.
     superseded: HashSet<FilePath>,
     open_changed: bool,
-    indexed: Vec<oneshot::Sender<()>>,
+    indexed: Vec<oneshot::Sender<ScanOutcome>>,
     /// Scan batches to file away from the loop.
     filing: Option<FilingJob>,
     effects: Effects,
@@ -643,6 +654,7 @@ fn process(
         analysis.unchecked.extend(closed);
         analysis.unchecked.append(&mut analysis.deferred);
         if std::mem::take(&mut analysis.recheck_all) {
+            analysis.findings_incomplete = false;
             analysis.unchecked.extend(index.iter().map(|(_, entry)| entry.path.clone()));
             analysis.unchecked.extend(analysis.published.keys().cloned());
         }
@@ -653,26 +665,42 @@ fn process(
     let nothing = Fingerprint::of(&[]);
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
     let check = |paths: Vec<FilePath>,
-                 restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>|
+                 restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>,
+                 analysis: &mut Analysis|
      -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
-        paths
+        let checked: Vec<_> = paths
             .into_par_iter()
             .map(|path| {
                 let is_open = open.contains(&path);
                 let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
                 let stored = restored.and_then(|restored| restored.get(&path)).map(Vec::as_slice);
-                let diagnostics = if shown {
+                let Checked { shown: diagnostics, findings } = if shown {
                     diagnostics_of(shared, &workspace, &index, &path, known, stored)
                 } else {
-                    Vec::new()
+                    Checked { shown: Vec::new(), findings: None }
                 };
                 let fingerprint =
                     if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
+                (path, diagnostics, fingerprint, findings)
+            })
+            .collect();
+        checked
+            .into_iter()
+            .map(|(path, diagnostics, fingerprint, findings)| {
+                match findings {
+                    Some(findings) if findings.is_empty() => {
+                        analysis.findings.remove(&path);
+                    }
+                    Some(findings) => {
+                        analysis.findings.insert(path.clone(), findings);
+                    }
+                    None => analysis.findings_incomplete = true,
+                }
                 (path, diagnostics, fingerprint)
             })
             .collect()
     };
-    let mut wanted = check(std::mem::take(&mut check_now), None);
+    let mut wanted = check(std::mem::take(&mut check_now), None, analysis);
     // Closed files, a step at a time, in rounds of their own: an editor
     // round publishes the open documents' sets at once.
     let mut first = true;
@@ -685,7 +713,9 @@ fn process(
         let step_started = std::time::Instant::now();
         let step: Vec<FilePath> = std::iter::from_fn(|| analysis.unchecked.pop_first()).take(size).collect();
         let checked = step.len();
-        wanted.extend(check(step, analysis.restored.as_ref()));
+        let restored = analysis.restored.take();
+        wanted.extend(check(step, restored.as_ref(), analysis));
+        analysis.restored = restored;
         analysis.item_costs.closed_check.record(step_started.elapsed(), checked);
         steps.closed_checks.add(step_started.elapsed());
     }
@@ -1135,6 +1165,15 @@ impl Known {
     }
 }
 
+/// What checking a file gave.
+struct Checked {
+    /// Its diagnostics as the client sees them.
+    shown: Vec<lsp::Diagnostic>,
+    /// The checks' findings before settings adjust them, when they were
+    /// made over the whole workspace (a file not indexed has none).
+    findings: Option<Vec<Diagnostic>>,
+}
+
 /// The diagnostics of `path` as the client sees them, with its settings;
 /// the checks' findings are `stored` ones when given (and every one
 /// restores over `index`), else found now.
@@ -1145,22 +1184,44 @@ fn diagnostics_of(
     path: &FilePath,
     known: Known,
     stored: Option<&[StoredDiagnostic]>,
-) -> Vec<lsp::Diagnostic> {
+) -> Checked {
     let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
-        return Vec::new();
+        return Checked { shown: Vec::new(), findings: Some(Vec::new()) };
     };
     let encoding = shared.session().encoding;
     let uri_of = |path: &FilePath| shared.uri_of(path);
     let known = if workspace.is_loose(path) { Known::NoRoot } else { known };
     let restored = stored.and_then(|stored| stored.iter().map(|stored| stored.restore(index)).collect());
-    let mut found = restored.unwrap_or_else(|| article_diagnostics(index, file));
+    let found = restored.unwrap_or_else(|| article_diagnostics(index, file));
+    let findings = matches!(known, Known::Workspace).then(|| found.clone());
+    let mut found = found;
     found.retain(|diagnostic| known.vouches_for(diagnostic.code));
-    workspace
+    let shown = workspace
         .settings_for(path)
         .adjust(found)
         .iter()
         .filter_map(|found| convert::diagnostic(index, file, found, encoding, &uri_of))
-        .collect()
+        .collect();
+    Checked { shown, findings }
+}
+
+/// What a scan's end leaves for the cache: the index stored once its
+/// diagnostics were out, and what the checks found in it, when that is
+/// known of every file and no open document's text is in the index.
+#[derive(Clone)]
+pub struct ScanOutcome {
+    pub index: Arc<ArticleIndex>,
+    pub findings: Option<Arc<HashMap<FilePath, Vec<Diagnostic>>>>,
+}
+
+impl ScanOutcome {
+    fn now(shared: &Shared, analysis: &Analysis) -> ScanOutcome {
+        let complete = !analysis.findings_incomplete && analysis.versions.is_empty();
+        ScanOutcome {
+            index: shared.index.snapshot(),
+            findings: complete.then(|| Arc::new(analysis.findings.clone())),
+        }
+    }
 }
 
 /// Pull diagnostics: computed now, from the document's current text when it
@@ -1175,9 +1236,9 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
     match shared.documents.text(path) {
         Some((text, _)) => {
             let index = with_current_text(&snapshot, path, &text.to_string());
-            diagnostics_of(shared, &workspace, &index, path, known, None)
+            diagnostics_of(shared, &workspace, &index, path, known, None).shown
         }
-        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None),
+        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None).shown,
     }
 }
 

@@ -12,9 +12,9 @@ use rayon::prelude::*;
 use tower_lsp_server::ls_types::{MessageType, NumberOrString};
 
 use super::Shared;
-use super::publish::Change;
+use super::publish::{Change, ScanOutcome};
 use crate::cache::{self, Cached, CachedFiles, Stamp, StoredDiagnostic};
-use crate::diagnostics::article_diagnostics;
+use crate::diagnostics::Diagnostic;
 use crate::index::{ArticleIndex, FilePath};
 use crate::texts::SharedTexts;
 use crate::workspace::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
@@ -146,7 +146,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     // Ending the progress once the index holds everything, and the
     // diagnostics it gives are published, tells the client that answers and
     // problems are now complete.
-    let _ = stored.await;
+    let outcome = stored.await.ok();
     // Taken before the client hears the scan ended, so that a `shutdown`
     // sent on that news waits for the cache.
     let _writing = shared.cache_write.lock().await;
@@ -164,7 +164,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         && !unchanged
     {
         let shared = shared.clone();
-        let saved = tokio::task::spawn_blocking(move || save_cache(&shared, &file, &stamps)).await;
+        let saved = tokio::task::spawn_blocking(move || save_cache(&shared, &file, &stamps, outcome)).await;
         if let Ok(Err(error)) = saved {
             tracing::warn!("index cache of {} not written: {error}", root.display());
         }
@@ -243,12 +243,21 @@ fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedText
         .collect()
 }
 
-/// Writes what the index now holds of the scanned files to the cache. Open
-/// documents are left out: the index holds the editor's text for them, and
-/// the cache must say what is on disk.
-fn save_cache(shared: &Shared, file: &Path, stamps: &[(FilePath, Stamp)]) -> std::io::Result<()> {
-    let index = shared.index.snapshot();
-    let mut found = findings_to_store(shared, &index, stamps).into_iter();
+/// Writes what the index held of the scanned files once the scan's
+/// diagnostics were out (`outcome`; else what it holds now) to the cache.
+/// Open documents are left out: the index holds the editor's text for them,
+/// and the cache must say what is on disk.
+fn save_cache(
+    shared: &Shared,
+    file: &Path,
+    stamps: &[(FilePath, Stamp)],
+    outcome: Option<ScanOutcome>,
+) -> std::io::Result<()> {
+    let (index, findings) = match outcome {
+        Some(ScanOutcome { index, findings }) => (index, findings),
+        None => (shared.index.snapshot(), None),
+    };
+    let mut found = findings_to_store(shared, &index, findings.as_deref(), stamps).into_iter();
     let seen = stamps
         .iter()
         .map(|stamped| (stamped, found.next().flatten()))
@@ -262,32 +271,27 @@ fn save_cache(shared: &Shared, file: &Path, stamps: &[(FilePath, Stamp)]) -> std
     Ok(())
 }
 
-/// What the checks find in each of `stamps`' files, in their order, when
-/// the index is the disk's files of this one root and nothing else (no
-/// other root, no open document, no file the scan did not stamp): only then
-/// will a restart that finds each file unchanged have the same findings.
+/// What the checks found in each of `stamps`' files, in their order, when
+/// they are known of every file of `index` (`findings`: files without any
+/// are not in it) and the index is the disk's files of this one root and
+/// nothing else (no other root, no open document, no file the scan did not
+/// stamp): only then will a restart that finds each file unchanged have
+/// the same findings.
 fn findings_to_store(
     shared: &Shared,
     index: &ArticleIndex,
+    findings: Option<&HashMap<FilePath, Vec<Diagnostic>>>,
     stamps: &[(FilePath, Stamp)],
 ) -> Vec<Option<Vec<StoredDiagnostic>>> {
+    let Some(findings) = findings else { return Vec::new() };
     let one_root = shared.workspace().roots().count() == 1;
     let stamped = stamps.iter().filter(|(path, _)| index.get_by_path(path).is_some()).count();
-    if !one_root || shared.documents.any_open() || stamped != index.len() {
+    if !one_root || stamped != index.len() {
         return Vec::new();
     }
-    // On this thread alone: the cache is written in the background, and the
-    // other core answers the writer's requests meanwhile.
-    stamps
-        .iter()
-        .map(|(path, _)| {
-            let found = match index.file_id(path).filter(|file| index.get(*file).is_some()) {
-                Some(file) => article_diagnostics(index, file),
-                None => Vec::new(),
-            };
-            Some(found.iter().map(|found| StoredDiagnostic::of(index, found)).collect())
-        })
-        .collect()
+    let stored =
+        |found: &Vec<Diagnostic>| found.iter().map(|found| StoredDiagnostic::of(index, found)).collect();
+    stamps.iter().map(|(path, _)| Some(findings.get(path).map(stored).unwrap_or_default())).collect()
 }
 
 /// A file that could not be read goes to the log: a warning when reading
