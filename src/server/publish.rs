@@ -139,9 +139,12 @@ struct Analysis {
     restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<ScanOutcome>>,
-    /// What the checks last found in each file with findings, over the
-    /// whole workspace, before settings adjust it: what the cache stores.
+    /// While every file is rechecked for a scan's end (`collecting`), what
+    /// the checks found in each file with findings, over the whole
+    /// workspace, before settings adjust it: what the cache stores. Handed
+    /// to the scans waiting, or dropped, once every file is checked.
     findings: HashMap<FilePath, Vec<Diagnostic>>,
+    collecting: bool,
     /// Some file was last checked without its findings being made (its
     /// diagnostics are not shown, or a scan was running), since the last
     /// recheck of every file began.
@@ -401,7 +404,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 if unsent.is_empty() && !more && !waiting_scans.is_empty() {
                     // The index stored and the findings of its last round:
                     // no other round has run since.
-                    let outcome = ScanOutcome::now(&shared, &lock(&analysis));
+                    let outcome = ScanOutcome::now(&shared, &mut lock(&analysis));
                     for scan in waiting_scans.drain(..) {
                         let _ = scan.send(outcome.clone());
                     }
@@ -654,7 +657,9 @@ fn process(
         analysis.unchecked.extend(closed);
         analysis.unchecked.append(&mut analysis.deferred);
         if std::mem::take(&mut analysis.recheck_all) {
+            analysis.findings.clear();
             analysis.findings_incomplete = false;
+            analysis.collecting = true;
             analysis.unchecked.extend(index.iter().map(|(_, entry)| entry.path.clone()));
             analysis.unchecked.extend(analysis.published.keys().cloned());
         }
@@ -688,6 +693,7 @@ fn process(
             .into_iter()
             .map(|(path, diagnostics, fingerprint, findings)| {
                 match findings {
+                    _ if !analysis.collecting => {}
                     Some(findings) if findings.is_empty() => {
                         analysis.findings.remove(&path);
                     }
@@ -730,6 +736,11 @@ fn process(
     } else {
         Vec::new()
     };
+    if analysis.unchecked.is_empty() && !scanning && indexed.is_empty() {
+        // No scan waits for them (settings changed, say).
+        analysis.findings = HashMap::new();
+        analysis.collecting = false;
+    }
     // The editor's own files first: they are what the writer is looking at.
     wanted.sort_by_key(|(path, ..)| !open.contains(path));
     superseded.extend(wanted.iter().map(|(path, ..)| path.clone()));
@@ -1215,12 +1226,12 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
-    fn now(shared: &Shared, analysis: &Analysis) -> ScanOutcome {
-        let complete = !analysis.findings_incomplete && analysis.versions.is_empty();
-        ScanOutcome {
-            index: shared.index.snapshot(),
-            findings: complete.then(|| Arc::new(analysis.findings.clone())),
-        }
+    /// Takes the findings collected: the loop keeps none between scans.
+    fn now(shared: &Shared, analysis: &mut Analysis) -> ScanOutcome {
+        let complete = analysis.collecting && !analysis.findings_incomplete && analysis.versions.is_empty();
+        let findings = std::mem::take(&mut analysis.findings);
+        analysis.collecting = false;
+        ScanOutcome { index: shared.index.snapshot(), findings: complete.then(|| Arc::new(findings)) }
     }
 }
 
