@@ -25,13 +25,16 @@ use crate::line_index::LineIndex;
 use crate::texts::{SharedTexts, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
 /// Entries are stored in chunks of this many, each with its length, so that
 /// a load decodes them on every core.
 const CHUNK_ENTRIES: usize = 1024;
+
+/// Texts of the table per chunk: the table is never one large buffer.
+const TABLE_CHUNK_TEXTS: usize = 16 * 1024;
 
 /// Chunks read before they are decoded together: enough for every core.
 const CHUNKS_PER_READ: usize = 16;
@@ -211,9 +214,16 @@ pub fn load(file: &Path, texts: &SharedTexts) -> Result<CachedFiles, String> {
     let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
     let mut remaining = payload;
     let mut checksum = crc32fast::Hasher::new();
-    // The texts first: every entry names its texts by their number there.
-    let table = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
-    let table: Vec<String> = postcard::from_bytes(&table).map_err(|error| format!("corrupt: {error}"))?;
+    // The texts first, in chunks after their count: every entry names its
+    // texts by their number there.
+    let count = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
+    let count: u32 = postcard::from_bytes(&count).map_err(|error| format!("corrupt: {error}"))?;
+    let mut table = Vec::new();
+    for _ in 0..count {
+        let chunk = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
+        let part: Vec<String> = postcard::from_bytes(&chunk).map_err(|error| format!("corrupt: {error}"))?;
+        table.extend(part);
+    }
     let table = TextTable::for_reading(table, texts);
     let mut cached = CachedFiles::default();
     let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
@@ -322,8 +332,13 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
         encoded.map_err(std::io::Error::other)?;
         table = numbered;
     }
-    let texts: Vec<&str> = table.texts().iter().map(|text| text.as_str()).collect();
-    write_chunk(&mut checksummed, &postcard::to_stdvec(&texts).map_err(std::io::Error::other)?)?;
+    let table_chunks = table.texts().chunks(TABLE_CHUNK_TEXTS);
+    let count = u32::try_from(table_chunks.len()).map_err(std::io::Error::other)?;
+    write_chunk(&mut checksummed, &postcard::to_stdvec(&count).map_err(std::io::Error::other)?)?;
+    for part in table_chunks {
+        let part: Vec<&str> = part.iter().map(|text| text.as_str()).collect();
+        write_chunk(&mut checksummed, &postcard::to_stdvec(&part).map_err(std::io::Error::other)?)?;
+    }
     for chunk in entries.chunks(CHUNK_ENTRIES) {
         let (encoded, _) = in_table::with(table.clone(), || postcard::to_stdvec(chunk));
         write_chunk(&mut checksummed, &encoded.map_err(std::io::Error::other)?)?;
@@ -537,6 +552,34 @@ mod tests {
         let loaded = load(&file, &SharedTexts::default()).expect("loaded");
         assert_eq!(loaded.len(), paths.len());
         assert!(paths.iter().all(|path| loaded.contains_key(path.as_str())));
+    }
+
+    #[test]
+    fn a_table_of_many_texts_spans_several_chunks() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let count = TABLE_CHUNK_TEXTS + 7;
+        let texts: Vec<String> =
+            (0..count).map(|n| format!("---\nid: {n}\ntitle: Title {n}\n---\n")).collect();
+        let parsed: Vec<(String, Article, LineIndex)> = texts
+            .iter()
+            .enumerate()
+            .map(|(n, text)| {
+                (format!("/site/{n}.md"), parse_article(text).expect("an article"), LineIndex::new(text))
+            })
+            .collect();
+        let seen = parsed.iter().map(|(path, article, line_index)| Seen {
+            path,
+            stamp: old_stamp(),
+            parsed: Some((article, line_index)),
+            found: None,
+        });
+        assert_eq!(save(&file, seen).expect("saved"), count);
+        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
+        for (path, article, _) in [&parsed[0], &parsed[count - 1]] {
+            let back = loaded[path.as_str()].parsed.as_ref().map(|(article, _)| article.as_ref());
+            assert_eq!(back, Some(article));
+        }
     }
 
     #[test]
