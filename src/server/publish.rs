@@ -673,6 +673,7 @@ fn process(
                  restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>,
                  analysis: &mut Analysis|
      -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
+        let collecting = analysis.collecting;
         let checked: Vec<_> = paths
             .into_par_iter()
             .map(|path| {
@@ -680,7 +681,7 @@ fn process(
                 let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
                 let stored = restored.and_then(|restored| restored.get(&path)).map(Vec::as_slice);
                 let Checked { shown: diagnostics, findings } = if shown {
-                    diagnostics_of(shared, &workspace, &index, &path, known, stored)
+                    diagnostics_of(shared, &workspace, &index, &path, known, stored, collecting)
                 } else {
                     Checked { shown: Vec::new(), findings: None }
                 };
@@ -693,7 +694,7 @@ fn process(
             .into_iter()
             .map(|(path, diagnostics, fingerprint, findings)| {
                 match findings {
-                    _ if !analysis.collecting => {}
+                    _ if !collecting => {}
                     Some(findings) if findings.is_empty() => {
                         analysis.findings.remove(&path);
                     }
@@ -1187,7 +1188,7 @@ struct Checked {
 
 /// The diagnostics of `path` as the client sees them, with its settings;
 /// the checks' findings are `stored` ones when given (and every one
-/// restores over `index`), else found now.
+/// restores over `index`), else found now, and are kept `with_findings`.
 fn diagnostics_of(
     shared: &Shared,
     workspace: &Workspace,
@@ -1195,6 +1196,7 @@ fn diagnostics_of(
     path: &FilePath,
     known: Known,
     stored: Option<&[StoredDiagnostic]>,
+    with_findings: bool,
 ) -> Checked {
     let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
         return Checked { shown: Vec::new(), findings: Some(Vec::new()) };
@@ -1204,7 +1206,7 @@ fn diagnostics_of(
     let known = if workspace.is_loose(path) { Known::NoRoot } else { known };
     let restored = stored.and_then(|stored| stored.iter().map(|stored| stored.restore(index)).collect());
     let found = restored.unwrap_or_else(|| article_diagnostics(index, file));
-    let findings = matches!(known, Known::Workspace).then(|| found.clone());
+    let findings = (with_findings && matches!(known, Known::Workspace)).then(|| found.clone());
     let mut found = found;
     found.retain(|diagnostic| known.vouches_for(diagnostic.code));
     let shown = workspace
@@ -1247,9 +1249,9 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
     match shared.documents.text(path) {
         Some((text, _)) => {
             let index = with_current_text(&snapshot, path, &text.to_string());
-            diagnostics_of(shared, &workspace, &index, path, known, None).shown
+            diagnostics_of(shared, &workspace, &index, path, known, None, false).shown
         }
-        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None).shown,
+        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None, false).shown,
     }
 }
 
