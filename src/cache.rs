@@ -149,9 +149,7 @@ impl StoredDiagnostic {
     /// The diagnostic again, over an index holding the same files; `None`
     /// when a name or a related file is not known to it.
     pub fn restore(&self, index: &ArticleIndex) -> Option<Diagnostic> {
-        let severity = [Severity::Error, Severity::Warning, Severity::Information, Severity::Hint]
-            .into_iter()
-            .find(|severity| severity.as_str() == self.severity)?;
+        let severity = Severity::from_name(&self.severity)?;
         let related = self
             .related
             .iter()

@@ -10,6 +10,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 4] =
+        [Severity::Error, Severity::Warning, Severity::Information, Severity::Hint];
+
+    /// The severity named by [`Severity::as_str`].
+    pub fn from_name(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|severity| severity.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
