@@ -1,11 +1,12 @@
 //! The article model: what one file says, with the exact source range of every
 //! key and value a feature needs. Built by [`parse_article`] from text alone.
 
+mod fast_yaml;
 mod front_matter;
 mod parse;
 
 pub use front_matter::{FrontMatter, find_front_matter};
-pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared};
+pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared, parse_article_with_saphyr};
 
 use std::borrow::Cow;
 

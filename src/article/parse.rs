@@ -8,9 +8,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use arcstr::ArcStr;
-use saphyr_parser::{Event, Parser, ScanError, Span};
+use saphyr_parser::{Event, Parser, StrInput};
 use text_size::TextRange;
 
+use super::fast_yaml::{self, ByteSpan, Spanned};
 use super::front_matter::{find_front_matter, offset};
 use super::{Article, DuplicateKey, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
 use crate::texts::{SHARED_TEXT_MAX_BYTES, SharedTexts};
@@ -37,17 +38,30 @@ pub const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
 /// Parses `text` as an article. `None` when it is not one: no front matter, or a
 /// front matter without any article key (and no YAML error to report).
 pub fn parse_article(text: &str) -> Option<Article> {
-    parse(text, None)
+    parse(text, None, Path::FastWhenItCan)
+}
+
+/// [`parse_article`] by saphyr alone, without the fast path: what the fuzz
+/// target compares it with.
+pub fn parse_article_with_saphyr(text: &str) -> Option<Article> {
+    parse(text, None, Path::Saphyr)
 }
 
 /// [`parse_article`] for an index: short texts (ids, titles, urls,
 /// subjects) are taken from `texts` when it has them, so that the copies a
 /// workspace repeats in every link are never allocated.
 pub fn parse_article_shared(text: &str, texts: &SharedTexts) -> Option<Article> {
-    parse(text, Some(texts))
+    parse(text, Some(texts), Path::FastWhenItCan)
 }
 
-fn parse(text: &str, texts: Option<&SharedTexts>) -> Option<Article> {
+/// Which reader of the YAML a parse takes.
+#[derive(Clone, Copy)]
+enum Path {
+    FastWhenItCan,
+    Saphyr,
+}
+
+fn parse(text: &str, texts: Option<&SharedTexts>, path: Path) -> Option<Article> {
     let front_matter = find_front_matter(text)?;
     let yaml_start = usize::from(front_matter.yaml.start());
     let whole_yaml = &text[front_matter.yaml];
@@ -55,8 +69,10 @@ fn parse(text: &str, texts: Option<&SharedTexts>) -> Option<Article> {
     let mut walker = Walker {
         text,
         base: yaml_start,
-        positions: CharToByte::new(yaml),
-        events: Parser::new_from_str(yaml),
+        events: match path {
+            Path::FastWhenItCan => Events::of(yaml),
+            Path::Saphyr => Events::full(yaml),
+        },
         error: None,
         texts,
         duplicate_keys: Vec::new(),
@@ -115,47 +131,42 @@ struct Walker<'a> {
     text: &'a str,
     /// Byte offset of the YAML text within the file.
     base: usize,
-    positions: CharToByte<'a>,
-    events: Parser<'a, saphyr_parser::StrInput<'a>>,
+    events: Events<'a>,
     error: Option<(TextRange, String)>,
     texts: Option<&'a SharedTexts>,
     /// Keys repeated in a mapping read by [`Walker::read_pairs`].
     duplicate_keys: Vec<DuplicateKey>,
 }
 
-type Item<'a> = (Event<'a>, Span);
+type Item<'a> = Spanned<'a>;
 
 impl<'a> Walker<'a> {
     fn next(&mut self) -> Option<Item<'a>> {
         if self.error.is_some() {
             return None;
         }
-        match self.events.next_event()? {
+        match self.events.next()? {
             Ok(item) => Some(item),
-            Err(error) => {
-                self.record_error(&error);
+            Err((at, message)) => {
+                self.record_error(at, message);
                 None
             }
         }
     }
 
-    fn record_error(&mut self, error: &ScanError) {
-        let start = self.byte(error.marker().index());
+    fn record_error(&mut self, at: usize, message: String) {
+        let start = self.base + at;
         let end = self.text[start..]
             .chars()
             .next()
             .filter(|c| *c != '\n' && *c != '\r')
             .map_or(start, |c| start + c.len_utf8());
-        self.error = Some((TextRange::new(offset(start), offset(end)), error.info().to_owned()));
+        self.error = Some((TextRange::new(offset(start), offset(end)), message));
     }
 
-    fn byte(&mut self, char_index: usize) -> usize {
-        self.base + self.positions.byte(char_index)
-    }
-
-    fn range(&mut self, span: Span) -> TextRange {
-        let start = self.byte(span.start.index());
-        let end = self.byte(span.end.index());
+    fn range(&self, span: ByteSpan) -> TextRange {
+        let start = self.base + span.start;
+        let end = self.base + span.end;
         TextRange::new(offset(start), offset(end.max(start)))
     }
 
@@ -186,7 +197,7 @@ impl<'a> Walker<'a> {
     /// mapping ends: its `}` for a flow mapping, its last value otherwise.
     fn read_pairs(
         &mut self,
-        mut read_value: impl FnMut(&mut Self, &str, TextRange, Event<'a>, Span) -> usize,
+        mut read_value: impl FnMut(&mut Self, &str, TextRange, Event<'a>, ByteSpan) -> usize,
     ) -> usize {
         let mut last_end = 0;
         // Hashed: a hostile front matter can have a million keys.
@@ -235,7 +246,7 @@ impl<'a> Walker<'a> {
         key: &str,
         key_range: TextRange,
         event: Event<'a>,
-        span: Span,
+        span: ByteSpan,
     ) -> usize {
         if let Some(number) = related_number(key) {
             let link = self.read_related(number, key_range, event, span);
@@ -264,7 +275,7 @@ impl<'a> Walker<'a> {
         slot: Option<&mut Option<Field>>,
         key: TextRange,
         event: Event<'a>,
-        span: Span,
+        span: ByteSpan,
     ) -> usize {
         let (value, end) = self.read_node(event, span, Some(key));
         if let Some(slot) = slot
@@ -276,7 +287,7 @@ impl<'a> Walker<'a> {
         end
     }
 
-    fn read_related(&mut self, number: u32, key: TextRange, event: Event<'a>, span: Span) -> RelatedLink {
+    fn read_related(&mut self, number: u32, key: TextRange, event: Event<'a>, span: ByteSpan) -> RelatedLink {
         let mut link = RelatedLink {
             number,
             key,
@@ -317,7 +328,7 @@ impl<'a> Walker<'a> {
 
     /// Reads one node whose first event is `event`; returns its value and the
     /// byte offset where its last character ends.
-    fn read_node(&mut self, event: Event<'a>, span: Span, key: Option<TextRange>) -> (Value, usize) {
+    fn read_node(&mut self, event: Event<'a>, span: ByteSpan, key: Option<TextRange>) -> (Value, usize) {
         match event {
             Event::Scalar(text, style, ..) => {
                 let scalar = self.scalar(text, style, span, key);
@@ -343,7 +354,7 @@ impl<'a> Walker<'a> {
 
     /// Skips a collection (any depth, without recursion) and returns its range:
     /// from its first character to the end of its last child.
-    fn skip_collection(&mut self, start_span: Span) -> TextRange {
+    fn skip_collection(&mut self, start_span: ByteSpan) -> TextRange {
         let start = self.range(start_span);
         let mut first_child: Option<usize> = None;
         let mut end = usize::from(start.end());
@@ -389,7 +400,7 @@ impl<'a> Walker<'a> {
         &mut self,
         text: Cow<'a, str>,
         style: saphyr_parser::ScalarStyle,
-        span: Span,
+        span: ByteSpan,
         key: Option<TextRange>,
     ) -> Scalar {
         let style = match style {
@@ -468,6 +479,55 @@ impl<'a> Walker<'a> {
 
 fn empty_scalar(range: TextRange) -> Scalar {
     Scalar { text: ArcStr::default(), style: ScalarStyle::Plain, node: range, content: range }
+}
+
+/// Where the walker's events come from: the fast path's, when the front
+/// matter has its shape, or saphyr's.
+enum Events<'a> {
+    Fast(std::vec::IntoIter<Spanned<'a>>),
+    // Boxed: saphyr's parser is large, and only the files off the fast path need one.
+    Full { parser: Box<Parser<'a, StrInput<'a>>>, positions: CharToByte<'a> },
+}
+
+impl<'a> Events<'a> {
+    fn of(yaml: &'a str) -> Events<'a> {
+        match fast_yaml::events(yaml) {
+            Some(events) => Events::Fast(events.into_iter()),
+            None => Events::full(yaml),
+        }
+    }
+
+    fn full(yaml: &'a str) -> Events<'a> {
+        Events::Full { parser: Box::new(Parser::new_from_str(yaml)), positions: CharToByte::new(yaml) }
+    }
+
+    /// The next event with its span in bytes, or the byte offset of a
+    /// syntax error and saphyr's message.
+    fn next(&mut self) -> Option<Result<Spanned<'a>, (usize, String)>> {
+        match self {
+            Events::Fast(events) => events.next().map(Ok),
+            Events::Full { parser, positions } => Some(match parser.next_event()? {
+                Ok((event, span)) => {
+                    let start = positions.byte(span.start.index());
+                    let end = positions.byte(span.end.index());
+                    Ok((event, ByteSpan { start, end }))
+                }
+                Err(error) => Err((positions.byte(error.marker().index()), error.info().to_owned())),
+            }),
+        }
+    }
+}
+
+/// Every event saphyr reads in `yaml`, with its span in bytes, or the
+/// first syntax error's offset and message.
+#[cfg(test)]
+pub(super) fn saphyr_events(yaml: &str) -> Result<Vec<Spanned<'_>>, (usize, String)> {
+    let mut events = Events::full(yaml);
+    let mut all = Vec::new();
+    while let Some(item) = events.next() {
+        all.push(item?);
+    }
+    Ok(all)
 }
 
 /// saphyr reports positions in characters; the model speaks bytes.

@@ -10,7 +10,9 @@ use ropey::Rope;
 use text_size::{TextRange, TextSize};
 
 use super::{assert_range, floor_char_boundary};
-use crate::article::{Article, Field, RelatedLink, SyntaxError, Value, parse_article};
+use crate::article::{
+    Article, Field, RelatedLink, SyntaxError, Value, parse_article, parse_article_with_saphyr,
+};
 use crate::diagnostics::article_diagnostics;
 use crate::ide::code_actions::{code_actions, fix_all};
 use crate::ide::completion::{MAX_ITEMS, article_documentation, completions};
@@ -99,6 +101,12 @@ pub fn check_article(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let line_index = LineIndex::new(text);
     let article = parse_article(text);
+    // The fast path reads a front matter exactly as saphyr does, or not at all.
+    assert_eq!(
+        article,
+        parse_article_with_saphyr(text),
+        "the fast path and saphyr read the article differently"
+    );
     let offsets = offsets_of_interest(text, article.as_ref());
     check_positions(text, &line_index, &offsets);
     let Some(article) = article else { return };
