@@ -151,12 +151,16 @@ impl ArticleIndex {
 
         let pairs = entries
             .par_iter()
-            .fold(KeyPairs::default, |mut pairs, (file, entry)| {
-                for key in keys(&entry.article, &self.texts) {
-                    pairs.add(key, *file);
-                }
-                pairs
-            })
+            .fold(
+                || (KeyPairs::default(), WordCopies::new(&self.texts)),
+                |(mut pairs, mut words), (file, entry)| {
+                    for key in keys(&entry.article, &mut words) {
+                        pairs.add(key, *file);
+                    }
+                    (pairs, words)
+                },
+            )
+            .map(|(pairs, _)| pairs)
             .reduce(KeyPairs::default, KeyPairs::append);
         pairs.file_into(self);
         if !entries.is_empty() {
@@ -346,7 +350,7 @@ impl ArticleIndex {
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
         let mut pairs = KeyPairs::default();
-        for key in keys(&entry.article, &self.texts) {
+        for key in keys(&entry.article, &mut WordCopies::new(&self.texts)) {
             pairs.add(key, file);
         }
         pairs.file_into(self);
@@ -354,7 +358,7 @@ impl ArticleIndex {
 
     fn unlink(&mut self, file: FileId) {
         let Some(entry) = self.articles.get(&file).cloned() else { return };
-        for key in keys(&entry.article, &self.texts) {
+        for key in keys(&entry.article, &mut WordCopies::new(&self.texts)) {
             match key {
                 Key::Id(id) => self.by_id.remove(&id, file),
                 Key::Url(url) => self.by_url.remove(&*url, file),
@@ -434,20 +438,57 @@ impl KeyPairs {
         self
     }
 
+    fn len(&self) -> usize {
+        self.by_id.len()
+            + self.by_url.len()
+            + self.by_subject.len()
+            + self.linking_to_id.len()
+            + self.linking_to_url.len()
+            + self.by_word.len()
+    }
+
     fn file_into(self, index: &mut ArticleIndex) {
-        index.by_id.extend(self.by_id);
-        index.by_url.extend(self.by_url);
-        index.by_subject.extend(self.by_subject);
-        index.linking_to_id.extend(self.linking_to_id);
-        index.linking_to_url.extend(self.linking_to_url);
-        index.by_word.extend(self.by_word);
+        // A scan's batch files each map on its own core: rebuilding a run is
+        // serial. An edit's few keys are filed on the calling thread, which
+        // may not be one of rayon's.
+        let parallel = self.len() >= PARALLEL_FILING_PAIRS;
+        let KeyPairs { by_id, by_url, by_subject, linking_to_id, linking_to_url, by_word } = self;
+        let maps = (
+            &mut index.by_id,
+            &mut index.by_url,
+            &mut index.by_subject,
+            &mut index.linking_to_id,
+            &mut index.linking_to_url,
+            &mut index.by_word,
+        );
+        let (to_id, to_url, to_subject, to_link_id, to_link_url, to_word) = maps;
+        let ids = move || {
+            to_id.extend(by_id);
+            to_link_id.extend(linking_to_id);
+        };
+        let urls = move || {
+            to_url.extend(by_url);
+            to_subject.extend(by_subject);
+            to_link_url.extend(linking_to_url);
+        };
+        let words = move || to_word.extend(by_word);
+        if parallel {
+            rayon::join(|| rayon::join(ids, urls), words);
+        } else {
+            ids();
+            urls();
+            words();
+        }
     }
 }
+
+/// From this many keys on, a batch's maps are filed side by side.
+const PARALLEL_FILING_PAIRS: usize = 10_000;
 
 /// Every key under which an article is filed: one list, so that filing and
 /// unfiling (and the bulk build) can never disagree. String keys share the
 /// article's texts, so a key costs no allocation of its own.
-fn keys(article: &Article, texts: &SharedTexts) -> Vec<Key> {
+fn keys(article: &Article, words: &mut WordCopies) -> Vec<Key> {
     let mut keys = Vec::with_capacity(16);
     keys.extend(article.article_id().map(Key::Id));
     keys.extend(article.article_url().map(|url| Key::Url(shared_key(article.url.as_ref(), url))));
@@ -455,12 +496,36 @@ fn keys(article: &Article, texts: &SharedTexts) -> Vec<Key> {
         keys.extend(link.target_id().map(Key::LinkId));
         keys.extend(link.target_url().map(|url| Key::LinkUrl(shared_key(link.url.as_ref(), url))));
     }
-    let words = title_words(article.title_text().unwrap_or(""));
-    keys.extend(words.iter().map(|word| Key::Word(texts.shared(word))));
+    keys.extend(
+        title_words(article.title_text().unwrap_or("")).iter().map(|word| Key::Word(words.shared(word))),
+    );
     keys.extend(
         article.subject_text().map(|subject| Key::Subject(shared_key(article.subject.as_ref(), subject))),
     );
     keys
+}
+
+/// The shared copies of title words one thread has filed: a scan files
+/// millions of words from a vocabulary of thousands, and a local set is
+/// cheaper to ask than the table every thread shares.
+struct WordCopies<'a> {
+    texts: &'a SharedTexts,
+    seen: hashbrown::HashSet<ArcStr>,
+}
+
+impl<'a> WordCopies<'a> {
+    fn new(texts: &'a SharedTexts) -> Self {
+        WordCopies { texts, seen: hashbrown::HashSet::new() }
+    }
+
+    fn shared(&mut self, word: &str) -> ArcStr {
+        if let Some(copy) = self.seen.get(word) {
+            return copy.clone();
+        }
+        let copy = self.texts.shared(word);
+        self.seen.insert(copy.clone());
+        copy
+    }
 }
 
 /// `text`, a field's trimmed text, as the field's own `Arc` when trimming
