@@ -148,13 +148,13 @@ impl Checker<'_> {
     }
 
     fn link_fields(&mut self, link: &RelatedLink, complete: bool) {
-        let block = format!("related_article{}", link.number);
+        let number = link.number;
         if !matches!(link.value, Value::Mapping(_)) {
             self.push(
                 DiagnosticCode::InvalidField,
                 link.value.range(),
                 format!(
-                    "`{block}` must be a mapping with `id`, `title`, `subject` and `url`, found {}",
+                    "`related_article{number}` must be a mapping with `id`, `title`, `subject` and `url`, found {}",
                     link.value.shape()
                 ),
             );
@@ -162,7 +162,11 @@ impl Checker<'_> {
         }
         for (name, field) in [("id", &link.id), ("url", &link.url)] {
             if field.is_none() && complete {
-                self.push(DiagnosticCode::MissingField, link.key, format!("`{block}` has no `{name}`"));
+                self.push(
+                    DiagnosticCode::MissingField,
+                    link.key,
+                    format!("`related_article{number}` has no `{name}`"),
+                );
             }
         }
         self.shape("id", &link.id, |field| field.id_as_written().map(drop));
