@@ -69,16 +69,10 @@ pub struct ArticleIndex {
     /// The file ids at which a run of increasing paths starts: within a run,
     /// comparing ids compares paths (see [`ArticleIndex::cmp_paths`]).
     path_runs: Arc<Vec<u32>>,
-    // Not SipHash: paths are the workspace's own, and every file is looked up.
-    file_ids: imbl::GenericHashMap<
-        FilePath,
-        FileId,
-        hashbrown::DefaultHashBuilder,
-        imbl::shared_ptr::DefaultSharedPtr,
-    >,
     articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
-    /// Every path ever interned, in order: the files under a folder are a
-    /// range of it (a folder deleted on disk is one event).
+    /// Every path ever interned, in order, with its one file id: the files
+    /// under a folder are a range of it (a folder deleted on disk is one
+    /// event).
     by_path: KeyMap<ArcStr>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
@@ -123,7 +117,7 @@ impl ArticleIndex {
             .zip(superseded)
             .filter(|(_, superseded)| !superseded)
             .map(|(article, _)| article)
-            .partition(|(path, ..)| self.file_ids.contains_key(path));
+            .partition(|(path, ..)| self.file_id(path).is_some());
         for (path, article, line_index) in known {
             self.upsert(path, article, line_index);
         }
@@ -134,7 +128,7 @@ impl ArticleIndex {
         let new: Vec<_> = new
             .into_iter()
             .map(|(path, article, line_index)| {
-                let file = self.intern_only(path.clone());
+                let file = self.intern_new(path.clone());
                 interned.push((path.0.clone(), file));
                 (file, (path, article, line_index))
             })
@@ -188,7 +182,7 @@ impl ArticleIndex {
     }
 
     pub fn file_id(&self, path: &FilePath) -> Option<FileId> {
-        self.file_ids.get(path).copied()
+        self.by_path.get(path.as_str()).first().copied()
     }
 
     pub fn path(&self, file: FileId) -> &FilePath {
@@ -325,26 +319,22 @@ impl ArticleIndex {
     }
 
     fn intern(&mut self, path: FilePath) -> FileId {
-        let known = self.file_ids.contains_key(&path);
-        let file = self.intern_only(path.clone());
-        if !known {
-            self.by_path.extend(vec![(path.0, file)]);
+        if let Some(file) = self.file_id(&path) {
+            return file;
         }
+        let file = self.intern_new(path.clone());
+        self.by_path.extend(vec![(path.0, file)]);
         file
     }
 
-    /// [`ArticleIndex::intern`] without filing the path in `by_path`: a
-    /// batch files its paths together.
-    fn intern_only(&mut self, path: FilePath) -> FileId {
-        if let Some(file) = self.file_ids.get(&path) {
-            return *file;
-        }
+    /// A new file's id, for a path the index has never seen, without filing
+    /// it in `by_path`: a batch files its paths together.
+    fn intern_new(&mut self, path: FilePath) -> FileId {
         let file = FileId(u32::try_from(self.paths.len()).unwrap_or(u32::MAX));
         if self.paths.last().is_none_or(|last| *last >= path) {
             Arc::make_mut(&mut self.path_runs).push(file.0);
         }
-        self.paths.push_back(path.clone());
-        self.file_ids.insert(path, file);
+        self.paths.push_back(path);
         file
     }
 
