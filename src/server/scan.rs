@@ -164,12 +164,47 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         && !unchanged
     {
         let shared = shared.clone();
-        let saved = tokio::task::spawn_blocking(move || save_cache(&shared, &file, &stamps, outcome)).await;
-        if let Ok(Err(error)) = saved {
+        let saved =
+            in_background("article-lsp-cache", move || save_cache(&shared, &file, &stamps, outcome)).await;
+        if let Some(Err(error)) = saved {
             tracing::warn!("index cache of {} not written: {error}", root.display());
         }
     }
     release_free_memory();
+}
+
+/// Runs `work` on a thread of its own at the lowest priority and waits for
+/// it; `None` when no thread could be started. Writing the cache is for the
+/// next start: on two cores it would otherwise compete for seconds with the
+/// answers the writer is waiting for now. A thread of its own, because a
+/// priority given to one of tokio's blocking threads would stay with it.
+async fn in_background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            lower_this_threads_priority();
+            // The receiver is gone only when the server is shutting down.
+            let _ = done.send(work());
+        })
+        .ok()?;
+    result.await.ok()
+}
+
+/// The lowest priority that still runs (nice 19, not `SCHED_IDLE`, which a
+/// busy machine could starve for ever: shutdown waits for the cache).
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `gettid` has no preconditions, and `setpriority` on the calling
+    // thread's own id changes only that thread's nice value; a failure
+    // leaves the priority as it was.
+    unsafe {
+        let thread = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, thread as libc::id_t, 19);
+    }
 }
 
 /// Hands the memory a scan freed back to the system. A scan leaves its
