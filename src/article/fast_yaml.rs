@@ -46,7 +46,12 @@ pub(super) fn events(yaml: &str) -> Option<Vec<Spanned<'_>>> {
 /// Tabs, carriage returns, other control characters and byte order marks
 /// change how saphyr reads a line; none of them is in the shape.
 fn has_plain_bytes(yaml: &str) -> bool {
-    yaml.bytes().all(|byte| byte == b'\n' || (byte >= 0x20 && byte != 0x7f)) && !yaml.contains('\u{feff}')
+    // Folded without short cuts, so that it runs a vector of bytes at a time:
+    // almost every front matter passes, and all of it is looked at.
+    let (plain, ascii) = yaml.bytes().fold((true, true), |(plain, ascii), byte| {
+        (plain & ((byte >= 0x20 && byte != 0x7f) | (byte == b'\n')), ascii & (byte < 0x80))
+    });
+    plain && (ascii || !yaml.contains('\u{feff}'))
 }
 
 /// One line: where it starts, its indentation, where its content ends
@@ -77,7 +82,7 @@ enum Pending {
 impl<'a> Reader<'a> {
     fn line(&self, start: usize) -> Option<Line> {
         let rest = self.yaml.get(start..).filter(|rest| !rest.is_empty())?;
-        let length = rest.find('\n').unwrap_or(rest.len());
+        let length = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
         let indent = rest[..length].len() - rest[..length].trim_start_matches(' ').len();
         Some(Line { start, indent, end: start + length, next: (start + length + 1).min(self.yaml.len()) })
     }
@@ -289,7 +294,10 @@ fn is_plain(value: &str, first: u8) -> bool {
         | b'"' | b'%' | b'@' | b'`' => false,
         _ => true,
     };
-    opens_plainly && !value.contains(": ") && !value.contains(" #") && !value.ends_with(':')
+    // Pairs of bytes rather than `str::contains`: values are short, and a
+    // substring search costs more to set up than to run on them.
+    let reads_otherwise = value.as_bytes().windows(2).any(|pair| pair == b": " || pair == b" #");
+    opens_plainly && !reads_otherwise && !value.ends_with(':')
 }
 
 #[cfg(test)]

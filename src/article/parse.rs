@@ -5,7 +5,6 @@
 //! syntax error while keeping everything read before it.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use arcstr::ArcStr;
 use saphyr_parser::{Event, Parser, StrInput};
@@ -200,8 +199,7 @@ impl<'a> Walker<'a> {
         mut read_value: impl FnMut(&mut Self, &str, TextRange, Event<'a>, ByteSpan) -> usize,
     ) -> usize {
         let mut last_end = 0;
-        // Hashed: a hostile front matter can have a million keys.
-        let mut seen: HashMap<Cow<'a, str>, TextRange> = HashMap::new();
+        let mut seen = SeenKeys::default();
         while let Some((event, span)) = self.next() {
             let key = match event {
                 Event::MappingEnd => {
@@ -223,15 +221,12 @@ impl<'a> Walker<'a> {
                 }
             };
             let key_range = self.range(span);
-            match seen.get(&key) {
-                Some(first) => self.duplicate_keys.push(DuplicateKey {
+            if let Some(first) = seen.first_or_insert(key.clone(), key_range) {
+                self.duplicate_keys.push(DuplicateKey {
                     name: ArcStr::from(&*key),
-                    first: *first,
+                    first,
                     repeated: key_range,
-                }),
-                None => {
-                    seen.insert(key.clone(), key_range);
-                }
+                });
             }
             let Some((value_event, value_span)) = self.next() else { break };
             let end = read_value(self, &key, key_range, value_event, value_span);
@@ -479,6 +474,46 @@ impl<'a> Walker<'a> {
 
 fn empty_scalar(range: TextRange) -> Scalar {
     Scalar { text: ArcStr::default(), style: ScalarStyle::Plain, node: range, content: range }
+}
+
+/// The keys a mapping has had so far, to tell a repeated one.
+#[derive(Default)]
+enum SeenKeys<'a> {
+    /// A list while short: a front matter's mappings have a few dozen keys
+    /// at most, and comparing them costs less than hashing them.
+    #[default]
+    Empty,
+    Few(Vec<(Cow<'a, str>, TextRange)>),
+    /// Hashed once long: a hostile front matter can have a million keys.
+    Many(hashbrown::HashMap<Cow<'a, str>, TextRange>),
+}
+
+/// Keys a mapping lists before they are hashed.
+const FEW_KEYS: usize = 32;
+
+impl<'a> SeenKeys<'a> {
+    /// Where `key` was first seen, or `None` once it is recorded as seen at `range`.
+    fn first_or_insert(&mut self, key: Cow<'a, str>, range: TextRange) -> Option<TextRange> {
+        match self {
+            SeenKeys::Empty => *self = SeenKeys::Few(vec![(key, range)]),
+            SeenKeys::Few(few) => {
+                if let Some((_, first)) = few.iter().find(|(seen, _)| *seen == key) {
+                    return Some(*first);
+                }
+                few.push((key, range));
+                if few.len() > FEW_KEYS {
+                    *self = SeenKeys::Many(std::mem::take(few).into_iter().collect());
+                }
+            }
+            SeenKeys::Many(many) => match many.get(&key) {
+                Some(first) => return Some(*first),
+                None => {
+                    many.insert(key, range);
+                }
+            },
+        }
+        None
+    }
 }
 
 /// Where the walker's events come from: the fast path's, when the front

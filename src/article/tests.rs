@@ -312,3 +312,29 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn repeated_keys_are_found_in_short_and_long_mappings() {
+    // Long mappings are hashed rather than listed: both must find the same.
+    for keys in [3usize, 40, 500] {
+        let mut text = String::from("---\nid: 1\n");
+        for n in 0..keys {
+            text.push_str(&format!("key{n}: {n}\n"));
+        }
+        text.push_str("id: 2\nkey1: again\n");
+        text.push_str(&format!("key{}: last\n---\n", keys - 1));
+        let article = parse_article(&text).expect("an article");
+        let repeated: Vec<(&str, &str, &str)> = article
+            .duplicate_keys
+            .iter()
+            .map(|key| (&*key.name, &text[key.first], &text[key.repeated]))
+            .collect();
+        let last = format!("key{}", keys - 1);
+        assert_eq!(repeated, [("id", "id", "id"), ("key1", "key1", "key1"), (last.as_str(), &*last, &*last)]);
+        let first_at = |key: &str| text.find(&format!("\n{key}:")).map(|at| at + 1);
+        assert_eq!(
+            article.duplicate_keys[1].first.start(),
+            text_size::TextSize::try_from(first_at("key1").unwrap()).unwrap()
+        );
+    }
+}
