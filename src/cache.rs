@@ -338,8 +338,11 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
         write_chunk(&mut checksummed, &postcard::to_stdvec(&part).map_err(std::io::Error::other)?)?;
     }
     for chunk in entries.chunks(CHUNK_ENTRIES) {
-        let (encoded, _) = in_table::with(table.clone(), || postcard::to_stdvec(chunk));
+        // Handed over and back, never cloned: a copy of its numbers per
+        // chunk would make writing quadratic in the workspace.
+        let (encoded, numbered) = in_table::with(table, || postcard::to_stdvec(chunk));
         write_chunk(&mut checksummed, &encoded.map_err(std::io::Error::other)?)?;
+        table = numbered;
     }
     let Checksummed { inner: mut writer, hasher } = checksummed;
     writer.write_all(&hasher.finalize().to_le_bytes())?;
