@@ -38,6 +38,9 @@ use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// How late tokio's timer may fire: it counts whole milliseconds.
+const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
 /// How long a round may go on when no editor change waits: its sets are
 /// published only at its end.
 const MAX_ROUND: Duration = Duration::from_millis(50);
@@ -295,10 +298,9 @@ impl Pending {
         self.documents_due().into_iter().chain(backlog).chain(unchecked).min()
     }
 
-    /// The work of a round starting now: the editor's changes alone when
-    /// they are due, so that nothing delays their diagnostics.
-    fn take_due(&mut self) -> (Vec<Change>, VecDeque<Change>) {
-        let now = Instant::now();
+    /// The work of a round starting at `now`: the editor's changes alone
+    /// when they are due, so that nothing delays their diagnostics.
+    fn take_due(&mut self, now: Instant) -> (Vec<Change>, VecDeque<Change>) {
         if let Some(due) = self.documents_due().filter(|due| *due <= now) {
             tracing::debug!("editor round {:?} after its edit was due", now - due);
             self.documents_since = None;
@@ -350,9 +352,9 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             }
             continue;
         };
-        if due > Instant::now() && !closed {
+        if due > Instant::now() + TIMER_RESOLUTION && !closed {
             tokio::select! {
-                () = sleep_until(due) => {}
+                () = sleep_until(due - TIMER_RESOLUTION) => {}
                 next = changes.recv() => match next {
                     Some(change) => pending.push(change, &shared),
                     None => closed = true,
@@ -360,8 +362,20 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             }
             continue;
         }
+        // The last stretch to a round that is due is slept on this thread:
+        // tokio's timer fires on whole milliseconds, up to one late, and an
+        // edit's round should start when its debounce ends, not after. The
+        // round then counts as starting when it was due, which it is on the
+        // real clock and is not on a paused one (tests), which stands still.
+        let now = match due.checked_duration_since(Instant::now()).filter(|_| !closed) {
+            Some(left) => {
+                std::thread::sleep(left);
+                Instant::now().max(due)
+            }
+            None => Instant::now(),
+        };
         let Some(shared) = shared.upgrade() else { return };
-        let (documents, backlog) = pending.take_due();
+        let (documents, backlog) = pending.take_due(now);
         let editor_round = !documents.is_empty();
         let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
             backlog.into_iter().partition(|change| matches!(change, Change::ConfigFile));
