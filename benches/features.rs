@@ -19,8 +19,9 @@ mod corpus;
 
 use std::sync::OnceLock;
 
-use article_lsp::article::parse_article;
+use article_lsp::article::{self as model, parse_article};
 use article_lsp::diagnostics::{DiagnosticCode, article_diagnostics};
+use article_lsp::ide::CurrentFile;
 use article_lsp::ide::completion::{MAX_ITEMS, completions};
 use article_lsp::ide::goto_definition::goto_definition;
 use article_lsp::ide::hover::hover;
@@ -30,6 +31,7 @@ use article_lsp::ide::symbols::workspace_symbols;
 use article_lsp::index::{ArticleIndex, FileId, FilePath};
 use article_lsp::line_index::LineIndex;
 use article_lsp::resolve::{LinkTarget, resolve_link};
+use article_lsp::summary::ArticleSummary;
 use divan::{Bencher, black_box};
 use rayon::prelude::*;
 use text_size::TextSize;
@@ -57,6 +59,7 @@ struct Fixture {
     /// A new article whose related blocks hold the completion cursors.
     draft: FileId,
     draft_text: String,
+    draft_article: model::Article,
     /// After `id: ` with nothing typed.
     id_empty: TextSize,
     /// After `id: 20`.
@@ -73,7 +76,20 @@ struct Fixture {
 struct Article {
     file: FileId,
     text: String,
+    model: model::Article,
     link_id: TextSize,
+}
+
+impl Article {
+    fn current(&self) -> CurrentFile<'_> {
+        CurrentFile { file: self.file, text: &self.text, article: &self.model }
+    }
+}
+
+impl Fixture {
+    fn draft(&self) -> CurrentFile<'_> {
+        CurrentFile { file: self.draft, text: &self.draft_text, article: &self.draft_article }
+    }
 }
 
 fn fixture(articles: usize) -> &'static Fixture {
@@ -92,7 +108,7 @@ fn build(articles: usize) -> Fixture {
         .into_par_iter()
         .map(|i| {
             let (path, text) = corpus::render(&corpus, i);
-            let article = parse_article(&text).expect("a generated article parses");
+            let article = ArticleSummary::of_text(&text).expect("a generated article parses");
             (corpus_path(&path), article, LineIndex::new(&text))
         })
         .collect();
@@ -129,9 +145,10 @@ fn build(articles: usize) -> Fixture {
     // The corpus index stays as it was; completion runs on a clone of it
     // holding the draft, as the server's snapshot does while one is edited.
     let mut edited = index.clone();
+    let draft_article = parse_article(&draft_text).expect("the draft parses");
     let draft = edited.upsert(
         FilePath::new("/corpus/health-studies/bench-draft.md"),
-        parse_article(&draft_text).expect("the draft parses"),
+        ArticleSummary::of(&draft_article),
         LineIndex::new(&draft_text),
     );
 
@@ -140,6 +157,7 @@ fn build(articles: usize) -> Fixture {
         edited,
         draft,
         draft_text,
+        draft_article,
         id_empty,
         id_digits,
         title_word,
@@ -162,7 +180,7 @@ fn find_article(
     for i in 0..corpus.len() {
         let (path, text) = corpus::render(corpus, i);
         let file = index.file_id(&corpus_path(&path)).expect("indexed");
-        let article = &index.get(file).expect("indexed").article;
+        let article = parse_article(&text).expect("a generated article parses");
         let targets: Vec<_> = article.related.iter().map(|link| resolve_link(index, link)).collect();
         let chosen = if all {
             (!targets.is_empty() && targets.iter().all(&wanted)).then_some(0)
@@ -170,8 +188,9 @@ fn find_article(
             targets.iter().position(&wanted)
         };
         if let Some(at) = chosen {
-            let id = article.related[at].id.as_ref().expect("generated blocks have an id");
-            return Article { file, text, link_id: id.value_range().start() };
+            let link_id =
+                article.related[at].id.as_ref().expect("generated blocks have an id").value_range().start();
+            return Article { file, text, model: article, link_id };
         }
     }
     panic!("no article fits");
@@ -182,7 +201,7 @@ fn check(f: &Fixture, articles: usize) {
     let index = &f.index;
     for (what, offset) in [("id empty", f.id_empty), ("id digits", f.id_digits), ("title word", f.title_word)]
     {
-        let found = completions(&f.edited, f.draft, &f.draft_text, offset);
+        let found = completions(&f.edited, f.draft(), offset);
         assert!(!found.items.is_empty(), "{what}: no completion");
         assert!(found.items.len() <= MAX_ITEMS, "{what}: unbounded list");
         assert!(found.items.iter().all(|item| item.target != Some(f.draft)), "{what}: offers itself");
@@ -194,17 +213,16 @@ fn check(f: &Fixture, articles: usize) {
         let symbols = workspace_symbols(index, query, SYMBOL_LIMIT);
         assert!(!symbols.is_empty() && symbols.len() <= SYMBOL_LIMIT, "symbols for {query:?}");
     }
-    let card = hover(index, f.clean.file, &f.clean.text, f.clean.link_id, PREVIEW_CHARS, |_| {
-        Some(f.long_texts.clone())
-    })
-    .expect("a hover on a resolved link");
+    let card =
+        hover(index, f.clean.current(), f.clean.link_id, PREVIEW_CHARS, |_| Some(f.long_texts.clone()))
+            .expect("a hover on a resolved link");
     assert!(card.markdown.starts_with("### "), "{}", card.markdown);
-    let broken = hover(index, f.broken.file, &f.broken.text, f.broken.link_id, PREVIEW_CHARS, |_| None)
+    let broken = hover(index, f.broken.current(), f.broken.link_id, PREVIEW_CHARS, |_| None)
         .expect("a hover on a broken link");
     assert!(broken.markdown.contains("Closest article"), "{}", broken.markdown);
-    let target = goto_definition(index, f.clean.file, &f.clean.text, f.clean.link_id).expect("a definition");
+    let target = goto_definition(index, f.clean.current(), f.clean.link_id).expect("a definition");
     assert_ne!(target.file, f.clean.file);
-    let refs = references(index, f.clean.file, &f.clean.text, f.clean.link_id, true);
+    let refs = references(index, f.clean.current(), f.clean.link_id, true);
     assert!(refs.len() >= 2, "the declaration and at least this block");
     assert!(refs.iter().any(|r| r.file == f.clean.file));
     assert!(article_diagnostics(index, f.clean.file).is_empty(), "a clean article has no diagnostics");
@@ -219,19 +237,19 @@ mod completion {
     #[divan::bench(args = SIZES)]
     fn id_nothing_typed(bencher: Bencher, articles: usize) {
         let f = fixture(articles);
-        bencher.bench(|| completions(&f.edited, f.draft, black_box(&f.draft_text), black_box(f.id_empty)));
+        bencher.bench(|| completions(&f.edited, black_box(f.draft()), black_box(f.id_empty)));
     }
 
     #[divan::bench(args = SIZES)]
     fn id_digits_typed(bencher: Bencher, articles: usize) {
         let f = fixture(articles);
-        bencher.bench(|| completions(&f.edited, f.draft, black_box(&f.draft_text), black_box(f.id_digits)));
+        bencher.bench(|| completions(&f.edited, black_box(f.draft()), black_box(f.id_digits)));
     }
 
     #[divan::bench(args = SIZES)]
     fn title_word_typed(bencher: Bencher, articles: usize) {
         let f = fixture(articles);
-        bencher.bench(|| completions(&f.edited, f.draft, black_box(&f.draft_text), black_box(f.title_word)));
+        bencher.bench(|| completions(&f.edited, black_box(f.draft()), black_box(f.title_word)));
     }
 }
 
@@ -283,7 +301,7 @@ mod hover {
         let f = fixture(articles);
         let a = &f.clean;
         bencher.bench(|| {
-            hover(&f.index, a.file, black_box(&a.text), black_box(a.link_id), PREVIEW_CHARS, |_| {
+            hover(&f.index, black_box(a.current()), black_box(a.link_id), PREVIEW_CHARS, |_| {
                 Some(f.long_texts.clone())
             })
         });
@@ -293,9 +311,8 @@ mod hover {
     fn broken_link(bencher: Bencher, articles: usize) {
         let f = fixture(articles);
         let a = &f.broken;
-        bencher.bench(|| {
-            hover(&f.index, a.file, black_box(&a.text), black_box(a.link_id), PREVIEW_CHARS, |_| None)
-        });
+        bencher
+            .bench(|| hover(&f.index, black_box(a.current()), black_box(a.link_id), PREVIEW_CHARS, |_| None));
     }
 }
 
@@ -303,14 +320,14 @@ mod hover {
 fn goto_definition_of_link(bencher: Bencher, articles: usize) {
     let f = fixture(articles);
     let a = &f.clean;
-    bencher.bench(|| goto_definition(&f.index, a.file, black_box(&a.text), black_box(a.link_id)));
+    bencher.bench(|| goto_definition(&f.index, black_box(a.current()), black_box(a.link_id)));
 }
 
 #[divan::bench(args = SIZES)]
 fn references_of_link(bencher: Bencher, articles: usize) {
     let f = fixture(articles);
     let a = &f.clean;
-    bencher.bench(|| references(&f.index, a.file, black_box(&a.text), black_box(a.link_id), true));
+    bencher.bench(|| references(&f.index, black_box(a.current()), black_box(a.link_id), true));
 }
 
 /// The re-check of one edited article.

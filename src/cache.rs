@@ -18,14 +18,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
-use crate::article::Article;
 use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severity};
 use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::LineIndex;
+use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -99,7 +99,7 @@ struct Entry<P, A, L> {
 }
 
 /// An entry as it is read back.
-type StoredEntry = Entry<String, Box<Article>, LineIndex>;
+type StoredEntry = Entry<String, Box<ArticleSummary>, LineIndex>;
 
 /// A cached file: the stamp it was read with and what it gave.
 /// The article is boxed: entries wait in a map until the scan takes them,
@@ -107,7 +107,7 @@ type StoredEntry = Entry<String, Box<Article>, LineIndex>;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cached {
     pub stamp: Stamp,
-    pub parsed: Option<(Box<Article>, LineIndex)>,
+    pub parsed: Option<(Box<ArticleSummary>, LineIndex)>,
     /// What the checks found in the file when the cache was written (see
     /// [`StoredDiagnostic`]); `None` when they were not stored.
     pub found: Option<Vec<StoredDiagnostic>>,
@@ -301,7 +301,7 @@ impl<W: Write> Write for Checksummed<W> {
 pub struct Seen<'a> {
     pub path: &'a str,
     pub stamp: Stamp,
-    pub parsed: Option<(&'a Article, &'a LineIndex)>,
+    pub parsed: Option<(&'a ArticleSummary, &'a LineIndex)>,
     pub found: Option<Vec<StoredDiagnostic>>,
 }
 
@@ -310,7 +310,7 @@ pub struct Seen<'a> {
 /// left out (see [`SETTLED`]).
 pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::Result<usize> {
     let now = SystemTime::now();
-    let entries: Vec<Entry<&str, &Article, &LineIndex>> = seen
+    let entries: Vec<Entry<&str, &ArticleSummary, &LineIndex>> = seen
         .filter(|seen| seen.stamp.settled(now))
         .map(|Seen { path, stamp, parsed, found }| Entry { path, stamp, parsed, found })
         .collect();
@@ -439,6 +439,10 @@ mod tests {
     use super::*;
     use crate::article::parse_article;
 
+    fn summary(text: &str) -> ArticleSummary {
+        ArticleSummary::of(&parse_article(text).expect("an article"))
+    }
+
     const TEXT: &str = "---\nid: 7\ntitle: Seven\nurl: /learn/x/questions/seven\n---\nBody\n";
 
     fn old_stamp() -> Stamp {
@@ -449,7 +453,7 @@ mod tests {
     fn a_saved_cache_loads_back_equal() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = file_for(dir.path(), Path::new("/srv/articles"));
-        let article = parse_article(TEXT).expect("an article");
+        let article = summary(TEXT);
         let line_index = LineIndex::new(TEXT);
         let found = StoredDiagnostic {
             code: "broken-link".to_owned(),
@@ -485,7 +489,7 @@ mod tests {
     fn a_stored_diagnostic_restores_over_an_index_of_the_same_files() {
         let twin = |path: &str| {
             let text = "---\nid: 7\ntitle: Seven\nurl: /learn/x/questions/seven\n---\n";
-            (FilePath::new(path), parse_article(text).expect("an article"), LineIndex::new(text))
+            (FilePath::new(path), summary(text), LineIndex::new(text))
         };
         let index = ArticleIndex::from_articles(vec![twin("/site/a.md"), twin("/site/b.md")]);
         let file = index.file_id(&FilePath::new("/site/a.md")).expect("indexed");
@@ -516,8 +520,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let linking = "---\nid: 8\nrelated_article1:\n  id: 7\n  title: Seven\n---\n";
-        let (seven, eight) =
-            (parse_article(TEXT).expect("an article"), parse_article(linking).expect("an article"));
+        let (seven, eight) = (summary(TEXT), summary(linking));
         let (seven_lines, eight_lines) = (LineIndex::new(TEXT), LineIndex::new(linking));
         let seen = [
             Seen {
@@ -538,9 +541,10 @@ mod tests {
         let article = |path: &str| loaded[path].parsed.as_ref().map(|(article, _)| article.clone());
         let (seven, eight) =
             (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
-        let title = seven.title.and_then(|field| field.value.as_scalar().map(|scalar| scalar.text.clone()));
-        let link_title = eight.related[0].title.as_ref().and_then(|field| field.value.as_scalar());
-        assert!(arcstr::ArcStr::ptr_eq(&title.expect("a title"), &link_title.expect("a link title").text));
+        let title = seven.title.clone().expect("a title");
+        let mut eight = eight;
+        let link_title = eight.texts_mut().find(|text| **text == *"Seven").cloned();
+        assert!(arcstr::ArcStr::ptr_eq(&title, &link_title.expect("a link title")));
     }
 
     #[test]
@@ -562,12 +566,10 @@ mod tests {
         let count = TABLE_CHUNK_TEXTS + 7;
         let texts: Vec<String> =
             (0..count).map(|n| format!("---\nid: {n}\ntitle: Title {n}\n---\n")).collect();
-        let parsed: Vec<(String, Article, LineIndex)> = texts
+        let parsed: Vec<(String, ArticleSummary, LineIndex)> = texts
             .iter()
             .enumerate()
-            .map(|(n, text)| {
-                (format!("/site/{n}.md"), parse_article(text).expect("an article"), LineIndex::new(text))
-            })
+            .map(|(n, text)| (format!("/site/{n}.md"), summary(text), LineIndex::new(text)))
             .collect();
         let seen = parsed.iter().map(|(path, article, line_index)| Seen {
             path,

@@ -2,6 +2,7 @@ pub mod admission;
 pub mod article;
 pub mod cache;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod diagnostics;
 #[doc(hidden)]
@@ -13,6 +14,7 @@ pub mod resolve;
 pub mod server;
 pub mod slug;
 pub mod suggest;
+pub mod summary;
 #[cfg(test)]
 mod test_support;
 pub mod texts;

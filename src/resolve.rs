@@ -1,8 +1,9 @@
 //! Where a related block points: the one answer that diagnostics, hover,
 //! definition and quick fixes share.
 
-use crate::article::{Article, LinkFieldName, RelatedLink};
+use crate::article::LinkFieldName;
 use crate::index::{ArticleIndex, FileId};
+use crate::summary::{ArticleSummary, LinkView};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkTarget {
@@ -32,7 +33,7 @@ impl LinkTarget {
     }
 }
 
-pub fn resolve_link(index: &ArticleIndex, link: &RelatedLink) -> LinkTarget {
+pub fn resolve_link(index: &ArticleIndex, link: &(impl LinkView + ?Sized)) -> LinkTarget {
     let id = link.target_id();
     let url = link.target_url();
     let by_url = url.and_then(|url| first_by_path(index, index.with_url(url)));
@@ -64,9 +65,9 @@ pub fn first_by_path(index: &ArticleIndex, claimants: &[FileId]) -> Option<FileI
 /// target's current value. The id (or url) is stale only when the link was
 /// found through the other one.
 pub fn stale_fields(
-    link: &RelatedLink,
+    link: &(impl LinkView + ?Sized),
     resolution: LinkTarget,
-    target: &Article,
+    target: &ArticleSummary,
 ) -> Vec<(LinkFieldName, String)> {
     let mut stale = Vec::new();
     let id_or_url = match resolution {
@@ -75,8 +76,8 @@ pub fn stale_fields(
         _ => None,
     };
     for name in id_or_url.into_iter().chain([LinkFieldName::Title, LinkFieldName::Subject]) {
-        if let (Some(field), Some(current)) = (link.field(name), target.link_value(name))
-            && field.text().is_some_and(|text| text != current)
+        if let (Some(text), Some(current)) = (link.field_text(name), target.link_value(name))
+            && text != current
         {
             stale.push((name, current.into_owned()));
         }
@@ -95,7 +96,7 @@ mod tests {
         let mut index = ArticleIndex::new();
         for (path, text) in files {
             let article = parse_article(text).expect("an article");
-            index.upsert(FilePath::new(*path), article, LineIndex::new(text));
+            index.upsert(FilePath::new(*path), ArticleSummary::of(&article), LineIndex::new(text));
         }
         index
     }
@@ -110,7 +111,7 @@ mod tests {
             let index = index_of(&files);
             for from in ["/c.md", "/d.md"] {
                 let entry = index.get_by_path(&FilePath::new(from)).expect("indexed");
-                let target = resolve_link(&index, &entry.article.related[0]).target().expect("resolved");
+                let target = resolve_link(&index, &entry.summary.links[0]).target().expect("resolved");
                 assert_eq!(index.path(target).as_str(), "/a.md", "from {from}, reading {files:?}");
             }
         }

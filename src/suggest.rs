@@ -45,7 +45,7 @@ pub fn closest_articles(
     let mut scored: Vec<(FileId, f64)> = candidates
         .into_iter()
         .filter_map(|file| {
-            let article = &index.get(file)?.article;
+            let article = &index.get(file)?.summary;
             let by_title = title
                 .as_deref()
                 .zip(article.title_text())
@@ -107,15 +107,12 @@ pub struct HintFacts {
 impl HintFacts {
     pub fn of(index: &ArticleIndex, path: &FilePath) -> Option<HintFacts> {
         let entry = index.get_by_path(path)?;
-        let article = &entry.article;
-        let title_at = article
-            .title
-            .as_ref()
-            .map(|field| entry.line_index.places_in_every_encoding([field.value_range()]));
+        let article = &entry.summary;
+        let title_at = article.title_at.map(|range| entry.line_index.places_in_every_encoding([range]));
         let mut words = title_words(article.title_text().unwrap_or(""));
         words.retain(|word| index.with_title_word(word).len() <= MAX_WORD_FILES + 1);
         Some(HintFacts {
-            id: article.article_id(),
+            id: article.id,
             url: article.article_url().map(str::to_owned),
             title: article.title_text().map(str::to_owned),
             title_at,
@@ -148,9 +145,9 @@ fn similarity(a: &str, b: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::{closest_articles, similarity};
-    use crate::article::parse_article;
     use crate::index::{ArticleIndex, FilePath};
     use crate::line_index::LineIndex;
+    use crate::summary::ArticleSummary;
 
     #[test]
     fn equally_close_articles_are_ranked_by_path_whatever_the_read_order() {
@@ -160,7 +157,7 @@ mod tests {
             let mut index = ArticleIndex::new();
             for &at in order {
                 let (path, title) = files[at];
-                let article = parse_article(&text(title)).expect("an article");
+                let article = ArticleSummary::of_text(&text(title)).expect("an article");
                 index.upsert(FilePath::new(path), article, LineIndex::new(&text(title)));
             }
             let found = closest_articles(&index, Some("How tide works"), None, 3);
@@ -174,7 +171,7 @@ mod tests {
         let mut index = ArticleIndex::new();
         for (n, (path, title)) in files.enumerate() {
             let text = format!("---\nid: {n}\ntitle: {title}\nurl: /u/{n}\n---\n");
-            let article = parse_article(&text).expect("an article");
+            let article = ArticleSummary::of_text(&text).expect("an article");
             index.upsert(FilePath::new(*path), article, LineIndex::new(&text));
         }
         index

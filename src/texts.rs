@@ -12,7 +12,7 @@ use arcstr::ArcStr;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-use crate::article::Article;
+use crate::summary::ArticleSummary;
 
 /// Texts longer than this are not shared: they are unique (answers,
 /// questions), and hashing them would be wasted.
@@ -33,10 +33,10 @@ pub struct SharedTexts {
 }
 
 impl SharedTexts {
-    /// Replaces every short text of `article` that nothing else holds by the
+    /// Replaces every short text of `summary` that nothing else holds by the
     /// table's copy of it.
-    pub(crate) fn share(&self, article: &mut Article) {
-        for text in article.texts_mut() {
+    pub(crate) fn share(&self, summary: &mut ArticleSummary) {
+        for text in summary.texts_mut() {
             self.share_text(text);
         }
     }
@@ -153,6 +153,30 @@ pub mod in_table {
         let text = ACTIVE.with(|active| active.borrow().as_ref().and_then(|table| table.text(number)));
         text.ok_or_else(|| D::Error::custom(format!("text {number} is not in the table")))
     }
+
+    /// The same for an optional text.
+    pub mod option {
+        use arcstr::ArcStr;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        #[derive(Serialize)]
+        struct Written<'a>(#[serde(serialize_with = "written")] &'a ArcStr);
+
+        #[derive(Deserialize)]
+        struct Read(#[serde(with = "super")] ArcStr);
+
+        fn written<S: Serializer>(text: &&ArcStr, serializer: S) -> Result<S::Ok, S::Error> {
+            super::serialize(text, serializer)
+        }
+
+        pub fn serialize<S: Serializer>(text: &Option<ArcStr>, serializer: S) -> Result<S::Ok, S::Error> {
+            text.as_ref().map(Written).serialize(serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<ArcStr>, D::Error> {
+            Ok(Option::<Read>::deserialize(deserializer)?.map(|read| read.0))
+        }
+    }
 }
 
 /// The distinct texts of what is being written or read, numbered in the
@@ -196,7 +220,7 @@ impl TextTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{parse_article, parse_article_shared};
+    use crate::article::{Article, parse_article, parse_article_shared};
 
     fn titles(article: &Article) -> Vec<ArcStr> {
         article
@@ -206,18 +230,29 @@ mod tests {
             .collect()
     }
 
+    /// The summary of `source`, holding the only copies of its texts.
+    fn summary(source: &str) -> ArticleSummary {
+        ArticleSummary::of(&parse_article(source).expect("article"))
+    }
+
+    /// The first link's title: the last of the summary's texts to say `Same`.
+    fn link_title(summary: &mut ArticleSummary) -> ArcStr {
+        summary.texts_mut().filter(|text| **text == *"Same").last().cloned().expect("a titled link")
+    }
+
     #[test]
     fn equal_texts_are_one_allocation() {
         let texts = SharedTexts::default();
         let source = "---\nid: 1\ntitle: Same\nrelated_article1:\n  id: 2\n  title: Same\n---\n";
-        let mut first = parse_article(source).expect("article");
-        let mut second = parse_article(source).expect("article");
+        let mut first = summary(source);
+        let mut second = summary(source);
         texts.share(&mut first);
         texts.share(&mut second);
-        let own = first.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
-        assert!(ArcStr::ptr_eq(&own.text, &titles(&first)[0]));
-        assert!(ArcStr::ptr_eq(&own.text, &titles(&second)[0]));
-        assert_eq!(texts.len(), 3, "`1`, `2` and `Same`");
+        let own = first.title.clone().expect("title");
+        assert!(ArcStr::ptr_eq(&own, &link_title(&mut first)));
+        assert!(ArcStr::ptr_eq(&own, second.title.as_ref().expect("title")));
+        assert!(ArcStr::ptr_eq(&own, &link_title(&mut second)));
+        assert_eq!(texts.len(), 2, "`2` (the link's id as written) and `Same`");
     }
 
     #[test]
@@ -237,33 +272,30 @@ mod tests {
     fn long_texts_and_texts_held_elsewhere_are_left_as_they_are() {
         let texts = SharedTexts::default();
         let long_title = "word ".repeat(SHARED_TEXT_MAX_BYTES / 4);
-        let mut first = parse_article(&format!("---\nid: 1\ntitle: {long_title}\n---\n")).expect("article");
+        let source = format!("---\nid: 1\ntitle: {long_title}\nsubject: S\n---\n");
+        let mut first = summary(&source);
         let mut second = first.clone();
         texts.share(&mut first);
         texts.share(&mut second);
         assert_eq!(texts.len(), 0, "every text of `second` is held by `first` too, and the title is long");
-        let mut third = parse_article(&format!("---\nid: 1\ntitle: {long_title}\n---\n")).expect("article");
+        let mut third = summary(&source);
         texts.share(&mut third);
-        assert_eq!(texts.len(), 1, "the id; the long title stays its own");
+        assert_eq!(texts.len(), 1, "the subject; the long title stays its own");
     }
 
     #[test]
     fn a_sweep_forgets_only_texts_nobody_holds() {
         let texts = SharedTexts::default();
-        let mut kept = parse_article("---\nid: 1\ntitle: Kept\n---\n").expect("article");
+        let mut kept = summary("---\nid: 1\ntitle: Kept\n---\n");
         texts.share(&mut kept);
         for n in 0..SWEEP_FLOOR {
-            let mut dropped =
-                parse_article(&format!("---\nid: {n}\ntitle: Dropped {n}\n---\n")).expect("article");
+            let mut dropped = summary(&format!("---\nid: {n}\ntitle: Dropped {n}\n---\n"));
             texts.share(&mut dropped);
         }
         texts.sweep_if_grown();
-        assert_eq!(texts.len(), 2, "`1` and `Kept`");
-        let mut again = parse_article("---\nid: 1\ntitle: Kept\n---\n").expect("article");
+        assert_eq!(texts.len(), 1, "`Kept`");
+        let mut again = summary("---\nid: 1\ntitle: Kept\n---\n");
         texts.share(&mut again);
-        let title = |article: &Article| {
-            article.title.as_ref().and_then(|t| t.value.as_scalar()).map(|s| s.text.clone())
-        };
-        assert!(ArcStr::ptr_eq(&title(&kept).expect("title"), &title(&again).expect("title")));
+        assert!(ArcStr::ptr_eq(kept.title.as_ref().expect("title"), again.title.as_ref().expect("title")));
     }
 }

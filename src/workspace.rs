@@ -14,6 +14,7 @@ use crate::cache::Stamp;
 use crate::config::CONFIG_FILE;
 use crate::index::{ArticleIndex, FilePath};
 use crate::line_index::LineIndex;
+use crate::summary::ArticleSummary;
 use crate::texts::SharedTexts;
 
 /// Files larger than this are not read: no writer's article comes close,
@@ -54,10 +55,10 @@ pub enum ProblemKind {
     Skipped,
 }
 
-/// What reading one file gave.
+/// What reading one file gave, as the index keeps it.
 #[derive(Clone)]
 pub enum Loaded {
-    Article(Box<Article>, LineIndex),
+    Article(Box<ArticleSummary>, LineIndex),
     NotAnArticle,
 }
 
@@ -67,7 +68,7 @@ pub fn load_text(text: &str) -> Loaded {
 
 fn loaded(text: &str, article: Option<Article>) -> Loaded {
     match article {
-        Some(article) => Loaded::Article(Box::new(article), LineIndex::new(text)),
+        Some(article) => Loaded::Article(Box::new(ArticleSummary::of(&article)), LineIndex::new(text)),
         None => Loaded::NotAnArticle,
     }
 }
@@ -368,19 +369,15 @@ pub struct Scan {
 }
 
 /// Reads and parses one file for the index whose table of texts is
-/// `texts`. The article is shrunk here, on the reading thread, so that the
-/// long texts of a whole scan are never all held at once.
+/// `texts`. The article is summarized here, on the reading thread, so that
+/// the full models of a whole scan are never all held at once.
 pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
     let (text, stamp) = read_stamped(path)?;
-    let article = parse_article_shared(&text, texts).map(|mut article| {
-        article.shrink_for_index();
-        article
-    });
-    Ok((loaded(&text, article), stamp))
+    Ok((loaded(&text, parse_article_shared(&text, texts)), stamp))
 }
 
-/// A file read and parsed, ready for the index.
-type ParsedFile = (FilePath, Article, LineIndex);
+/// A file read and summarized, ready for the index.
+type ParsedFile = (FilePath, ArticleSummary, LineIndex);
 
 /// Reads and parses `paths` on every core, then indexes them.
 pub fn index_files(paths: &[PathBuf]) -> Scan {

@@ -11,14 +11,13 @@ pub use parse::{MAX_FRONT_MATTER_BYTES, parse_article, parse_article_shared, par
 use std::borrow::Cow;
 
 use arcstr::ArcStr;
-use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 /// An article id: the integer that related blocks use to point at an article.
 pub type ArticleId = u64;
 
 /// How a scalar is written in the source; edits keep it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarStyle {
     Plain,
     SingleQuoted,
@@ -28,13 +27,12 @@ pub enum ScalarStyle {
 }
 
 /// A scalar value as YAML decodes it, with where it stands in the source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scalar {
     /// The decoded value (folding applied, quotes removed). `answer` keeps its
     /// literal `\n` sequences: YAML does not decode them in folded scalars.
     /// Shared, so that the index keeps one copy of a title however many
     /// links repeat it.
-    #[serde(with = "crate::texts::in_table")]
     pub text: ArcStr,
     pub style: ScalarStyle,
     /// The whole node: quotes included, a block scalar's `>-` header included.
@@ -45,7 +43,7 @@ pub struct Scalar {
 }
 
 /// The value of a key, when it is not a scalar: the model keeps only its shape.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Scalar(Scalar),
     Mapping(TextRange),
@@ -79,7 +77,7 @@ impl Value {
 }
 
 /// One `key: value` pair the model knows about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     pub key: TextRange,
     pub value: Value,
@@ -194,7 +192,7 @@ impl LinkFieldName {
 }
 
 /// A `related_articleN` block: a link from one article to another.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelatedLink {
     /// The `N` of `related_articleN`.
     pub number: u32,
@@ -232,16 +230,15 @@ impl RelatedLink {
 /// A key written twice in one mapping. YAML requires keys to be unique,
 /// and readers disagree on which value wins (the parser here keeps the
 /// first, others the last).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DuplicateKey {
-    #[serde(with = "crate::texts::in_table")]
     pub name: ArcStr,
     pub first: TextRange,
     pub repeated: TextRange,
 }
 
 /// Why the text could not be read as a whole article.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SyntaxError {
     /// The front matter is not valid YAML; the model holds what came before.
     Yaml { range: TextRange, message: String },
@@ -251,12 +248,8 @@ pub enum SyntaxError {
     TooLarge { range: TextRange, bytes: usize, limit: usize },
 }
 
-/// What stands for a long text the index does not keep (see
-/// [`Article::shrink_for_index`]): only that it is not blank.
-pub const NOT_BLANK: ArcStr = arcstr::literal!("…");
-
 /// One article file. `None` fields are absent from the source.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Article {
     /// The opening `---`: where problems of the article as a whole are shown.
     pub open_fence: TextRange,
@@ -302,42 +295,6 @@ impl Article {
             LinkFieldName::Subject => self.subject_text().map(Cow::Borrowed),
             LinkFieldName::Url => self.article_url().map(Cow::Borrowed),
         }
-    }
-
-    /// What the index keeps: every range, but not the long texts, `question`
-    /// and `answer` (previews read them from the article's text), so that
-    /// 100,000 articles fit in a few hundred megabytes.
-    pub fn shrink_for_index(&mut self) {
-        for long in [&mut self.question, &mut self.answer] {
-            if let Some(Field { value: Value::Scalar(scalar), .. }) = long
-                && !scalar.text.trim().is_empty()
-            {
-                // Whether it is blank is all the diagnostics judge.
-                scalar.text = NOT_BLANK;
-            }
-        }
-        self.related.shrink_to_fit();
-    }
-
-    /// Every scalar text of the article, for sharing equal texts.
-    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut ArcStr> {
-        let own = [
-            &mut self.id,
-            &mut self.title,
-            &mut self.subject,
-            &mut self.url,
-            &mut self.file_name,
-            &mut self.question,
-            &mut self.answer,
-        ];
-        let links = self
-            .related
-            .iter_mut()
-            .flat_map(|link| [&mut link.id, &mut link.title, &mut link.subject, &mut link.url]);
-        own.into_iter().chain(links).flatten().filter_map(|field| match &mut field.value {
-            Value::Scalar(scalar) => Some(&mut scalar.text),
-            _ => None,
-        })
     }
 }
 

@@ -80,7 +80,7 @@ pub fn run(paths: &[PathBuf], format: Format, fix_mode: FixMode) -> u8 {
         Format::Text => write_text(&mut out, &scan.index, &found),
         Format::Json => write_json(&mut out, &scan.index, &found),
     };
-    let links: usize = scan.index.iter().map(|(_, entry)| entry.article.related.len()).sum();
+    let links: usize = scan.index.iter().map(|(_, entry)| entry.summary.links.len()).sum();
     let summary = format!(
         "checked {} files: {} articles, {links} links; {errors} errors, {warnings} warnings in {:.2}s",
         scan.files,

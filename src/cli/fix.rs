@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::article::parse_article;
-use crate::ide::apply_edits;
 use crate::ide::code_actions::fix_all;
+use crate::ide::{CurrentFile, apply_edits};
 use crate::index::{ArticleIndex, FileId};
+use crate::summary::ArticleSummary;
 use crate::workspace::{Boundary, partition, read_text};
 
 /// One file's fix: its text before and after.
@@ -40,14 +41,11 @@ fn plan_file(index: &ArticleIndex, file: FileId, boundaries: &[Boundary]) -> Res
         return Err(format!("{}: reached through a symbolic link; not fixed", path.display()));
     }
     let before = read_text(&path).map_err(|problem| format!("{}: {}", path.display(), problem.message))?;
-    let unchanged = parse_article(&before).is_some_and(|mut article| {
-        article.shrink_for_index();
-        article == entry.article
-    });
-    if !unchanged {
+    let article = parse_article(&before).filter(|article| ArticleSummary::of(article) == entry.summary);
+    let Some(article) = article else {
         return Err(format!("{}: changed while checking; not fixed", path.display()));
-    }
-    let edits = fix_all(index, file, &before);
+    };
+    let edits = fix_all(index, CurrentFile { file, text: &before, article: &article });
     if edits.is_empty() {
         return Ok(None);
     }

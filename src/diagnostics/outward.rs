@@ -2,7 +2,7 @@
 //! changes, an edit to the article (its answer, its body, its own links)
 //! can change no diagnostic but its own.
 
-use crate::article::{ArticleId, Field};
+use crate::article::ArticleId;
 use crate::index::{ArticleIndex, FilePath};
 use crate::line_index::LineCol;
 
@@ -32,15 +32,13 @@ impl AsLinked {
     /// `None` when `path` holds no indexed article.
     pub fn of(index: &ArticleIndex, path: &FilePath) -> Option<AsLinked> {
         let entry = index.get_by_path(path)?;
-        let article = &entry.article;
+        let summary = &entry.summary;
         Some(AsLinked {
-            id: article.article_id(),
-            url: article.article_url().map(str::to_owned),
-            title: article.title_text().map(str::to_owned),
-            subject: article.subject_text().map(str::to_owned),
-            title_at: entry
-                .line_index
-                .places_in_every_encoding(article.title.as_ref().map(Field::value_range)),
+            id: summary.id,
+            url: summary.article_url().map(str::to_owned),
+            title: summary.title_text().map(str::to_owned),
+            subject: summary.subject_text().map(str::to_owned),
+            title_at: entry.line_index.places_in_every_encoding(summary.title_at),
         })
     }
 }
@@ -49,15 +47,14 @@ impl AsClaimant {
     /// `None` when `path` holds no indexed article.
     pub fn of(index: &ArticleIndex, path: &FilePath) -> Option<AsClaimant> {
         let entry = index.get_by_path(path)?;
-        let article = &entry.article;
-        let claimed_at =
-            |field: &Option<Field>| field.as_ref().map_or(article.open_fence, Field::value_range);
+        let summary = &entry.summary;
+        let claimed_at = |at: Option<_>| at.unwrap_or(summary.open_fence);
         Some(AsClaimant {
-            id: article.article_id(),
-            url: article.article_url().map(str::to_owned),
+            id: summary.id,
+            url: summary.article_url().map(str::to_owned),
             claimed_at: entry
                 .line_index
-                .places_in_every_encoding([claimed_at(&article.id), claimed_at(&article.url)]),
+                .places_in_every_encoding([claimed_at(summary.id_at), claimed_at(summary.url_at)]),
         })
     }
 }

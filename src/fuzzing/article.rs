@@ -23,9 +23,10 @@ use crate::ide::preview::long_texts_of_text;
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, document_symbols, workspace_symbols};
-use crate::ide::{FileRange, SourceChange, TextEdit, apply_edits};
+use crate::ide::{CurrentFile, FileRange, SourceChange, TextEdit, apply_edits};
 use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::{LineCol, LineIndex, PositionEncoding, rope_line_col, rope_offset};
+use crate::summary::ArticleSummary;
 
 /// Where the fuzzed text is filed.
 const FUZZED: &str = "/fuzz/fuzzed.md";
@@ -88,7 +89,7 @@ fn fixed() -> &'static Fixed {
         let mut texts = Vec::new();
         for (path, text) in FIXED {
             let article = parse_article(text).expect("a fixed article");
-            let file = index.upsert(FilePath::new(path), article, LineIndex::new(text));
+            let file = index.upsert(FilePath::new(path), ArticleSummary::of(&article), LineIndex::new(text));
             texts.push((file, text));
         }
         Fixed { index, texts }
@@ -114,12 +115,13 @@ pub fn check_article(data: &[u8]) {
 
     let fixed = fixed();
     let mut index = fixed.index.clone();
-    let file = index.upsert(FilePath::new(FUZZED), article.clone(), line_index.clone());
+    let summary = ArticleSummary::of(&article);
+    let file = index.upsert(FilePath::new(FUZZED), summary.clone(), line_index.clone());
     let mut batch = fixed.index.clone();
-    batch.upsert_batch(vec![(FilePath::new(FUZZED), article, line_index)]);
+    batch.upsert_batch(vec![(FilePath::new(FUZZED), summary, line_index)]);
     assert!(index.canonical() == batch.canonical(), "a batch upsert differs from a single one");
 
-    let world = World { index: &index, file, text, fixed };
+    let world = World { index: &index, file, text, article: &article, fixed };
     world.check_diagnostics();
     world.check_whole_file();
     let features: Vec<TextSize> = offsets
@@ -137,10 +139,15 @@ struct World<'a> {
     index: &'a ArticleIndex,
     file: FileId,
     text: &'a str,
+    article: &'a Article,
     fixed: &'a Fixed,
 }
 
 impl World<'_> {
+    fn current(&self) -> CurrentFile<'_> {
+        CurrentFile { file: self.file, text: self.text, article: self.article }
+    }
+
     fn text_of(&self, file: FileId) -> Option<&str> {
         if file == self.file {
             return Some(self.text);
@@ -177,26 +184,26 @@ impl World<'_> {
 
     fn check_whole_file(&self) {
         let whole = TextRange::up_to(TextSize::of(self.text));
-        for action in code_actions(self.index, self.file, self.text, whole, |file| self.cow_text_of(file)) {
+        for action in code_actions(self.index, self.current(), whole, |file| self.cow_text_of(file)) {
             for range in &action.scope {
                 assert_range(self.text, *range, "a code action's scope");
             }
             self.check_change(&action.change, "a code action");
         }
-        let fixes = fix_all(self.index, self.file, self.text);
+        let fixes = fix_all(self.index, self.current());
         self.check_edits(self.file, &fixes, "fix all");
         self.check_fix_all_settles(&fixes);
-        for symbol in document_symbols(self.index, self.file) {
+        for symbol in document_symbols(self.index, self.current()) {
             check_symbol(self.text, &symbol);
         }
-        for (range, target) in document_links(self.index, self.file) {
+        for (range, target) in document_links(self.index, self.current()) {
             assert_range(self.text, range, "a document link");
             assert!(self.index.get(target).is_some(), "a document link to a file that is not indexed");
         }
-        if let Some((range, _)) = backlink_lens(self.index, self.file) {
+        if let Some((range, _)) = backlink_lens(self.index, self.current()) {
             assert_range(self.text, range, "the backlink lens");
         }
-        let title = self.index.get(self.file).and_then(|entry| entry.article.title_text());
+        let title = self.index.get(self.file).and_then(|entry| entry.summary.title_text());
         for query in [title.unwrap_or(""), "lumenus hist", "873", ""] {
             for symbol in workspace_symbols(self.index, query, 20) {
                 self.assert_file_range(
@@ -217,14 +224,15 @@ impl World<'_> {
             panic!("fix all left no article:\n{fixed_text}");
         };
         let mut index = self.index.clone();
-        let file = index.upsert(FilePath::new(FUZZED), article, LineIndex::new(&fixed_text));
-        let again = fix_all(&index, file, &fixed_text);
+        let file =
+            index.upsert(FilePath::new(FUZZED), ArticleSummary::of(&article), LineIndex::new(&fixed_text));
+        let again = fix_all(&index, CurrentFile { file, text: &fixed_text, article: &article });
         assert!(again.is_empty(), "fix all is not done after one pass: {again:?}\n{fixed_text}");
     }
 
     fn check_features_at(&self, offset: TextSize) {
-        let (index, file, text) = (self.index, self.file, self.text);
-        let found = completions(index, file, text, offset);
+        let (index, file, text, current) = (self.index, self.file, self.text, self.current());
+        let found = completions(index, current, offset);
         assert!(found.items.len() <= MAX_ITEMS, "{} completion items", found.items.len());
         for item in &found.items {
             assert!(
@@ -240,27 +248,27 @@ impl World<'_> {
             }
         }
         let long_texts_of = |file| self.text_of(file).and_then(long_texts_of_text);
-        if let Some(found) = hover(index, file, text, offset, 300, long_texts_of) {
+        if let Some(found) = hover(index, current, offset, 300, long_texts_of) {
             assert_range(text, found.range, "a hover");
         }
-        if let Some(found) = goto_definition(index, file, text, offset) {
+        if let Some(found) = goto_definition(index, current, offset) {
             self.assert_file_range(found, "a definition");
         }
         for declaration in [false, true] {
-            for found in references(index, file, text, offset, declaration) {
+            for found in references(index, current, offset, declaration) {
                 self.assert_file_range(found, "a reference");
             }
         }
-        if let Ok((range, _)) = prepare_rename(index, file, text, offset) {
+        if let Ok((range, _)) = prepare_rename(current, offset) {
             assert_range(text, range, "a rename's range");
             for name in NEW_NAMES {
-                if let Ok(change) = rename(index, file, text, offset, name, |file| self.cow_text_of(file)) {
+                if let Ok(change) = rename(index, current, offset, name, |file| self.cow_text_of(file)) {
                     self.check_change(&change, "a rename");
                 }
             }
         }
         let here = TextRange::empty(offset);
-        for action in code_actions(index, file, text, here, |file| self.cow_text_of(file)) {
+        for action in code_actions(index, current, here, |file| self.cow_text_of(file)) {
             self.check_change(&action.change, "a code action");
         }
     }

@@ -35,6 +35,7 @@ use crate::article::parse_article;
 use crate::diagnostics::{DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath};
 use crate::line_index::{LineCol, LineIndex, PositionEncoding};
+use crate::summary::ArticleSummary;
 
 /// At most this many operations of a script are run: longer scripts find
 /// little more and slow every run down.
@@ -882,7 +883,7 @@ impl Run<'_> {
             if let Some(text) = text
                 && let Some(article) = parse_article(text)
             {
-                index.upsert(FilePath::new(uri.as_str()), article, LineIndex::new(text));
+                index.upsert(FilePath::new(uri.as_str()), ArticleSummary::of(&article), LineIndex::new(text));
             }
         }
         for (doc, uri) in uris.iter().enumerate() {
@@ -920,7 +921,7 @@ impl Run<'_> {
         let Some(article) = parse_article(text) else { return Vec::new() };
         let mut index = index.clone();
         let line_index = LineIndex::new(text);
-        let file = index.upsert(FilePath::new(uri), article, line_index.clone());
+        let file = index.upsert(FilePath::new(uri), ArticleSummary::of(&article), line_index.clone());
         let found = article_diagnostics(&index, file);
         let mut out: Vec<_> = found
             .iter()

@@ -8,13 +8,14 @@ use text_size::{TextRange, TextSize};
 use super::cursor::{line_end, line_start};
 use super::link_edit::point_link_at;
 use super::yaml_edit::{line_break, link_indent, render_inline, replace_value};
-use super::{SourceChange, TextEdit};
+use super::{CurrentFile, SourceChange, TextEdit};
 use crate::article::{Article, LinkFieldName, RelatedLink, Value};
 use crate::diagnostics::DiagnosticCode;
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::{LinkTarget, resolve_link, stale_fields};
 use crate::slug::file_name_for_url;
 use crate::suggest::closest_articles;
+use crate::summary::ArticleSummary;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionKind {
@@ -45,13 +46,11 @@ const BROKEN_LINK_CHOICES: usize = 4;
 /// Actions for the related blocks and fields that `range` touches.
 pub fn code_actions<'t>(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     range: TextRange,
     text_of: impl Fn(FileId) -> Option<Cow<'t, str>>,
 ) -> Vec<CodeAction> {
-    let Some(entry) = index.get(file) else { return Vec::new() };
-    let article = &entry.article;
+    let CurrentFile { file, text, article } = current;
     let mut actions = Vec::new();
     let mut seen_targets = Vec::new();
     for link in &article.related {
@@ -61,7 +60,7 @@ pub fn code_actions<'t>(
         if !matches!(link.value, Value::Mapping(_)) || link.range.intersect(range).is_none() {
             continue;
         }
-        link_actions(index, file, text, link, duplicate, &mut actions, &text_of);
+        link_actions(index, current, link, duplicate, &mut actions, &text_of);
     }
     if let Some(field) = &article.file_name
         && field.key.cover(field.value.range()).intersect(range).is_some()
@@ -75,7 +74,7 @@ pub fn code_actions<'t>(
             single(file, vec![edit]),
         ));
     }
-    let all = fix_all(index, file, text);
+    let all = fix_all(index, current);
     if !all.is_empty() {
         // Each diagnostic it resolves is on a value it changes.
         let scope = all.iter().map(|edit| edit.range).collect();
@@ -99,15 +98,15 @@ pub fn code_actions<'t>(
 
 fn link_actions<'t>(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     link: &RelatedLink,
     duplicate: bool,
     actions: &mut Vec<CodeAction>,
     text_of: &impl Fn(FileId) -> Option<Cow<'t, str>>,
 ) {
+    let CurrentFile { file, text, article: here } = current;
     let name = format!("related_article{}", link.number);
-    let article_of = |target: FileId| index.get(target).map(|entry| &entry.article);
+    let article_of = |target: FileId| index.get(target).map(|entry| &entry.summary);
     let resolution = resolve_link(index, link);
     match resolution {
         LinkTarget::Broken => {
@@ -191,9 +190,8 @@ fn link_actions<'t>(
     // is open), placed by that text's own parse: the index may lag behind it.
     if !links_back(index, target_file, file)
         && let Some(target_text) = text_of(target_file)
-        && let Some(current) = crate::article::parse_article(&target_text)
-        && let Some(here) = article_of(file)
-        && let Some(edit) = new_link_block(&target_text, &current, here)
+        && let Some(target_now) = crate::article::parse_article(&target_text)
+        && let Some(edit) = new_link_block(&target_text, &target_now, here)
     {
         actions.push(CodeAction {
             title: format!("Link back from {}", describe(target)),
@@ -208,9 +206,8 @@ fn link_actions<'t>(
 
 /// The safe fixes of a file: stale link fields take their target's values,
 /// and `file_name` follows the url. They never change what a link points to.
-pub fn fix_all(index: &ArticleIndex, file: FileId, text: &str) -> Vec<TextEdit> {
-    let Some(entry) = index.get(file) else { return Vec::new() };
-    let article = &entry.article;
+pub fn fix_all(index: &ArticleIndex, current: CurrentFile<'_>) -> Vec<TextEdit> {
+    let CurrentFile { file, text, article } = current;
     let mut edits = Vec::new();
     let mut seen = Vec::new();
     for link in &article.related {
@@ -224,7 +221,7 @@ pub fn fix_all(index: &ArticleIndex, file: FileId, text: &str) -> Vec<TextEdit> 
         }
         seen.push(target_file);
         let Some(target) = index.get(target_file) else { continue };
-        for (field, current) in stale_fields(link, resolution, &target.article) {
+        for (field, current) in stale_fields(link, resolution, &target.summary) {
             if let Some(value) = link.field(field) {
                 edits.push(replace_value(text, value, &current));
             }
@@ -242,7 +239,7 @@ fn file_name_fix(text: &str, article: &Article) -> Option<TextEdit> {
 
 fn links_back(index: &ArticleIndex, from: FileId, to: FileId) -> bool {
     index.get(from).is_some_and(|entry| {
-        entry.article.related.iter().any(|link| resolve_link(index, link).target() == Some(to))
+        entry.summary.links.iter().any(|link| resolve_link(index, link).target() == Some(to))
     })
 }
 
@@ -302,9 +299,9 @@ fn single(file: FileId, edits: Vec<TextEdit>) -> SourceChange {
     SourceChange { files: vec![(file, edits)] }
 }
 
-fn describe(article: &Article) -> String {
+fn describe(article: &ArticleSummary) -> String {
     let title = quoted(article.title_text().unwrap_or("(untitled)"));
-    match article.article_id() {
+    match article.id {
         Some(id) => format!("{title} (id {id})"),
         None => title,
     }

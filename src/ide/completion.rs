@@ -6,14 +6,15 @@ use std::collections::{HashMap, HashSet};
 
 use text_size::{TextRange, TextSize};
 
-use super::TextEdit;
 use super::cursor::{Cursor, LinkField, cursor_at, line_end, line_start, value_start};
 use super::link_edit::point_link_at;
 use super::preview::{LongTexts, text_preview};
 use super::search::search;
+use super::{CurrentFile, TextEdit};
 use crate::article::{Article, LinkFieldName, RelatedLink};
 use crate::index::{ArticleIndex, FileId, title_words};
 use crate::resolve::resolve_link;
+use crate::summary::ArticleSummary;
 
 /// At most this many items; the list is marked incomplete when cut.
 pub const MAX_ITEMS: usize = 50;
@@ -60,9 +61,8 @@ pub struct Completions {
     pub is_incomplete: bool,
 }
 
-pub fn completions(index: &ArticleIndex, file: FileId, text: &str, offset: TextSize) -> Completions {
-    let Some(entry) = index.get(file) else { return Completions::default() };
-    let article = &entry.article;
+pub fn completions(index: &ArticleIndex, current: CurrentFile<'_>, offset: TextSize) -> Completions {
+    let CurrentFile { file, text, article } = current;
     match cursor_at(article, text, offset) {
         Some(Cursor::Link { link, field: field @ (LinkField::Id | LinkField::Title | LinkField::Url) }) => {
             article_items(index, file, article, text, offset, link, field)
@@ -109,7 +109,7 @@ fn article_items(
         .take(MAX_ITEMS)
         .enumerate()
         .filter_map(|(rank, candidate)| {
-            let target = &index.get(candidate)?.article;
+            let target = &index.get(candidate)?.summary;
             let mut edits = point_link_at(text, link, target, &LinkFieldName::ALL);
             let own = value_edit_position(&edits, value, text);
             let main = match own {
@@ -139,13 +139,13 @@ fn value_edit_position(edits: &[TextEdit], value: &crate::article::Field, text: 
 
 fn article_item(
     file: FileId,
-    target: &Article,
+    target: &ArticleSummary,
     name: LinkFieldName,
     rank: usize,
     edit: TextEdit,
     additional_edits: Vec<TextEdit>,
 ) -> CompletionItem {
-    let id = target.article_id().map(|id| id.to_string()).unwrap_or_default();
+    let id = target.id.map(|id| id.to_string()).unwrap_or_default();
     let title = target.title_text().unwrap_or_default().to_owned();
     let url = target.article_url().unwrap_or_default().to_owned();
     let (label, label_detail, filter_text, kind) = match name {
@@ -175,7 +175,7 @@ fn article_item(
 /// An article item's documentation: its question, the start of its answer
 /// (both read from the target's text by the caller) and its url.
 pub fn article_documentation(index: &ArticleIndex, target: FileId, texts: &LongTexts) -> Option<String> {
-    let article = &index.get(target)?.article;
+    let article = &index.get(target)?.summary;
     let mut out = String::new();
     if let Some(question) = &texts.question {
         out += &format!("**{}**\n\n", text_preview(question, PREVIEW_CHARS));
@@ -249,7 +249,7 @@ fn rank(
     let mut keyed: Vec<(bool, usize, &str, FileId)> = files
         .into_iter()
         .filter_map(|file| {
-            let target = &index.get(file)?.article;
+            let target = &index.get(file)?.summary;
             let shared = shared.get(&file).copied().unwrap_or(0);
             Some((
                 target.subject_text() != subject,

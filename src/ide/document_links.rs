@@ -1,12 +1,12 @@
 //! Document links: every `url` value that names an article opens its file.
 
+use super::CurrentFile;
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::first_by_path;
 
-/// (the url value's range in `file`, the article it names).
-pub fn document_links(index: &ArticleIndex, file: FileId) -> Vec<(text_size::TextRange, FileId)> {
-    let Some(entry) = index.get(file) else { return Vec::new() };
-    let article = &entry.article;
+/// (the url value's range in the current file, the article it names).
+pub fn document_links(index: &ArticleIndex, current: CurrentFile<'_>) -> Vec<(text_size::TextRange, FileId)> {
+    let article = current.article;
     let own = article.url.iter().map(|field| (field, field.url().ok()));
     let related =
         article.related.iter().filter_map(|link| link.url.as_ref()).map(|field| (field, field.url().ok()));

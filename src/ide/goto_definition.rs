@@ -2,8 +2,8 @@
 
 use text_size::TextSize;
 
-use super::FileRange;
 use super::cursor::{Cursor, cursor_at};
+use super::{CurrentFile, FileRange};
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::resolve_link;
 
@@ -11,18 +11,15 @@ use crate::resolve::resolve_link;
 /// A broken link has no definition.
 pub fn goto_definition(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     offset: TextSize,
 ) -> Option<FileRange> {
-    let article = &index.get(file)?.article;
-    let Cursor::Link { link, .. } = cursor_at(article, text, offset)? else { return None };
+    let Cursor::Link { link, .. } = cursor_at(current.article, current.text, offset)? else { return None };
     let target = resolve_link(index, link).target()?;
     Some(FileRange { file: target, range: title_range(index, target)? })
 }
 
 /// Where an article is "defined": its title's value, else its opening fence.
 pub fn title_range(index: &ArticleIndex, file: FileId) -> Option<text_size::TextRange> {
-    let article = &index.get(file)?.article;
-    Some(article.title.as_ref().map_or(article.open_fence, |title| title.value_range()))
+    Some(index.get(file)?.summary.title_range())
 }

@@ -4,12 +4,14 @@ use std::fmt::Write;
 
 use text_size::{TextRange, TextSize};
 
+use super::CurrentFile;
 use super::cursor::{Cursor, OwnField, cursor_at, field_extent};
 use super::preview::{LongTexts, text_preview};
-use crate::article::{Article, RelatedLink};
+use crate::article::RelatedLink;
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::{LinkTarget, resolve_link};
 use crate::suggest::closest_articles;
+use crate::summary::ArticleSummary;
 
 /// How many referrers a hover lists by name.
 const LISTED_REFERRERS: usize = 10;
@@ -24,13 +26,12 @@ pub struct Hover {
 /// text: the index does not keep them.
 pub fn hover(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     offset: TextSize,
     preview_chars: usize,
     long_texts_of: impl Fn(FileId) -> Option<LongTexts>,
 ) -> Option<Hover> {
-    let article = &index.get(file)?.article;
+    let CurrentFile { file, text, article } = current;
     match cursor_at(article, text, offset)? {
         Cursor::Link { link, .. } => {
             let markdown = link_hover(index, link, preview_chars, long_texts_of)?;
@@ -45,14 +46,8 @@ pub fn hover(
 
 /// Hover on a link of a file outside every workspace folder: what it links
 /// to cannot be known, so it says so rather than "broken".
-pub fn unchecked_link_hover(
-    index: &ArticleIndex,
-    file: FileId,
-    text: &str,
-    offset: TextSize,
-) -> Option<Hover> {
-    let article = &index.get(file)?.article;
-    match cursor_at(article, text, offset)? {
+pub fn unchecked_link_hover(current: CurrentFile<'_>, offset: TextSize) -> Option<Hover> {
+    match cursor_at(current.article, current.text, offset)? {
         Cursor::Link { link, .. } => Some(Hover {
             range: link.range,
             markdown: "**Links not checked**: this file is outside every workspace folder, so the other \
@@ -70,7 +65,7 @@ fn link_hover(
     preview_chars: usize,
     long_texts_of: impl Fn(FileId) -> Option<LongTexts>,
 ) -> Option<String> {
-    let article = |file: FileId| index.get(file).map(|entry| &entry.article);
+    let article = |file: FileId| index.get(file).map(|entry| &entry.summary);
     match resolve_link(index, link) {
         LinkTarget::Unresolvable => None,
         LinkTarget::Broken => {
@@ -105,12 +100,12 @@ fn link_hover(
 /// Title, subject, url, question, the start of the answer, and backlinks.
 fn article_card(index: &ArticleIndex, file: FileId, preview_chars: usize, texts: &LongTexts) -> String {
     let Some(entry) = index.get(file) else { return String::new() };
-    let article = &entry.article;
+    let article = &entry.summary;
     let mut out = format!("### {}\n\n", article.title_text().unwrap_or("(untitled)"));
     let facts: Vec<String> = [
         article.subject_text().map(str::to_owned),
         article.article_url().map(|url| format!("`{url}`")),
-        article.article_id().map(|id| format!("id {id}")),
+        article.id.map(|id| format!("id {id}")),
     ]
     .into_iter()
     .flatten()
@@ -132,7 +127,7 @@ fn referrers_hover(index: &ArticleIndex, file: FileId) -> String {
     let mut out = linked_from(referrers.len());
     for referrer in referrers.iter().take(LISTED_REFERRERS) {
         if let Some(entry) = index.get(*referrer) {
-            let _ = write!(out, "\n- {}", one_line(&entry.article));
+            let _ = write!(out, "\n- {}", one_line(&entry.summary));
         }
     }
     if referrers.len() > LISTED_REFERRERS {
@@ -149,9 +144,9 @@ fn linked_from(count: usize) -> String {
     }
 }
 
-fn one_line(article: &Article) -> String {
+fn one_line(article: &ArticleSummary) -> String {
     let title = article.title_text().unwrap_or("(untitled)");
-    match article.article_id() {
+    match article.id {
         Some(id) => format!("“{title}” (id {id})"),
         None => format!("“{title}”"),
     }

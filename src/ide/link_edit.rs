@@ -4,14 +4,15 @@
 
 use super::TextEdit;
 use super::yaml_edit::{insert_link_field, line_break, link_indent, render_inline};
-use crate::article::{Article, LinkFieldName, RelatedLink};
+use crate::article::{LinkFieldName, RelatedLink};
+use crate::summary::ArticleSummary;
 
 /// Edits setting `fields` of `link` to the target's values: changed values
 /// are replaced, missing ones appended (in one edit, so their order holds).
 pub fn point_link_at(
     text: &str,
     link: &RelatedLink,
-    target: &Article,
+    target: &ArticleSummary,
     fields: &[LinkFieldName],
 ) -> Vec<TextEdit> {
     let mut edits = Vec::new();

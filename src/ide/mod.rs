@@ -18,7 +18,18 @@ pub mod yaml_edit;
 
 use text_size::TextRange;
 
+use crate::article::Article;
 use crate::index::FileId;
+
+/// The file a feature is asked about, as the writer sees it now: its text and
+/// the full model of it. The index keeps only a summary of each file; the
+/// full model exists for the file at hand.
+#[derive(Clone, Copy, Debug)]
+pub struct CurrentFile<'a> {
+    pub file: FileId,
+    pub text: &'a str,
+    pub article: &'a Article,
+}
 
 /// A replacement of `range` in one file's text.
 #[derive(Clone, Debug, PartialEq, Eq)]

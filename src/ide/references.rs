@@ -3,23 +3,23 @@
 
 use text_size::{TextRange, TextSize};
 
-use super::FileRange;
 use super::cursor::{Cursor, LinkField, OwnField, cursor_at};
-use crate::article::{Field, RelatedLink};
+use super::{CurrentFile, FileRange};
+use crate::article::LinkFieldName;
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::resolve_link;
+use crate::summary::{ArticleSummary, LinkSummary};
 
 /// On the article's own `id`, `url` or `title`: the matching field of every
 /// block linking to it. On a related block: the same for the block's target.
 pub fn references(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     offset: TextSize,
     include_declaration: bool,
 ) -> Vec<FileRange> {
-    let Some(entry) = index.get(file) else { return Vec::new() };
-    let (target, kind) = match cursor_at(&entry.article, text, offset) {
+    let file = current.file;
+    let (target, kind) = match cursor_at(current.article, current.text, offset) {
         Some(Cursor::Own { field: field @ (OwnField::Id | OwnField::Url | OwnField::Title), .. }) => {
             (file, field)
         }
@@ -37,48 +37,49 @@ pub fn references(
     let mut found = Vec::new();
     if include_declaration
         && let Some(target_entry) = index.get(target)
-        && let Some(own) = own_field(&target_entry.article, kind)
+        && let Some(range) = own_field(&target_entry.summary, kind)
     {
-        found.push(FileRange { file: target, range: own.value_range() });
+        found.push(FileRange { file: target, range });
     }
     found.extend(links_to(index, target).map(|(referrer, link)| FileRange {
         file: referrer,
-        range: link_field(link, kind).map_or(link.key, Field::value_range),
+        range: link.field(link_field(kind)).map_or(link.key, |field| field.range),
     }));
     found
 }
 
 /// Every related block, in any article, that resolves to `target`.
-pub fn links_to(index: &ArticleIndex, target: FileId) -> impl Iterator<Item = (FileId, &RelatedLink)> {
+pub fn links_to(index: &ArticleIndex, target: FileId) -> impl Iterator<Item = (FileId, &LinkSummary)> {
     index.backlinks_of(target).into_iter().flat_map(move |referrer| {
-        let links = index.get(referrer).map(|entry| entry.article.related.as_slice()).unwrap_or_default();
+        let links = index.get(referrer).map(|entry| &*entry.summary.links).unwrap_or_default();
         links
             .iter()
-            .filter(move |link| resolve_link(index, link).target() == Some(target))
+            .filter(move |link| resolve_link(index, *link).target() == Some(target))
             .map(move |link| (referrer, link))
     })
 }
 
 /// The lens on the article's `id` line: how many articles link here.
-pub fn backlink_lens(index: &ArticleIndex, file: FileId) -> Option<(TextRange, usize)> {
-    let id = index.get(file)?.article.id.as_ref()?;
-    Some((id.key, index.backlinks_of(file).len()))
+pub fn backlink_lens(index: &ArticleIndex, current: CurrentFile<'_>) -> Option<(TextRange, usize)> {
+    let id = current.article.id.as_ref()?;
+    Some((id.key, index.backlinks_of(current.file).len()))
 }
 
-fn own_field(article: &crate::article::Article, kind: OwnField) -> Option<&Field> {
+/// Where the article's own field of this kind is.
+fn own_field(article: &ArticleSummary, kind: OwnField) -> Option<TextRange> {
     match kind {
-        OwnField::Id => article.id.as_ref(),
-        OwnField::Url => article.url.as_ref(),
-        OwnField::Title => article.title.as_ref(),
-        OwnField::Subject => article.subject.as_ref(),
+        OwnField::Id => article.id_at,
+        OwnField::Url => article.url_at,
+        OwnField::Title => article.title_at,
+        OwnField::Subject => None,
     }
 }
 
-fn link_field(link: &RelatedLink, kind: OwnField) -> Option<&Field> {
+fn link_field(kind: OwnField) -> LinkFieldName {
     match kind {
-        OwnField::Id => link.id.as_ref(),
-        OwnField::Url => link.url.as_ref(),
-        OwnField::Title => link.title.as_ref(),
-        OwnField::Subject => link.subject.as_ref(),
+        OwnField::Id => LinkFieldName::Id,
+        OwnField::Url => LinkFieldName::Url,
+        OwnField::Title => LinkFieldName::Title,
+        OwnField::Subject => LinkFieldName::Subject,
     }
 }

@@ -4,22 +4,17 @@ use std::borrow::Cow;
 
 use text_size::{TextRange, TextSize};
 
-use super::SourceChange;
 use super::cursor::{Cursor, OwnField, cursor_at};
 use super::references::links_to;
 use super::yaml_edit::replace_value;
+use super::{CurrentFile, SourceChange};
 use crate::article::{ArticleId, Field, parse_article};
 use crate::index::{ArticleIndex, FileId};
 use crate::slug::file_name_for_url;
 
 /// What can be renamed at the cursor: its range and current value.
-pub fn prepare_rename(
-    index: &ArticleIndex,
-    file: FileId,
-    text: &str,
-    offset: TextSize,
-) -> Result<(TextRange, String), String> {
-    let (_, field) = renamed_field(index, file, text, offset)?;
+pub fn prepare_rename(current: CurrentFile<'_>, offset: TextSize) -> Result<(TextRange, String), String> {
+    let (_, field) = renamed_field(current, offset)?;
     let value = field.text().unwrap_or_default().to_owned();
     Ok((field.value_range(), value))
 }
@@ -29,18 +24,17 @@ pub fn prepare_rename(
 /// current text (the editor's, when it is open).
 pub fn rename<'t>(
     index: &ArticleIndex,
-    file: FileId,
-    text: &str,
+    current: CurrentFile<'_>,
     offset: TextSize,
     new_value: &str,
     text_of: impl Fn(FileId) -> Option<Cow<'t, str>>,
 ) -> Result<SourceChange, String> {
-    let (kind, field) = renamed_field(index, file, text, offset)?;
+    let CurrentFile { file, text, article } = current;
+    let (kind, field) = renamed_field(current, offset)?;
     let new_value = new_value.trim();
     validate(index, file, kind, new_value)?;
     let mut change = SourceChange::default();
     change.add(file, replace_value(text, field, new_value));
-    let article = &index.get(file).ok_or("the article is not indexed")?.article;
     if kind == OwnField::Url
         && let (Some(file_name), Some(old_url)) = (&article.file_name, article.article_url())
         && file_name.text().map(str::to_owned) == file_name_for_url(old_url)
@@ -73,14 +67,8 @@ pub fn rename<'t>(
     Ok(change)
 }
 
-fn renamed_field<'a>(
-    index: &'a ArticleIndex,
-    file: FileId,
-    text: &str,
-    offset: TextSize,
-) -> Result<(OwnField, &'a Field), String> {
-    let article = &index.get(file).ok_or("the file is not an indexed article")?.article;
-    match cursor_at(article, text, offset) {
+fn renamed_field<'a>(current: CurrentFile<'a>, offset: TextSize) -> Result<(OwnField, &'a Field), String> {
+    match cursor_at(current.article, current.text, offset) {
         Some(Cursor::Own { field: kind @ (OwnField::Title | OwnField::Url | OwnField::Id), value }) => {
             Ok((kind, value))
         }

@@ -110,7 +110,7 @@ fn intersect(mut sets: Vec<Vec<FileId>>) -> Option<Vec<FileId>> {
 }
 
 fn title_matches(index: &ArticleIndex, file: FileId, words: &[String]) -> bool {
-    let Some(title) = index.get(file).and_then(|entry| entry.article.title_text()) else { return false };
+    let Some(title) = index.get(file).and_then(|entry| entry.summary.title_text()) else { return false };
     let title = title.to_lowercase();
     words.iter().all(|word| title.contains(word.as_str()))
 }
@@ -139,7 +139,7 @@ mod tests {
         let mut titles: Vec<String> = found
             .files
             .iter()
-            .filter_map(|file| fixture.index.get(*file)?.article.title_text().map(str::to_owned))
+            .filter_map(|file| fixture.index.get(*file)?.summary.title_text().map(str::to_owned))
             .collect();
         titles.sort();
         (titles, found.complete)

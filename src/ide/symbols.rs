@@ -3,6 +3,7 @@
 
 use text_size::TextRange;
 
+use super::CurrentFile;
 use super::search::{query_words, search};
 use crate::index::{ArticleIndex, FileId};
 use crate::resolve::resolve_link;
@@ -23,16 +24,15 @@ pub struct DocumentSymbol {
     pub children: Vec<DocumentSymbol>,
 }
 
-pub fn document_symbols(index: &ArticleIndex, file: FileId) -> Vec<DocumentSymbol> {
-    let Some(entry) = index.get(file) else { return Vec::new() };
-    let article = &entry.article;
+pub fn document_symbols(index: &ArticleIndex, current: CurrentFile<'_>) -> Vec<DocumentSymbol> {
+    let article = current.article;
     let children = article
         .related
         .iter()
         .map(|link| {
             let target_title = resolve_link(index, link)
                 .target()
-                .and_then(|target| index.get(target)?.article.title_text().map(str::to_owned));
+                .and_then(|target| index.get(target)?.summary.title_text().map(str::to_owned));
             let own_title = link.title.as_ref().and_then(|field| field.text()).map(str::to_owned);
             DocumentSymbol {
                 name: format!("related_article{}", link.number),
@@ -72,18 +72,15 @@ pub fn workspace_symbols(index: &ArticleIndex, query: &str, limit: usize) -> Vec
         .files
         .into_iter()
         .filter_map(|file| {
-            let article = &index.get(file)?.article;
+            let article = &index.get(file)?.summary;
             let title = article.title_text()?.to_owned();
             let starts = words.first().is_some_and(|word| title.to_lowercase().starts_with(word.as_str()));
-            let detail = [
-                article.article_id().map(|id| format!("id {id}")),
-                article.subject_text().map(str::to_owned),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-            let range = article.title.as_ref().map_or(article.open_fence, |title| title.value_range());
+            let detail = [article.id.map(|id| format!("id {id}")), article.subject_text().map(str::to_owned)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let range = article.title_range();
             Some((!starts, title.len(), WorkspaceSymbol { name: title, detail, file, range }))
         })
         .collect();

@@ -17,11 +17,12 @@ use rayon::prelude::*;
 use super::key_map::KeyMap;
 use super::words::link_words;
 use super::{ArticleIndex, FileId, IndexedArticle};
-use crate::article::{ArticleId, RelatedLink};
+use crate::article::ArticleId;
+use crate::summary::LinkSummary;
 
 /// The id and url by which links find an article.
 fn claims(entry: Option<&IndexedArticle>) -> (Option<ArticleId>, Option<&str>) {
-    entry.map_or((None, None), |entry| (entry.article.article_id(), entry.article.article_url()))
+    entry.map_or((None, None), |entry| (entry.summary.id, entry.summary.article_url()))
 }
 
 #[derive(Clone, Default)]
@@ -62,8 +63,8 @@ impl ArticleIndex {
     }
 
     /// Whether no article has the link's id or url (the link names one).
-    fn is_broken(&self, link: &RelatedLink) -> bool {
-        let (id, url) = (link.target_id(), link.target_url());
+    fn is_broken(&self, link: &LinkSummary) -> bool {
+        let (id, url) = (link.target_id, link.target_url());
         (id.is_some() || url.is_some())
             && id.is_none_or(|id| self.with_id(id).is_empty())
             && url.is_none_or(|url| self.with_url(url).is_empty())
@@ -73,13 +74,11 @@ impl ArticleIndex {
     fn broken_words_of(&self, file: FileId) -> Vec<ArcStr> {
         let Some(entry) = self.get(file) else { return Vec::new() };
         let mut words: Vec<ArcStr> = entry
-            .article
-            .related
+            .summary
+            .links
             .iter()
             .filter(|link| self.is_broken(link))
-            .flat_map(|link| {
-                link_words(link.title.as_ref().and_then(|field| field.text()), link.target_url())
-            })
+            .flat_map(|link| link_words(link.title_text(), link.target_url()))
             .map(|word| self.texts.shared(&word))
             .collect();
         words.sort_unstable();

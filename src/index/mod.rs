@@ -14,8 +14,9 @@ use std::sync::Arc;
 use arcstr::ArcStr;
 use rayon::prelude::*;
 
-use crate::article::{Article, ArticleId, Field};
+use crate::article::ArticleId;
 use crate::line_index::LineIndex;
+use crate::summary::ArticleSummary;
 use crate::texts::SharedTexts;
 use broken::BrokenLinks;
 use key_map::KeyMap;
@@ -54,12 +55,12 @@ impl fmt::Display for FilePath {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(u32);
 
-/// What the index keeps of one article: the model without its long texts, and
-/// the line index that turns its ranges into positions without the text.
+/// What the index keeps of one article: its summary, and the line index
+/// that turns its ranges into positions without the text.
 #[derive(Debug, PartialEq, Eq)]
 pub struct IndexedArticle {
     pub path: FilePath,
-    pub article: Article,
+    pub summary: ArticleSummary,
     pub line_index: LineIndex,
 }
 
@@ -93,7 +94,7 @@ impl ArticleIndex {
     }
 
     /// Builds an index from parsed files; see [`ArticleIndex::upsert_batch`].
-    pub fn from_articles(articles: Vec<(FilePath, Article, LineIndex)>) -> Self {
+    pub fn from_articles(articles: Vec<(FilePath, ArticleSummary, LineIndex)>) -> Self {
         let mut index = Self::new();
         index.upsert_batch(articles);
         index
@@ -103,7 +104,7 @@ impl ArticleIndex {
     /// wins), but new files have their keys grouped first, so that each key
     /// of a map is filed once per batch: a 100,000-article scan does not pay
     /// for a million single inserts into persistent maps.
-    pub fn upsert_batch(&mut self, articles: Vec<(FilePath, Article, LineIndex)>) {
+    pub fn upsert_batch(&mut self, articles: Vec<(FilePath, ArticleSummary, LineIndex)>) {
         let mut latest: hashbrown::HashMap<&FilePath, usize> =
             hashbrown::HashMap::with_capacity(articles.len());
         for (at, (path, ..)) in articles.iter().enumerate() {
@@ -136,10 +137,9 @@ impl ArticleIndex {
         self.by_path.extend(interned);
         let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
             .into_par_iter()
-            .map(|(file, (path, mut article, line_index))| {
-                article.shrink_for_index();
-                self.texts.share(&mut article);
-                (file, Arc::new(IndexedArticle { path, article, line_index }))
+            .map(|(file, (path, mut summary, line_index))| {
+                self.texts.share(&mut summary);
+                (file, Arc::new(IndexedArticle { path, summary, line_index }))
             })
             .collect();
 
@@ -148,7 +148,7 @@ impl ArticleIndex {
             .fold(
                 || (KeyPairs::default(), WordCopies::new(&self.texts)),
                 |(mut pairs, mut words), (file, entry)| {
-                    for key in keys(&entry.article, &mut words) {
+                    for key in keys(&entry.summary, &mut words) {
                         pairs.add(key, *file);
                     }
                     (pairs, words)
@@ -244,7 +244,7 @@ impl ArticleIndex {
     /// Articles that link to `file` by its id or url (itself excluded).
     pub fn backlinks_of(&self, file: FileId) -> Vec<FileId> {
         let Some(entry) = self.get(file) else { return Vec::new() };
-        let mut files = self.referrers(entry.article.article_id(), entry.article.article_url());
+        let mut files = self.referrers(entry.summary.id, entry.summary.article_url());
         files.retain(|referrer| *referrer != file);
         files
     }
@@ -284,14 +284,13 @@ impl ArticleIndex {
     }
 
     /// Adds or replaces the article at `path`. Returns the file's id.
-    pub fn upsert(&mut self, path: FilePath, mut article: Article, line_index: LineIndex) -> FileId {
+    pub fn upsert(&mut self, path: FilePath, mut summary: ArticleSummary, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
         let before = self.articles.get(&file).cloned();
         self.unlink(file);
-        article.shrink_for_index();
-        self.texts.share(&mut article);
+        self.texts.share(&mut summary);
         self.texts.sweep_if_grown();
-        let entry = Arc::new(IndexedArticle { path, article, line_index });
+        let entry = Arc::new(IndexedArticle { path, summary, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
         self.refile_broken_links(file, before);
@@ -340,7 +339,7 @@ impl ArticleIndex {
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
         let mut pairs = KeyPairs::default();
-        for key in keys(&entry.article, &mut WordCopies::new(&self.texts)) {
+        for key in keys(&entry.summary, &mut WordCopies::new(&self.texts)) {
             pairs.add(key, file);
         }
         pairs.file_into(self);
@@ -348,7 +347,7 @@ impl ArticleIndex {
 
     fn unlink(&mut self, file: FileId) {
         let Some(entry) = self.articles.get(&file).cloned() else { return };
-        for key in keys(&entry.article, &mut WordCopies::new(&self.texts)) {
+        for key in keys(&entry.summary, &mut WordCopies::new(&self.texts)) {
             match key {
                 Key::Id(id) => self.by_id.remove(&id, file),
                 Key::Url(url) => self.by_url.remove(&*url, file),
@@ -478,20 +477,18 @@ const PARALLEL_FILING_PAIRS: usize = 10_000;
 /// Every key under which an article is filed: one list, so that filing and
 /// unfiling (and the bulk build) can never disagree. String keys share the
 /// article's texts, so a key costs no allocation of its own.
-fn keys(article: &Article, words: &mut WordCopies) -> Vec<Key> {
+fn keys(article: &ArticleSummary, words: &mut WordCopies) -> Vec<Key> {
     let mut keys = Vec::with_capacity(16);
-    keys.extend(article.article_id().map(Key::Id));
-    keys.extend(article.article_url().map(|url| Key::Url(shared_key(article.url.as_ref(), url))));
-    for link in &article.related {
-        keys.extend(link.target_id().map(Key::LinkId));
-        keys.extend(link.target_url().map(|url| Key::LinkUrl(shared_key(link.url.as_ref(), url))));
+    keys.extend(article.id.map(Key::Id));
+    keys.extend(article.url.clone().map(Key::Url));
+    for link in &article.links {
+        keys.extend(link.target_id.map(Key::LinkId));
+        keys.extend(link.target_url_text().map(Key::LinkUrl));
     }
     keys.extend(
         title_words(article.title_text().unwrap_or("")).iter().map(|word| Key::Word(words.shared(word))),
     );
-    keys.extend(
-        article.subject_text().map(|subject| Key::Subject(shared_key(article.subject.as_ref(), subject))),
-    );
+    keys.extend(article.subject.clone().map(Key::Subject));
     keys
 }
 
@@ -515,15 +512,6 @@ impl<'a> WordCopies<'a> {
         let copy = self.texts.shared(word);
         self.seen.insert(copy.clone());
         copy
-    }
-}
-
-/// `text`, a field's trimmed text, as the field's own `Arc` when trimming
-/// left it whole.
-fn shared_key(field: Option<&Field>, text: &str) -> ArcStr {
-    match field.and_then(|field| field.value.as_scalar()) {
-        Some(scalar) if *scalar.text == *text => scalar.text.clone(),
-        _ => ArcStr::from(text),
     }
 }
 

@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::{ArticleIndex, FilePath};
-use crate::article::parse_article;
 use crate::line_index::LineIndex;
+use crate::summary::ArticleSummary;
 
 /// A small article whose id, url and links come from narrow ranges, so that
 /// random files collide, duplicate and link to each other often.
@@ -22,9 +22,9 @@ fn article_text(id: u8, url: u8, title: u8, links: &[(u8, u8)]) -> String {
 }
 
 fn upsert(index: &mut ArticleIndex, path: &str, text: &str) {
-    match parse_article(text) {
-        Some(article) => {
-            index.upsert(FilePath::new(path), article, LineIndex::new(text));
+    match ArticleSummary::of_text(text) {
+        Some(summary) => {
+            index.upsert(FilePath::new(path), summary, LineIndex::new(text));
         }
         None => {
             index.remove(&FilePath::new(path));
@@ -92,7 +92,7 @@ proptest! {
         }
         prop_assert_eq!(incremental.canonical(), fresh.canonical());
         let parsed = files.iter().filter_map(|(path, text)| {
-            Some((FilePath::new(path.as_str()), parse_article(text)?, LineIndex::new(text)))
+            Some((FilePath::new(path.as_str()), ArticleSummary::of_text(text)?, LineIndex::new(text)))
         });
         let parsed: Vec<_> = parsed.collect();
         let bulk = ArticleIndex::from_articles(parsed.clone());
@@ -148,16 +148,15 @@ fn snapshots_are_unaffected_by_later_edits() {
 }
 
 #[test]
-fn long_texts_are_dropped_once_indexed_and_their_ranges_kept() {
+fn the_index_keeps_no_long_text_and_what_is_wrong_with_one() {
     let long = "x".repeat(10_000);
-    let text = format!("---\nid: 1\nurl: /u\nquestion: >-\n    {long}?\nanswer: >-\n    {long}\n---\n");
+    let text = format!("---\nid: 1\nurl: /u\nquestion: >-\n    {long}?\nanswer: ''\n---\n");
     let index = index_of(&[("a.md", text)]);
     let entry = index.get_by_path(&FilePath::new("a.md")).unwrap();
-    // Only a mark that they are not blank is kept.
-    let question = entry.article.question.as_ref().unwrap();
-    assert_eq!((question.text(), question.value_range().len()), (Some("…"), 10_001.into()));
-    let answer = entry.article.answer.as_ref().unwrap();
-    assert_eq!((answer.text(), answer.value_range().len()), (Some("…"), 10_000.into()));
+    let mut summary = entry.summary.clone();
+    assert!(summary.texts_mut().all(|text| text.len() < 100), "{summary:?}");
+    let problems: Vec<&str> = entry.summary.local.iter().map(|found| &*found.message).collect();
+    assert_eq!(problems, ["article has no `title`", "invalid `answer`: expected text, found an empty value"]);
 }
 
 #[test]
@@ -180,7 +179,7 @@ fn files_with_broken_links_follow_their_targets() {
     assert!(broken(&mut index, 1).is_empty());
     // After a batch the map is rebuilt when asked.
     let text = article_text(4, 4, 4, &[(9, 9)]);
-    let parsed = parse_article(&text).expect("an article");
+    let parsed = ArticleSummary::of_text(&text).expect("an article");
     index.upsert_batch(vec![(FilePath::new("d.md"), parsed, LineIndex::new(&text))]);
     assert_eq!(broken(&mut index, 9), ["d.md"]);
 }
@@ -190,7 +189,7 @@ fn files_compare_by_path_whatever_order_they_were_read_in() {
     let mut index = index_of(&[("m.md", article_text(1, 1, 1, &[])), ("c.md", article_text(2, 2, 2, &[]))]);
     let batch = ["z.md", "a.md", "n.md", "d.md"].map(|path| {
         let text = article_text(3, 3, 3, &[]);
-        (FilePath::new(path), parse_article(&text).expect("an article"), LineIndex::new(&text))
+        (FilePath::new(path), ArticleSummary::of_text(&text).expect("an article"), LineIndex::new(&text))
     });
     index.upsert_batch(batch.into());
     upsert(&mut index, "b.md", &article_text(4, 4, 4, &[]));

@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::state::with_current_text;
 use super::{Shared, convert};
+use crate::article::Article;
 use crate::diagnostics::DiagnosticCode;
 use crate::ide::code_actions::{ActionKind, code_actions};
 use crate::ide::completion::{CompletionKind, article_documentation, completions};
@@ -21,7 +22,7 @@ use crate::ide::preview::{LongTexts, long_texts_of_text};
 use crate::ide::references::{backlink_lens, references};
 use crate::ide::rename::{prepare_rename, rename};
 use crate::ide::symbols::{DocumentSymbol, SymbolKind, document_symbols, workspace_symbols};
-use crate::ide::{FileRange, SourceChange, TextEdit};
+use crate::ide::{CurrentFile, FileRange, SourceChange, TextEdit};
 use crate::index::{ArticleIndex, FileId, FilePath};
 use crate::line_index::{LineIndex, PositionEncoding};
 
@@ -38,6 +39,8 @@ pub struct Request<'a> {
     pub index: ArticleIndex,
     pub file: FileId,
     pub text: String,
+    /// The full model of `text`: the index keeps only its summary.
+    pub article: Article,
     pub encoding: PositionEncoding,
     /// Other files' texts as read for this request, with their line
     /// indexes: edits to them are computed on these texts and must be
@@ -49,10 +52,16 @@ impl<'a> Request<'a> {
     pub fn new(shared: &'a Shared, uri: &Uri) -> Option<Request<'a>> {
         let path = convert::file_path(uri);
         let text = current_text(shared, &path)?;
-        let index = with_current_text(&shared.index.snapshot(), &path, &text);
+        let (index, article) = with_current_text(&shared.index.snapshot(), &path, &text);
+        let article = article?;
         let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
         let encoding = shared.session().encoding;
-        Some(Request { shared, index, file, text, encoding, others: RefCell::default() })
+        Some(Request { shared, index, file, text, article, encoding, others: RefCell::default() })
+    }
+
+    /// The file the request is about, for the core's features.
+    pub fn current(&self) -> CurrentFile<'_> {
+        CurrentFile { file: self.file, text: &self.text, article: &self.article }
     }
 
     pub fn offset(&self, position: lsp::Position) -> text_size::TextSize {
@@ -134,7 +143,7 @@ fn current_text(shared: &Shared, path: &FilePath) -> Option<String> {
 pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp::CompletionResponse> {
     let position = params.text_document_position;
     let request = Request::new(shared, &position.text_document.uri)?;
-    let found = completions(&request.index, request.file, &request.text, request.offset(position.position));
+    let found = completions(&request.index, request.current(), request.offset(position.position));
     let items = found
         .items
         .into_iter()
@@ -197,8 +206,7 @@ fn markdown_documentation(value: String) -> lsp::Documentation {
 pub fn definition(shared: &Shared, params: lsp::GotoDefinitionParams) -> Option<lsp::GotoDefinitionResponse> {
     let position = params.text_document_position_params;
     let request = Request::new(shared, &position.text_document.uri)?;
-    let target =
-        goto_definition(&request.index, request.file, &request.text, request.offset(position.position))?;
+    let target = goto_definition(&request.index, request.current(), request.offset(position.position))?;
     Some(lsp::GotoDefinitionResponse::Scalar(request.location(target)?))
 }
 
@@ -208,12 +216,12 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
     let loose = shared.workspace().is_loose(request.index.path(request.file));
-    let unchecked = loose.then(|| unchecked_link_hover(&request.index, request.file, &request.text, offset));
+    let unchecked = loose.then(|| unchecked_link_hover(request.current(), offset));
     let mut found = match unchecked.flatten() {
         Some(found) => found,
-        None => hover(&request.index, request.file, &request.text, offset, preview, |file| {
-            request.long_texts_of(file)
-        })?,
+        None => {
+            hover(&request.index, request.current(), offset, preview, |file| request.long_texts_of(file))?
+        }
     };
     if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
         found.markdown =
@@ -232,22 +240,20 @@ pub fn find_references(shared: &Shared, params: lsp::ReferenceParams) -> Option<
     let position = params.text_document_position;
     let request = Request::new(shared, &position.text_document.uri)?;
     let offset = request.offset(position.position);
-    let found =
-        references(&request.index, request.file, &request.text, offset, params.context.include_declaration);
+    let found = references(&request.index, request.current(), offset, params.context.include_declaration);
     Some(found.into_iter().filter_map(|found| request.location(found)).collect())
 }
 
 pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp::CodeLens>> {
     let request = Request::new(shared, &params.text_document.uri)?;
-    let (range, count) = backlink_lens(&request.index, request.file)?;
+    let (range, count) = backlink_lens(&request.index, request.current())?;
     let range = request.range(request.file, range)?;
     // What "show references" lists: the linking blocks, as references on the id finds them.
-    let id = request.index.get(request.file)?.article.id.as_ref()?.value_range();
-    let locations: Vec<lsp::Location> =
-        references(&request.index, request.file, &request.text, id.start(), false)
-            .into_iter()
-            .filter_map(|found| request.location(found))
-            .collect();
+    let id = request.article.id.as_ref()?.value_range();
+    let locations: Vec<lsp::Location> = references(&request.index, request.current(), id.start(), false)
+        .into_iter()
+        .filter_map(|found| request.location(found))
+        .collect();
     let title = match count {
         1 => "1 article links here".to_owned(),
         n => format!("{n} articles link here"),
@@ -260,7 +266,7 @@ pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp
 
 pub fn links(shared: &Shared, params: lsp::DocumentLinkParams) -> Option<Vec<lsp::DocumentLink>> {
     let request = Request::new(shared, &params.text_document.uri)?;
-    let found = document_links(&request.index, request.file)
+    let found = document_links(&request.index, request.current())
         .into_iter()
         .filter_map(|(range, target)| {
             Some(lsp::DocumentLink {
@@ -269,7 +275,7 @@ pub fn links(shared: &Shared, params: lsp::DocumentLinkParams) -> Option<Vec<lsp
                 tooltip: request
                     .index
                     .get(target)?
-                    .article
+                    .summary
                     .title_text()
                     .map(|title| format!("Open “{title}”")),
                 data: None,
@@ -308,7 +314,7 @@ pub fn symbols_in_workspace(
 
 pub fn outline(shared: &Shared, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
     let request = Request::new(shared, &params.text_document.uri)?;
-    let symbols = document_symbols(&request.index, request.file);
+    let symbols = document_symbols(&request.index, request.current());
     Some(lsp::DocumentSymbolResponse::Nested(
         symbols.iter().filter_map(|symbol| lsp_symbol(&request, symbol)).collect(),
     ))
@@ -336,8 +342,7 @@ pub fn can_rename(
     params: lsp::TextDocumentPositionParams,
 ) -> Result<Option<lsp::PrepareRenameResponse>, String> {
     let Some(request) = Request::new(shared, &params.text_document.uri) else { return Ok(None) };
-    let (range, placeholder) =
-        prepare_rename(&request.index, request.file, &request.text, request.offset(params.position))?;
+    let (range, placeholder) = prepare_rename(request.current(), request.offset(params.position))?;
     let range = request.range(request.file, range).ok_or("the article is not indexed")?;
     Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
 }
@@ -346,9 +351,8 @@ pub fn rename_edit(shared: &Shared, params: lsp::RenameParams) -> Result<Option<
     let position = params.text_document_position;
     let Some(request) = Request::new(shared, &position.text_document.uri) else { return Ok(None) };
     let offset = request.offset(position.position);
-    let change = rename(&request.index, request.file, &request.text, offset, &params.new_name, |file| {
-        request.text_of(file)
-    })?;
+    let change =
+        rename(&request.index, request.current(), offset, &params.new_name, |file| request.text_of(file))?;
     Ok(request.workspace_edit(&change))
 }
 
@@ -362,8 +366,7 @@ pub fn actions(shared: &Shared, params: lsp::CodeActionParams) -> Option<lsp::Co
     let wanted = |kind: &lsp::CodeActionKind| {
         only.is_none_or(|only| only.iter().any(|prefix| kind.as_str().starts_with(prefix.as_str())))
     };
-    let found =
-        code_actions(&request.index, request.file, &request.text, range, |file| request.text_of(file));
+    let found = code_actions(&request.index, request.current(), range, |file| request.text_of(file));
     let response = found
         .into_iter()
         .filter_map(|action| {

@@ -1262,7 +1262,7 @@ pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
     let snapshot = shared.index.snapshot();
     match shared.documents.text(path) {
         Some((text, _)) => {
-            let index = with_current_text(&snapshot, path, &text.to_string());
+            let (index, _) = with_current_text(&snapshot, path, &text.to_string());
             diagnostics_of(shared, &workspace, &index, path, known, None, false).shown
         }
         None => diagnostics_of(shared, &workspace, &snapshot, path, known, None, false).shown,

@@ -298,7 +298,7 @@ fn save_cache(
         .map(|stamped| (stamped, found.next().flatten()))
         .filter(|((path, _), _)| !shared.documents.is_open(path))
         .map(|((path, stamp), found)| {
-            let parsed = index.get_by_path(path).map(|entry| (&entry.article, &entry.line_index));
+            let parsed = index.get_by_path(path).map(|entry| (&entry.summary, &entry.line_index));
             cache::Seen { path: path.as_str(), stamp: *stamp, parsed, found }
         });
     let written = cache::save(file, seen)?;

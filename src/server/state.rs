@@ -7,11 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use super::lock;
 use crate::admission::Admission;
+use crate::article::{Article, parse_article};
 use crate::config::Settings;
 use crate::diagnostics::{AsClaimant, AsLinked};
 use crate::index::{ArticleIndex, FilePath};
+use crate::line_index::LineIndex;
 use crate::suggest::{HintFacts, hinted_files};
-use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem, load_text};
+use crate::summary::ArticleSummary;
+use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem};
 
 /// The current index. Requests take a snapshot (an `Arc`, never a lock held
 /// across an `.await`); the analysis task alone writes, by cloning the index
@@ -51,16 +54,16 @@ pub fn replace(
     // What the article claimed before: its referrers and claimants then are
     // looked up only if what they see changed (typing in an answer looks
     // up nothing). The lookups do not depend on the article's own entry.
-    let claimed_before = index.get_by_path(&path).map(|entry| Claims::of(&entry.article));
+    let claimed_before = index.get_by_path(&path).map(|entry| Claims::of(&entry.summary));
     match loaded {
-        Some(Loaded::Article(article, line_index)) => {
-            index.upsert(path.clone(), *article, line_index);
+        Some(Loaded::Article(summary, line_index)) => {
+            index.upsert(path.clone(), *summary, line_index);
         }
         Some(Loaded::NotAnArticle) | None => {
             index.remove(&path);
         }
     }
-    let claimed_after = index.get_by_path(&path).map(|entry| Claims::of(&entry.article));
+    let claimed_after = index.get_by_path(&path).map(|entry| Claims::of(&entry.summary));
     let claims = || claimed_before.iter().chain(&claimed_after);
     let mut files = Vec::new();
     if linked_before != AsLinked::of(index, &path) {
@@ -88,32 +91,39 @@ struct Claims {
 }
 
 impl Claims {
-    fn of(article: &crate::article::Article) -> Claims {
-        Claims { id: article.article_id(), url: article.article_url().map(str::to_owned) }
+    fn of(summary: &ArticleSummary) -> Claims {
+        Claims { id: summary.id, url: summary.article_url().map(str::to_owned) }
     }
 }
 
-/// `index` with `text` as the content of `path`: what a request about an open
-/// document must see, since edits reach the index only after the debounce.
-/// Cloning is O(1); the article is refiled only when the index does not
-/// already hold this text (refiling copies the file sets of its title words).
-pub fn with_current_text(index: &ArticleIndex, path: &FilePath, text: &str) -> ArticleIndex {
+/// `index` with `text` as the content of `path`, and the full model of
+/// `text` (`None`: not an article): what a request about an open document
+/// must see, since edits reach the index only after the debounce. Cloning
+/// is O(1); the article is refiled only when the index does not already
+/// hold its summary (refiling copies the file sets of its title words).
+pub fn with_current_text(
+    index: &ArticleIndex,
+    path: &FilePath,
+    text: &str,
+) -> (ArticleIndex, Option<Article>) {
     let mut index = index.clone();
-    match load_text(text) {
-        Loaded::Article(mut article, line_index) => {
-            article.shrink_for_index();
+    let article = parse_article(text);
+    match &article {
+        Some(article) => {
+            let summary = ArticleSummary::of(article);
+            let line_index = LineIndex::new(text);
             let indexed = index
                 .get_by_path(path)
-                .is_some_and(|entry| entry.article == *article && entry.line_index == line_index);
+                .is_some_and(|entry| entry.summary == summary && entry.line_index == line_index);
             if !indexed {
-                index.upsert(path.clone(), *article, line_index);
+                index.upsert(path.clone(), summary, line_index);
             }
         }
-        Loaded::NotAnArticle => {
+        None => {
             index.remove(path);
         }
     }
-    index
+    (index, article)
 }
 
 /// Whether `path` is `folder` or under it. Bytes first (every event of a

@@ -7,8 +7,7 @@ use crate::test_support::Fixture;
 fn list(fixture_text: &str, expect: Expect) {
     let fixture = Fixture::parse(&format!("{CLUSTER}{fixture_text}"));
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
-    let text = fixture.text(fixture.index.path(file));
-    let found = completions(&fixture.index, file, text, (offset as u32).into());
+    let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
     let mut out = format!("incomplete: {}\n", found.is_incomplete);
     for item in &found.items {
         out += &format!(
@@ -26,7 +25,7 @@ fn accept(fixture_text: &str, label: &str, expect: Expect) {
     let fixture = Fixture::parse(&format!("{CLUSTER}{fixture_text}"));
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
     let text = fixture.text(fixture.index.path(file));
-    let found = completions(&fixture.index, file, text, (offset as u32).into());
+    let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
     let item = found.items.iter().find(|item| item.label == label).expect("the item is offered");
     let line = |at: usize| text[..at].matches('\n').count();
     assert_eq!(

@@ -47,8 +47,7 @@ fn show_range(fixture: &Fixture, file: crate::index::FileId, range: text_size::T
 fn definition(marker: &str, shift: usize, expect: Expect) {
     let fixture = fixture_at(marker, shift);
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
-    let found = goto_definition(&fixture.index, file, text, (offset as u32).into());
+    let found = goto_definition(&fixture.index, fixture.current(file), (offset as u32).into());
     let shown = found.map_or("none".to_owned(), |target| show_range(&fixture, target.file, target.range));
     expect.assert_eq(&shown);
 }
@@ -73,9 +72,10 @@ fn definition_from_url_id_and_folded_title() {
 fn hover_text(marker: &str, shift: usize) -> String {
     let fixture = fixture_at(marker, shift);
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
-    hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
-        .map_or("none".to_owned(), |hover| hover.markdown)
+    hover(&fixture.index, fixture.current(file), (offset as u32).into(), 300, |file| {
+        fixture.long_texts_of(file)
+    })
+    .map_or("none".to_owned(), |hover| hover.markdown)
 }
 
 #[test]
@@ -116,16 +116,17 @@ fn hover_shows_a_long_question_whole_up_to_the_preview_length() {
          //- linking.md\n---\nid: 1\ntitle: L\nurl: /l\nrelated_article1:\n    id: $02\n---\n"
     ));
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
-    let shown =
-        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
-            .map(|hover| hover.markdown)
-            .unwrap_or_default();
+    let shown = hover(&fixture.index, fixture.current(file), (offset as u32).into(), 300, |file| {
+        fixture.long_texts_of(file)
+    })
+    .map(|hover| hover.markdown)
+    .unwrap_or_default();
     assert!(shown.contains(&format!("**{question}**")), "{shown}");
-    let cut =
-        hover(&fixture.index, file, text, (offset as u32).into(), 100, |file| fixture.long_texts_of(file))
-            .map(|hover| hover.markdown)
-            .unwrap_or_default();
+    let cut = hover(&fixture.index, fixture.current(file), (offset as u32).into(), 100, |file| {
+        fixture.long_texts_of(file)
+    })
+    .map(|hover| hover.markdown)
+    .unwrap_or_default();
     assert!(cut.contains(&format!("**{}…**", "長".repeat(100))), "{cut}");
 }
 
@@ -133,10 +134,10 @@ fn hover_shows_a_long_question_whole_up_to_the_preview_length() {
 fn hover_on_own_id_lists_referrers() {
     let fixture = Fixture::parse(&format!("{}{REFERRER}", at(CLUSTER, "id: 87377", 5)));
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
-    let shown =
-        hover(&fixture.index, file, text, (offset as u32).into(), 300, |file| fixture.long_texts_of(file))
-            .map(|hover| hover.markdown);
+    let shown = hover(&fixture.index, fixture.current(file), (offset as u32).into(), 300, |file| {
+        fixture.long_texts_of(file)
+    })
+    .map(|hover| hover.markdown);
     expect![[r#"
         1 article links here.
         - “New” (id 90000)"#]]
@@ -151,7 +152,7 @@ fn references_of_an_article() {
     ));
     let (file, offset) = fixture.cursor.expect("cursor");
     let text = fixture.text(fixture.index.path(file));
-    let found = references(&fixture.index, file, text, (offset as u32).into(), true);
+    let found = references(&fixture.index, fixture.current(file), (offset as u32).into(), true);
     let shown: Vec<String> =
         found.iter().map(|found| show_range(&fixture, found.file, found.range)).collect();
     expect![[r#"
@@ -159,7 +160,7 @@ fn references_of_an_article() {
         referrer.md «/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years»
         second.md «related_article1»"#]]
     .assert_eq(&shown.join("\n"));
-    let (range, count) = backlink_lens(&fixture.index, file).expect("a lens");
+    let (range, count) = backlink_lens(&fixture.index, fixture.current(file)).expect("a lens");
     assert_eq!((&text[range], count), ("id", 2));
 }
 
@@ -167,7 +168,7 @@ fn references_of_an_article() {
 fn document_links_for_resolving_urls() {
     let fixture = fixture_at("New", 0);
     let (file, _) = fixture.cursor.expect("cursor");
-    let shown: Vec<String> = document_links(&fixture.index, file)
+    let shown: Vec<String> = document_links(&fixture.index, fixture.current(file))
         .into_iter()
         .map(|(range, target)| {
             format!("{} -> {}", &fixture.text(fixture.index.path(file))[range], fixture.index.path(target))
@@ -184,7 +185,7 @@ fn document_links_for_resolving_urls() {
 fn outline_and_workspace_symbols() {
     let fixture = fixture_at("New", 0);
     let (file, _) = fixture.cursor.expect("cursor");
-    let outline = document_symbols(&fixture.index, file);
+    let outline = document_symbols(&fixture.index, fixture.current(file));
     let mut shown = String::new();
     for symbol in &outline {
         shown += &format!("{} ({:?})\n", symbol.name, symbol.detail);

@@ -68,10 +68,9 @@ fn check_rename(marker: &str, new_value: &str, expect: Expect) {
     let target = TARGET.replacen(marker, &format!("{marker}$0"), 1);
     let fixture = Fixture::parse(&format!("{target}{REFERRERS}"));
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
     let offset = (offset as u32).into();
-    let result = prepare_rename(&fixture.index, file, text, offset)
-        .and_then(|_| rename(&fixture.index, file, text, offset, new_value, text_of(&fixture)));
+    let result = prepare_rename(fixture.current(file), offset)
+        .and_then(|_| rename(&fixture.index, fixture.current(file), offset, new_value, text_of(&fixture)));
     let shown = match result {
         Ok(change) => render_change(&fixture, &change),
         Err(message) => format!("refused: {message}"),
@@ -230,10 +229,9 @@ fn rename_id_and_refusals() {
 fn check_actions(fixture_text: &str, expect: Expect) {
     let fixture = Fixture::parse(&format!("{TARGET}{fixture_text}"));
     let (file, offset) = fixture.cursor.expect("cursor");
-    let text = fixture.text(fixture.index.path(file));
     let range = text_size::TextRange::empty((offset as u32).into());
     let mut out = String::new();
-    for action in code_actions(&fixture.index, file, text, range, text_of(&fixture)) {
+    for action in code_actions(&fixture.index, fixture.current(file), range, text_of(&fixture)) {
         let preferred = if action.is_preferred { " (preferred)" } else { "" };
         out += &format!("## {}{preferred} {:?} fixes {:?}\n", action.title, action.kind, action.fixes);
         out += &render_change(&fixture, &action.change);
@@ -426,5 +424,5 @@ related_article2:
             url: /nowhere
         ---
     "#]]
-    .assert_eq(&apply_edits(text, &fix_all(&fixture.index, file, text)));
+    .assert_eq(&apply_edits(text, &fix_all(&fixture.index, fixture.current(file))));
 }

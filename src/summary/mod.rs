@@ -1,0 +1,226 @@
+//! What the index keeps of an article: the values other files' diagnostics
+//! and features read of it, where those values stand, and what the article
+//! alone says is wrong with it, found once when it is parsed.
+//!
+//! The full [`Article`] (every key, every range, every scalar style) is what
+//! the parser makes of one text; it lives only while a feature needs it: an
+//! open document's, or one read from disk for an edit (a rename, a "link
+//! back"). The index keeps a summary per file instead, a fraction of the
+//! size, and the cache stores the same summaries.
+
+mod local;
+
+pub use local::LocalDiagnostic;
+
+use std::borrow::Cow;
+
+use arcstr::ArcStr;
+use serde::{Deserialize, Serialize};
+use text_size::TextRange;
+
+use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value};
+
+/// One article as the index keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    /// The opening `---`: where a claim is shown when its field is missing.
+    pub open_fence: TextRange,
+    /// The id, read leniently (see [`Field::id`]).
+    pub id: Option<ArticleId>,
+    /// The url, when it is one.
+    #[serde(with = "crate::texts::in_table::option")]
+    pub url: Option<ArcStr>,
+    /// The title, trimmed, when not empty.
+    #[serde(with = "crate::texts::in_table::option")]
+    pub title: Option<ArcStr>,
+    #[serde(with = "crate::texts::in_table::option")]
+    pub subject: Option<ArcStr>,
+    #[serde(with = "crate::texts::in_table::option")]
+    pub file_name: Option<ArcStr>,
+    /// Where the `id`, `url` and `title` values are, when the keys are
+    /// written (whatever their values): related information points there.
+    pub id_at: Option<TextRange>,
+    pub url_at: Option<TextRange>,
+    pub title_at: Option<TextRange>,
+    pub links: Box<[LinkSummary]>,
+    /// What the article alone says is wrong with it.
+    pub local: Box<[LocalDiagnostic]>,
+}
+
+/// A `related_articleN` block as the index keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkSummary {
+    /// The `N` of `related_articleN`.
+    pub number: u32,
+    pub key: TextRange,
+    /// Whether the block is a mapping: anything else links nowhere.
+    pub is_mapping: bool,
+    /// The id it links to, read leniently.
+    pub target_id: Option<ArticleId>,
+    /// Whether the `url` field's text is a url (it is then the target url).
+    url_is_valid: bool,
+    /// `id`, `title`, `subject`, `url`, in [`LinkFieldName::ALL`]'s order.
+    fields: [Option<LinkField>; 4],
+}
+
+/// One field of a related block: its trimmed text (empty when it has none,
+/// or is not a scalar) and where its value is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkField {
+    #[serde(with = "crate::texts::in_table")]
+    text: ArcStr,
+    pub range: TextRange,
+}
+
+impl LinkField {
+    fn of(field: &Field) -> LinkField {
+        LinkField { text: trimmed_text(field).unwrap_or_default(), range: field.value_range() }
+    }
+
+    /// The trimmed text, when not empty (as [`Field::text`]).
+    pub fn text(&self) -> Option<&str> {
+        (!self.text.is_empty()).then_some(&*self.text)
+    }
+}
+
+impl ArticleSummary {
+    /// The summary of `article`, with the diagnostics it alone gives.
+    pub fn of(article: &Article) -> ArticleSummary {
+        ArticleSummary {
+            open_fence: article.open_fence,
+            id: article.article_id(),
+            url: article.url.as_ref().filter(|field| field.url().is_ok()).and_then(trimmed_text),
+            title: article.title.as_ref().and_then(trimmed_text),
+            subject: article.subject.as_ref().and_then(trimmed_text),
+            file_name: article.file_name.as_ref().and_then(trimmed_text),
+            id_at: article.id.as_ref().map(Field::value_range),
+            url_at: article.url.as_ref().map(Field::value_range),
+            title_at: article.title.as_ref().map(Field::value_range),
+            links: article.related.iter().map(LinkSummary::of).collect(),
+            local: local::diagnostics(article).into_boxed_slice(),
+        }
+    }
+
+    /// The summary of `text`, when it is an article.
+    pub fn of_text(text: &str) -> Option<ArticleSummary> {
+        crate::article::parse_article(text).map(|article| ArticleSummary::of(&article))
+    }
+
+    pub fn title_text(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
+    pub fn subject_text(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    pub fn article_url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// This article's current value for a related block's field: what a
+    /// block linking here should say.
+    pub fn link_value(&self, name: LinkFieldName) -> Option<Cow<'_, str>> {
+        match name {
+            LinkFieldName::Id => self.id.map(|id| Cow::Owned(id.to_string())),
+            LinkFieldName::Title => self.title_text().map(Cow::Borrowed),
+            LinkFieldName::Subject => self.subject_text().map(Cow::Borrowed),
+            LinkFieldName::Url => self.article_url().map(Cow::Borrowed),
+        }
+    }
+
+    /// Where the article is "defined": its title's value, else its opening fence.
+    pub fn title_range(&self) -> TextRange {
+        self.title_at.unwrap_or(self.open_fence)
+    }
+
+    /// Every text of the summary, for sharing equal texts.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut ArcStr> {
+        let own = [&mut self.url, &mut self.title, &mut self.subject, &mut self.file_name];
+        let links =
+            self.links.iter_mut().flat_map(|link| link.fields.iter_mut().flatten().map(|f| &mut f.text));
+        own.into_iter().flatten().chain(links)
+    }
+}
+
+impl LinkSummary {
+    fn of(link: &RelatedLink) -> LinkSummary {
+        let field = |name| link.field(name).map(LinkField::of);
+        LinkSummary {
+            number: link.number,
+            key: link.key,
+            is_mapping: matches!(link.value, Value::Mapping(_)),
+            target_id: link.target_id(),
+            url_is_valid: link.target_url().is_some(),
+            fields: LinkFieldName::ALL.map(field),
+        }
+    }
+
+    pub fn field(&self, name: LinkFieldName) -> Option<&LinkField> {
+        self.fields[name as usize].as_ref()
+    }
+
+    pub fn target_url(&self) -> Option<&str> {
+        self.field(LinkFieldName::Url).filter(|_| self.url_is_valid).and_then(LinkField::text)
+    }
+
+    pub fn title_text(&self) -> Option<&str> {
+        self.field(LinkFieldName::Title).and_then(LinkField::text)
+    }
+
+    /// [`LinkSummary::target_url`] as the shared text itself, for a key.
+    pub fn target_url_text(&self) -> Option<ArcStr> {
+        let url = self.field(LinkFieldName::Url).filter(|_| self.url_is_valid)?;
+        url.text().is_some().then(|| url.text.clone())
+    }
+}
+
+/// What a link is followed by and compared on, whether it is an open
+/// document's full block or a closed file's summary of one.
+pub trait LinkView {
+    fn target_id(&self) -> Option<ArticleId>;
+    fn target_url(&self) -> Option<&str>;
+    /// The field's trimmed text, when the field is written and not empty.
+    fn field_text(&self, name: LinkFieldName) -> Option<&str>;
+}
+
+impl LinkView for LinkSummary {
+    fn target_id(&self) -> Option<ArticleId> {
+        self.target_id
+    }
+
+    fn target_url(&self) -> Option<&str> {
+        LinkSummary::target_url(self)
+    }
+
+    fn field_text(&self, name: LinkFieldName) -> Option<&str> {
+        self.field(name)?.text()
+    }
+}
+
+impl LinkView for RelatedLink {
+    fn target_id(&self) -> Option<ArticleId> {
+        RelatedLink::target_id(self)
+    }
+
+    fn target_url(&self) -> Option<&str> {
+        RelatedLink::target_url(self)
+    }
+
+    fn field_text(&self, name: LinkFieldName) -> Option<&str> {
+        self.field(name)?.text()
+    }
+}
+
+/// A field's trimmed text, when not empty: the field's own shared copy when
+/// trimming left it whole.
+fn trimmed_text(field: &Field) -> Option<ArcStr> {
+    let text = field.text()?;
+    match field.value.as_scalar() {
+        Some(scalar) if *scalar.text == *text => Some(scalar.text.clone()),
+        _ => Some(ArcStr::from(text)),
+    }
+}
+
+#[cfg(test)]
+mod tests;
