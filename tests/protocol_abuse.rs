@@ -287,7 +287,11 @@ fn pipelined_requests_see_exactly_the_edits_sent_before_them() {
         let found = &definition["result"];
         let location = if found.is_array() { &found[0] } else { found };
         let uri = location["uri"].as_str().or(location["targetUri"].as_str()).unwrap_or_default();
-        assert!(uri.ends_with(&format!("/{slug}.md")), "round {round}: definition went to {definition}");
+        assert!(
+            uri.ends_with(&format!("/{slug}.md")),
+            "round {round}: definition went to {definition}\n{}",
+            server.log()
+        );
         let hover = server.response(&json!(hovers.start + round));
         let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
         assert!(markdown.contains(title), "round {round}: hover shows {hover}");

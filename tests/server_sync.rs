@@ -54,13 +54,19 @@ async fn opening_an_article_publishes_its_diagnostics() {
     assert!(client.publications(&root.path().join("broken/stale-title.md")).is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn editing_a_target_title_makes_its_referrer_stale_and_undo_clears_it() {
+/// The Lumenus cluster, scanned, with [`TARGET`] and [`REFERRER`] open.
+async fn with_target_and_referrer_open() -> (tempfile::TempDir, Client) {
     let root = support::workspace(&["lumenus"]);
     let client = started(root.path()).await;
+    client.open(&root.path().join(TARGET)).await;
+    client.open(&root.path().join(REFERRER)).await;
+    (root, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_target_title_makes_its_referrer_stale_and_undo_clears_it() {
+    let (root, client) = with_target_and_referrer_open().await;
     let (target, referrer) = (root.path().join(TARGET), root.path().join(REFERRER));
-    client.open(&target).await;
-    client.open(&referrer).await;
 
     let text = std::fs::read_to_string(&target).expect("target");
     let at = text.find(TARGET_TITLE).expect("title in target") + "How has Lumenus ".len();
@@ -256,4 +262,32 @@ fn missing_target() -> String {
     "---\nid: 87399\ntitle: >-\n    How has Lumenus evolved over the decades?\nsubject: Health Studies\n\
      url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-decades\n---\n"
         .to_owned()
+}
+
+/// The index is never behind the editor: a request sent right after an
+/// edit to another open document (long before the debounce ends) answers
+/// from the edited text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_right_after_an_edit_elsewhere_sees_the_edit() {
+    let (root, client) = with_target_and_referrer_open().await;
+    let (target, referrer) = (root.path().join(TARGET), root.path().join(REFERRER));
+    let text = std::fs::read_to_string(&target).expect("target");
+    let referrer_text = std::fs::read_to_string(&referrer).expect("referrer");
+    let link = referrer_text.find("how-has-lumenus-evolved-over-the-years").expect("a link to the target");
+    let on_link = json!({
+        "textDocument": { "uri": support::uri(&referrer) },
+        "position": support::position(&referrer_text, link, PositionEncoding::Utf16),
+    });
+    for (version, word) in [(2, "grown"), (3, "changed"), (4, "evolved")] {
+        let edited = text.replacen("evolved", word, 1);
+        let change = json!({
+            "textDocument": { "uri": support::uri(&target), "version": version },
+            "contentChanges": [{ "text": edited }],
+        });
+        client.notify("textDocument/didChange", change).await;
+        let hover = client.request("textDocument/hover", on_link.clone()).await;
+        let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+        let wanted = format!("### How has Lumenus {word} over the years?");
+        assert!(shown.starts_with(&wanted), "after the edit to “{word}” the hover shows {shown}");
+    }
 }

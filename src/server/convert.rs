@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use ropey::Rope;
 use text_size::{TextRange, TextSize};
 use tower_lsp_server::ls_types::{
     self as lsp, ClientCapabilities, NumberOrString, Position, PositionEncodingKind, Uri,
@@ -13,7 +12,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::index::{ArticleIndex, FileId, FilePath};
-use crate::line_index::{LineCol, LineIndex, PositionEncoding, rope_offset};
+use crate::line_index::{LineCol, LineIndex, PositionEncoding};
 
 /// What `source` says on every diagnostic.
 pub const SOURCE: &str = "article-lsp";
@@ -48,11 +47,6 @@ fn position(line_col: LineCol) -> Position {
 /// Byte offset of a client position in a text, clamped into it.
 pub fn offset(line_index: &LineIndex, at: Position, encoding: PositionEncoding) -> TextSize {
     TextSize::try_from(line_index.offset(line_col(at), encoding)).unwrap_or(TextSize::new(u32::MAX))
-}
-
-/// Byte offset of a client position in an open document, clamped into it.
-pub fn rope_offset_of(rope: &Rope, at: Position, encoding: PositionEncoding) -> usize {
-    rope_offset(rope, line_col(at), encoding)
 }
 
 pub fn range(line_index: &LineIndex, range: TextRange, encoding: PositionEncoding) -> lsp::Range {

@@ -1,24 +1,51 @@
 //! Open documents: the editor's text, which overrides the disk while open.
 //!
-//! Edits are applied synchronously, in the order the notifications arrive,
-//! and a change whose version is not newer than the document's is refused.
+//! The analysis loop owns them: it applies each edit as it arrives, in the
+//! order the notifications came, refusing a change whose version is not
+//! newer than the document's, and parses the new text once. Requests see
+//! documents through the loop's snapshots. A document is a `String` and
+//! its line index (rust-analyzer's choice): every consumer wants the text
+//! whole, and an article is a few kilobytes.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::convert;
-use super::lock;
-use crate::index::FilePath;
-use crate::line_index::PositionEncoding;
+use crate::article::{Article, parse_article};
+use crate::line_index::{LineIndex, PositionEncoding};
+use crate::summary::ArticleSummary;
+use crate::workspace::Loaded;
+
+/// A text as the features read it: the text, its line index and its full
+/// model (`None`: it is not an article).
+pub struct ParsedText {
+    pub text: String,
+    pub line_index: LineIndex,
+    pub article: Option<Article>,
+}
+
+impl ParsedText {
+    pub fn new(text: String) -> ParsedText {
+        let line_index = LineIndex::new(&text);
+        let article = parse_article(&text);
+        ParsedText { text, line_index, article }
+    }
+
+    /// What the index keeps of it.
+    pub fn loaded(&self) -> Loaded {
+        match &self.article {
+            Some(article) => Loaded::Article(Box::new(ArticleSummary::of(article)), self.line_index.clone()),
+            None => Loaded::NotAnArticle,
+        }
+    }
+}
 
 pub struct OpenDocument {
     /// The client's own spelling of the URI, used when publishing.
     pub uri: Uri,
     pub version: i32,
-    pub text: Rope,
+    pub parsed: Arc<ParsedText>,
 }
 
 /// Why an edit was not applied.
@@ -28,67 +55,42 @@ pub enum EditRefused {
     Stale { current: i32, received: i32 },
 }
 
-#[derive(Default)]
-pub struct Documents {
-    open: Mutex<HashMap<FilePath, OpenDocument>>,
-}
-
-impl Documents {
-    pub fn open(&self, path: FilePath, uri: Uri, version: i32, text: &str) {
-        lock(&self.open).insert(path, OpenDocument { uri, version, text: Rope::from_str(text) });
+impl OpenDocument {
+    pub fn new(uri: Uri, version: i32, text: String) -> OpenDocument {
+        OpenDocument { uri, version, parsed: Arc::new(ParsedText::new(text)) }
     }
 
-    pub fn close(&self, path: &FilePath) -> bool {
-        lock(&self.open).remove(path).is_some()
-    }
-
-    pub fn is_open(&self, path: &FilePath) -> bool {
-        lock(&self.open).contains_key(path)
-    }
-
-    /// The current text and version; cloning a rope is O(1).
-    pub fn text(&self, path: &FilePath) -> Option<(Rope, i32)> {
-        lock(&self.open).get(path).map(|document| (document.text.clone(), document.version))
-    }
-
-    pub fn uri(&self, path: &FilePath) -> Option<Uri> {
-        lock(&self.open).get(path).map(|document| document.uri.clone())
-    }
-
-    /// Applies `changes` in order. Ranges are clamped into the text, so a
-    /// client that is off by a little never makes this panic.
-    pub fn change(
+    /// The document after `changes`, applied in order. Ranges are clamped
+    /// into the text, so a client that is off by a little never makes this
+    /// panic.
+    pub fn changed(
         &self,
-        path: &FilePath,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: PositionEncoding,
-    ) -> Result<(), EditRefused> {
-        let mut open = lock(&self.open);
-        let document = open.get_mut(path).ok_or(EditRefused::NotOpen)?;
-        if version <= document.version {
-            return Err(EditRefused::Stale { current: document.version, received: version });
+    ) -> Result<OpenDocument, EditRefused> {
+        if version <= self.version {
+            return Err(EditRefused::Stale { current: self.version, received: version });
         }
+        let mut text = self.parsed.text.clone();
+        let mut line_index = None;
         for change in changes {
-            apply(&mut document.text, change, encoding);
+            let Some(range) = change.range else {
+                text = change.text;
+                line_index = None;
+                continue;
+            };
+            // Each change is placed in the text the ones before it left.
+            let lines = line_index.get_or_insert_with(|| LineIndex::new(&text));
+            let start = usize::from(convert::offset(lines, range.start, encoding));
+            let end = usize::from(convert::offset(lines, range.end, encoding));
+            // A reversed range is taken as the span between its ends.
+            let (start, end) = (start.min(end).min(text.len()), start.max(end).min(text.len()));
+            text.replace_range(start..end, &change.text);
+            line_index = None;
         }
-        document.version = version;
-        Ok(())
+        Ok(OpenDocument { uri: self.uri.clone(), version, parsed: Arc::new(ParsedText::new(text)) })
     }
-}
-
-fn apply(text: &mut Rope, change: TextDocumentContentChangeEvent, encoding: PositionEncoding) {
-    let Some(range) = change.range else {
-        *text = Rope::from_str(&change.text);
-        return;
-    };
-    let start = convert::rope_offset_of(text, range.start, encoding);
-    let end = convert::rope_offset_of(text, range.end, encoding);
-    // A reversed range is taken as the span between its ends.
-    let (start, end) = (start.min(end), start.max(end));
-    let (start, end) = (text.byte_to_char(start), text.byte_to_char(end));
-    text.remove(start..end);
-    text.insert(start, &change.text);
 }
 
 #[cfg(test)]
@@ -107,37 +109,49 @@ mod tests {
         }
     }
 
-    fn documents_with(text: &str) -> (Documents, FilePath) {
-        let documents = Documents::default();
-        let path = FilePath::new("/a.md");
-        documents.open(path.clone(), Uri::from_str("file:///a.md").expect("uri"), 1, text);
-        (documents, path)
+    fn document_with(text: &str) -> OpenDocument {
+        OpenDocument::new(Uri::from_str("file:///a.md").expect("uri"), 1, text.to_owned())
     }
 
     #[test]
     fn edits_apply_in_order_in_the_negotiated_encoding() {
-        let (documents, path) = documents_with("a🦀b\nc");
+        let document = document_with("a🦀b\nc");
         let changes = vec![edit((0, 3), (0, 4), "X"), edit((1, 0), (1, 1), "d")];
-        documents.change(&path, 2, changes, PositionEncoding::Utf16).expect("applied");
-        assert_eq!(documents.text(&path).expect("open").0.to_string(), "a🦀X\nd");
-        documents.change(&path, 3, vec![edit((0, 1), (0, 5), "")], PositionEncoding::Utf8).expect("applied");
-        assert_eq!(documents.text(&path).expect("open").0.to_string(), "aX\nd");
+        let document = document.changed(2, changes, PositionEncoding::Utf16).expect("applied");
+        assert_eq!(document.parsed.text, "a🦀X\nd");
+        let document =
+            document.changed(3, vec![edit((0, 1), (0, 5), "")], PositionEncoding::Utf8).expect("applied");
+        assert_eq!(document.parsed.text, "aX\nd");
+        assert_eq!(document.parsed.line_index, LineIndex::new("aX\nd"));
     }
 
     #[test]
-    fn stale_versions_and_unknown_documents_are_refused() {
-        let (documents, path) = documents_with("abc");
-        let stale = documents.change(&path, 1, vec![edit((0, 0), (0, 1), "")], PositionEncoding::Utf16);
-        assert_eq!(stale, Err(EditRefused::Stale { current: 1, received: 1 }));
-        let unknown = documents.change(&FilePath::new("/b.md"), 5, vec![], PositionEncoding::Utf16);
-        assert_eq!(unknown, Err(EditRefused::NotOpen));
+    fn stale_versions_are_refused() {
+        let document = document_with("abc");
+        let stale = document.changed(1, vec![edit((0, 0), (0, 1), "")], PositionEncoding::Utf16);
+        assert_eq!(stale.err(), Some(EditRefused::Stale { current: 1, received: 1 }));
     }
 
     #[test]
     fn ranges_past_the_end_and_reversed_ranges_are_clamped() {
-        let (documents, path) = documents_with("abc\ndef");
+        let document = document_with("abc\ndef");
         let changes = vec![edit((9, 9), (99, 0), "!"), edit((0, 2), (0, 1), "")];
-        documents.change(&path, 2, changes, PositionEncoding::Utf16).expect("applied");
-        assert_eq!(documents.text(&path).expect("open").0.to_string(), "ac\ndef!");
+        let document = document.changed(2, changes, PositionEncoding::Utf16).expect("applied");
+        assert_eq!(document.parsed.text, "ac\ndef!");
+    }
+
+    #[test]
+    fn a_whole_text_change_replaces_the_text_and_the_model() {
+        let document = document_with("not an article");
+        assert!(document.parsed.article.is_none());
+        let whole = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "---\nid: 1\n---\n".into(),
+        };
+        let document = document
+            .changed(2, vec![whole, edit((1, 4), (1, 5), "2")], PositionEncoding::Utf16)
+            .expect("applied");
+        assert_eq!(document.parsed.article.as_ref().and_then(Article::article_id), Some(2));
     }
 }

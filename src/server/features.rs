@@ -5,13 +5,14 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
-use super::state::with_current_text;
+use super::documents::ParsedText;
+use super::state::Snapshot;
 use super::{Shared, convert};
-use crate::article::Article;
 use crate::diagnostics::DiagnosticCode;
 use crate::ide::code_actions::{ActionKind, code_actions};
 use crate::ide::completion::{CompletionKind, article_documentation, completions};
@@ -31,16 +32,16 @@ use crate::line_index::{LineIndex, PositionEncoding};
 pub const SHOW_REFERENCES: &str = "articleLsp.showReferences";
 const WORKSPACE_SYMBOLS: usize = 100;
 
-/// One request's view of the workspace: the index snapshot with the
-/// document's current text parsed into it, so answers never lag behind the
-/// edits that the analysis task has not applied yet.
+/// One request's view of the workspace: the snapshot that holds every
+/// editor notification sent before it, and the file it is about as the
+/// writer sees it (an open document as the loop parsed it, else the disk's
+/// text, parsed now).
 pub struct Request<'a> {
     shared: &'a Shared,
-    pub index: ArticleIndex,
+    snapshot: Arc<Snapshot>,
+    pub index: Arc<ArticleIndex>,
     pub file: FileId,
-    pub text: String,
-    /// The full model of `text`: the index keeps only its summary.
-    pub article: Article,
+    parsed: Arc<ParsedText>,
     pub encoding: PositionEncoding,
     /// Other files' texts as read for this request, with their line
     /// indexes: edits to them are computed on these texts and must be
@@ -49,33 +50,52 @@ pub struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
-    pub fn new(shared: &'a Shared, uri: &Uri) -> Option<Request<'a>> {
+    pub fn new(shared: &'a Shared, snapshot: &Arc<Snapshot>, uri: &Uri) -> Option<Request<'a>> {
         let path = convert::file_path(uri);
-        let text = current_text(shared, &path)?;
-        let (index, article) = with_current_text(&shared.index.snapshot(), &path, &text);
-        let article = article?;
+        let parsed = match snapshot.documents.get(&path) {
+            Some(document) => document.parsed.clone(),
+            None => Arc::new(ParsedText::new(disk_text(shared, &path)?)),
+        };
+        parsed.article.as_ref()?;
+        let index = snapshot.index.clone();
         let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
         let encoding = shared.session().encoding;
-        Some(Request { shared, index, file, text, article, encoding, others: RefCell::default() })
+        Some(Request {
+            shared,
+            snapshot: snapshot.clone(),
+            index,
+            file,
+            parsed,
+            encoding,
+            others: RefCell::default(),
+        })
     }
 
-    /// The file the request is about, for the core's features.
-    pub fn current(&self) -> CurrentFile<'_> {
-        CurrentFile { file: self.file, text: &self.text, article: &self.article }
+    /// The file the request is about, for the core's features (an
+    /// article: [`Request::new`] makes none for other texts).
+    pub fn current(&self) -> Option<CurrentFile<'_>> {
+        let article = self.parsed.article.as_ref()?;
+        Some(CurrentFile { file: self.file, text: &self.parsed.text, article })
     }
 
     pub fn offset(&self, position: lsp::Position) -> text_size::TextSize {
-        let line_index = self.index.get(self.file).map(|entry| &entry.line_index);
-        line_index.map_or(0.into(), |line_index| convert::offset(line_index, position, self.encoding))
+        convert::offset(&self.parsed.line_index, position, self.encoding)
     }
 
     /// A range in any indexed file, in the client's encoding.
     pub fn range(&self, file: FileId, range: text_size::TextRange) -> Option<lsp::Range> {
+        if file == self.file {
+            return Some(convert::range(&self.parsed.line_index, range, self.encoding));
+        }
         Some(convert::range(&self.index.get(file)?.line_index, range, self.encoding))
     }
 
     pub fn uri(&self, file: FileId) -> Option<Uri> {
-        self.shared.uri_of(self.index.path(file))
+        let path = self.index.path(file);
+        match self.snapshot.documents.get(path) {
+            Some(document) => Some(document.uri.clone()),
+            None => convert::uri(path),
+        }
     }
 
     pub fn location(&self, found: FileRange) -> Option<lsp::Location> {
@@ -93,12 +113,12 @@ impl<'a> Request<'a> {
     /// The current text of a file: the editor's when open, else the disk's.
     fn text_of(&self, file: FileId) -> Option<Cow<'static, str>> {
         if file == self.file {
-            return Some(Cow::Owned(self.text.clone()));
+            return Some(Cow::Owned(self.parsed.text.clone()));
         }
         if let Some((text, _)) = self.others.borrow().get(&file) {
             return Some(Cow::Owned(text.clone()));
         }
-        let text = current_text(self.shared, self.index.path(file))?;
+        let text = current_text(self.shared, &self.snapshot, self.index.path(file))?;
         self.others.borrow_mut().insert(file, (text.clone(), LineIndex::new(&text)));
         Some(Cow::Owned(text))
     }
@@ -114,7 +134,7 @@ impl<'a> Request<'a> {
         let mut document_changes = Vec::new();
         for (file, edits) in &change.files {
             let path: &FilePath = self.index.path(*file);
-            let version = self.shared.documents.text(path).map(|(_, version)| version);
+            let version = self.snapshot.documents.get(path).map(|document| document.version);
             let edits =
                 edits.iter().filter_map(|edit| self.text_edit(*file, edit)).map(lsp::OneOf::Left).collect();
             document_changes.push(lsp::TextDocumentEdit {
@@ -133,17 +153,25 @@ impl<'a> Request<'a> {
 }
 
 /// The text of `path` as the writer sees it: the open document's, else the disk's.
-fn current_text(shared: &Shared, path: &FilePath) -> Option<String> {
-    match shared.documents.text(path) {
-        Some((rope, _)) => Some(rope.to_string()),
-        None => shared.workspace().read_text(std::path::Path::new(path.as_str())).ok(),
+fn current_text(shared: &Shared, snapshot: &Snapshot, path: &FilePath) -> Option<String> {
+    match snapshot.documents.get(path) {
+        Some(document) => Some(document.parsed.text.clone()),
+        None => disk_text(shared, path),
     }
 }
 
-pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp::CompletionResponse> {
+fn disk_text(shared: &Shared, path: &FilePath) -> Option<String> {
+    shared.workspace().read_text(std::path::Path::new(path.as_str())).ok()
+}
+
+pub fn completion(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::CompletionParams,
+) -> Option<lsp::CompletionResponse> {
     let position = params.text_document_position;
-    let request = Request::new(shared, &position.text_document.uri)?;
-    let found = completions(&request.index, request.current(), request.offset(position.position));
+    let request = Request::new(shared, snapshot, &position.text_document.uri)?;
+    let found = completions(&request.index, request.current()?, request.offset(position.position));
     let items = found
         .items
         .into_iter()
@@ -189,13 +217,18 @@ pub fn completion(shared: &Shared, params: lsp::CompletionParams) -> Option<lsp:
 
 /// Fills in an article item's documentation: its question and answer are
 /// read only now, for the one item the writer looks at.
-pub fn resolve_completion(shared: &Shared, mut item: lsp::CompletionItem) -> lsp::CompletionItem {
+pub fn resolve_completion(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    mut item: lsp::CompletionItem,
+) -> lsp::CompletionItem {
     let path = item.data.as_ref().and_then(|data| data.get("path")).and_then(|path| path.as_str());
     let Some(path) = path.map(FilePath::new) else { return item };
-    let index = shared.index.snapshot();
+    let index = &snapshot.index;
     let Some(file) = index.file_id(&path) else { return item };
-    let texts = current_text(shared, &path).and_then(|text| long_texts_of_text(&text)).unwrap_or_default();
-    item.documentation = article_documentation(&index, file, &texts).map(markdown_documentation);
+    let texts =
+        current_text(shared, snapshot, &path).and_then(|text| long_texts_of_text(&text)).unwrap_or_default();
+    item.documentation = article_documentation(index, file, &texts).map(markdown_documentation);
     item
 }
 
@@ -203,24 +236,28 @@ fn markdown_documentation(value: String) -> lsp::Documentation {
     lsp::Documentation::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value })
 }
 
-pub fn definition(shared: &Shared, params: lsp::GotoDefinitionParams) -> Option<lsp::GotoDefinitionResponse> {
+pub fn definition(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::GotoDefinitionParams,
+) -> Option<lsp::GotoDefinitionResponse> {
     let position = params.text_document_position_params;
-    let request = Request::new(shared, &position.text_document.uri)?;
-    let target = goto_definition(&request.index, request.current(), request.offset(position.position))?;
+    let request = Request::new(shared, snapshot, &position.text_document.uri)?;
+    let target = goto_definition(&request.index, request.current()?, request.offset(position.position))?;
     Some(lsp::GotoDefinitionResponse::Scalar(request.location(target)?))
 }
 
-pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hover> {
+pub fn hover_info(shared: &Shared, snapshot: &Arc<Snapshot>, params: lsp::HoverParams) -> Option<lsp::Hover> {
     let position = params.text_document_position_params;
-    let request = Request::new(shared, &position.text_document.uri)?;
+    let request = Request::new(shared, snapshot, &position.text_document.uri)?;
     let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
     let loose = shared.workspace().is_loose(request.index.path(request.file));
-    let unchecked = loose.then(|| unchecked_link_hover(request.current(), offset));
+    let unchecked = loose.then(|| unchecked_link_hover(request.current()?, offset));
     let mut found = match unchecked.flatten() {
         Some(found) => found,
         None => {
-            hover(&request.index, request.current(), offset, preview, |file| request.long_texts_of(file))?
+            hover(&request.index, request.current()?, offset, preview, |file| request.long_texts_of(file))?
         }
     };
     if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
@@ -236,21 +273,29 @@ pub fn hover_info(shared: &Shared, params: lsp::HoverParams) -> Option<lsp::Hove
     })
 }
 
-pub fn find_references(shared: &Shared, params: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
+pub fn find_references(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::ReferenceParams,
+) -> Option<Vec<lsp::Location>> {
     let position = params.text_document_position;
-    let request = Request::new(shared, &position.text_document.uri)?;
+    let request = Request::new(shared, snapshot, &position.text_document.uri)?;
     let offset = request.offset(position.position);
-    let found = references(&request.index, request.current(), offset, params.context.include_declaration);
+    let found = references(&request.index, request.current()?, offset, params.context.include_declaration);
     Some(found.into_iter().filter_map(|found| request.location(found)).collect())
 }
 
-pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp::CodeLens>> {
-    let request = Request::new(shared, &params.text_document.uri)?;
-    let (range, count) = backlink_lens(&request.index, request.current())?;
+pub fn code_lens(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::CodeLensParams,
+) -> Option<Vec<lsp::CodeLens>> {
+    let request = Request::new(shared, snapshot, &params.text_document.uri)?;
+    let (range, count) = backlink_lens(&request.index, request.current()?)?;
     let range = request.range(request.file, range)?;
     // What "show references" lists: the linking blocks, as references on the id finds them.
-    let id = request.article.id.as_ref()?.value_range();
-    let locations: Vec<lsp::Location> = references(&request.index, request.current(), id.start(), false)
+    let id = request.current()?.article.id.as_ref()?.value_range();
+    let locations: Vec<lsp::Location> = references(&request.index, request.current()?, id.start(), false)
         .into_iter()
         .filter_map(|found| request.location(found))
         .collect();
@@ -264,9 +309,13 @@ pub fn code_lens(shared: &Shared, params: lsp::CodeLensParams) -> Option<Vec<lsp
     Some(vec![lsp::CodeLens { range, command: Some(command), data: None }])
 }
 
-pub fn links(shared: &Shared, params: lsp::DocumentLinkParams) -> Option<Vec<lsp::DocumentLink>> {
-    let request = Request::new(shared, &params.text_document.uri)?;
-    let found = document_links(&request.index, request.current())
+pub fn links(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::DocumentLinkParams,
+) -> Option<Vec<lsp::DocumentLink>> {
+    let request = Request::new(shared, snapshot, &params.text_document.uri)?;
+    let found = document_links(&request.index, request.current()?)
         .into_iter()
         .filter_map(|(range, target)| {
             Some(lsp::DocumentLink {
@@ -287,12 +336,13 @@ pub fn links(shared: &Shared, params: lsp::DocumentLinkParams) -> Option<Vec<lsp
 
 pub fn symbols_in_workspace(
     shared: &Shared,
+    snapshot: &Arc<Snapshot>,
     params: lsp::WorkspaceSymbolParams,
 ) -> Option<lsp::WorkspaceSymbolResponse> {
-    let index = shared.index.snapshot();
+    let index = &snapshot.index;
     let encoding = shared.session().encoding;
     #[allow(deprecated)] // SymbolInformation::deprecated must still be filled in.
-    let found = workspace_symbols(&index, &params.query, WORKSPACE_SYMBOLS)
+    let found = workspace_symbols(index, &params.query, WORKSPACE_SYMBOLS)
         .into_iter()
         .filter_map(|symbol| {
             let entry = index.get(symbol.file)?;
@@ -312,9 +362,13 @@ pub fn symbols_in_workspace(
     Some(lsp::WorkspaceSymbolResponse::Flat(found))
 }
 
-pub fn outline(shared: &Shared, params: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
-    let request = Request::new(shared, &params.text_document.uri)?;
-    let symbols = document_symbols(&request.index, request.current());
+pub fn outline(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::DocumentSymbolParams,
+) -> Option<lsp::DocumentSymbolResponse> {
+    let request = Request::new(shared, snapshot, &params.text_document.uri)?;
+    let symbols = document_symbols(&request.index, request.current()?);
     Some(lsp::DocumentSymbolResponse::Nested(
         symbols.iter().filter_map(|symbol| lsp_symbol(&request, symbol)).collect(),
     ))
@@ -339,34 +393,43 @@ fn lsp_symbol(request: &Request<'_>, symbol: &DocumentSymbol) -> Option<lsp::Doc
 
 pub fn can_rename(
     shared: &Shared,
+    snapshot: &Arc<Snapshot>,
     params: lsp::TextDocumentPositionParams,
 ) -> Result<Option<lsp::PrepareRenameResponse>, String> {
-    let Some(request) = Request::new(shared, &params.text_document.uri) else { return Ok(None) };
-    let (range, placeholder) = prepare_rename(request.current(), request.offset(params.position))?;
+    let Some(request) = Request::new(shared, snapshot, &params.text_document.uri) else { return Ok(None) };
+    let current = request.current().ok_or("the file is not an article")?;
+    let (range, placeholder) = prepare_rename(current, request.offset(params.position))?;
     let range = request.range(request.file, range).ok_or("the article is not indexed")?;
     Ok(Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
 }
 
-pub fn rename_edit(shared: &Shared, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>, String> {
+pub fn rename_edit(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::RenameParams,
+) -> Result<Option<lsp::WorkspaceEdit>, String> {
     let position = params.text_document_position;
-    let Some(request) = Request::new(shared, &position.text_document.uri) else { return Ok(None) };
+    let Some(request) = Request::new(shared, snapshot, &position.text_document.uri) else { return Ok(None) };
     let offset = request.offset(position.position);
-    let change =
-        rename(&request.index, request.current(), offset, &params.new_name, |file| request.text_of(file))?;
+    let current = request.current().ok_or("the file is not an article")?;
+    let change = rename(&request.index, current, offset, &params.new_name, |file| request.text_of(file))?;
     Ok(request.workspace_edit(&change))
 }
 
-pub fn actions(shared: &Shared, params: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
-    let request = Request::new(shared, &params.text_document.uri)?;
-    let line_index = &request.index.get(request.file)?.line_index;
-    let start = convert::offset(line_index, params.range.start, request.encoding);
-    let end = convert::offset(line_index, params.range.end, request.encoding).max(start);
+pub fn actions(
+    shared: &Shared,
+    snapshot: &Arc<Snapshot>,
+    params: lsp::CodeActionParams,
+) -> Option<lsp::CodeActionResponse> {
+    let request = Request::new(shared, snapshot, &params.text_document.uri)?;
+    let start = request.offset(params.range.start);
+    let end = request.offset(params.range.end).max(start);
     let range = text_size::TextRange::new(start, end);
     let only = params.context.only.as_deref();
     let wanted = |kind: &lsp::CodeActionKind| {
         only.is_none_or(|only| only.iter().any(|prefix| kind.as_str().starts_with(prefix.as_str())))
     };
-    let found = code_actions(&request.index, request.current(), range, |file| request.text_of(file));
+    let found = code_actions(&request.index, request.current()?, range, |file| request.text_of(file));
     let response = found
         .into_iter()
         .filter_map(|action| {

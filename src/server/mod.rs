@@ -1,12 +1,14 @@
 //! The language server: thin glue that converts between LSP and the core,
 //! owns the state and schedules work.
 //!
-//! A change flows like this: a notification handler updates the open
-//! documents synchronously (before any `.await`, so edits apply in arrival
-//! order) and queues a [`Change`]; the analysis task ([`publish`]) gathers
-//! changes for 50 ms, applies them to a clone of the index, stores the new
-//! snapshot, rechecks the files they may affect and publishes the diagnostic
-//! sets that differ from what the client has.
+//! A change flows like this: a notification handler queues a [`Change`]
+//! (before any `.await`, so changes queue in arrival order); the analysis
+//! loop ([`publish`]) owns the open documents and the index: it applies an
+//! editor's change at once (the document's text, parsed once, and its
+//! summary in the index), stores the new snapshot, and 50 ms after the last
+//! edit rechecks the files it may affect and publishes the diagnostic sets
+//! that differ from what the client has. Requests read the snapshot that
+//! holds every editor change sent before them.
 
 mod convert;
 mod disk;
@@ -20,7 +22,7 @@ mod state;
 mod watch;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -29,9 +31,8 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use self::documents::{Documents, EditRefused};
 use self::publish::Change;
-use self::state::{IndexCell, Workspace, acceptable_root, find_root};
+use self::state::{Snapshot, StateCell, Workspace, acceptable_root, find_root};
 use crate::index::FilePath;
 use crate::line_index::PositionEncoding;
 use crate::workspace::ScanOptions;
@@ -146,8 +147,12 @@ impl Session {
 /// State shared by the handlers, the analysis task, scans and watchers.
 pub(crate) struct Shared {
     client: Client,
-    documents: Documents,
-    index: IndexCell,
+    /// The index and the open documents, as the analysis loop last stored
+    /// them.
+    state: StateCell,
+    /// How many editor notifications (opened, edited, closed) were queued:
+    /// a request waits for the snapshot that holds them all.
+    editor_events_sent: AtomicU64,
     /// Replaced whole on change, so readers take a cheap snapshot.
     workspace: Mutex<Arc<Workspace>>,
     changes: mpsc::UnboundedSender<Change>,
@@ -192,19 +197,33 @@ impl Shared {
     }
 
     fn send(&self, change: Change) {
-        if matches!(change, Change::Document(_) | Change::Closed(_)) {
+        if change.is_editors() {
             // Noted before it is queued: a round under way sees that an
             // edit waits and ends before the edit is due. Its debounce runs
             // from now, not from when a busy analysis task gets to read it.
             lock(&self.first_waiting_edit).get_or_insert_with(std::time::Instant::now);
+            self.editor_events_sent.fetch_add(1, Ordering::SeqCst);
         }
         // Fails only once the analysis task is gone, i.e. at exit.
         let _ = self.changes.send(change);
     }
 
+    /// The snapshot a request reads: it holds every editor change sent
+    /// before the request (the loop applies them as they come, so this
+    /// waits only while a step of other work ends).
+    async fn snapshot(&self) -> Arc<Snapshot> {
+        let sent = self.editor_events_sent.load(Ordering::SeqCst);
+        let snapshot = self.state.holding(sent).await;
+        tracing::trace!(
+            "a request reads the snapshot of {} editor changes, {sent} sent",
+            snapshot.editor_events
+        );
+        snapshot
+    }
+
     /// How the client names `path`: its own URI for open documents.
     fn uri_of(&self, path: &FilePath) -> Option<Uri> {
-        self.documents.uri(path).or_else(|| convert::uri(path))
+        self.state.document(path).map(|document| document.uri.clone()).or_else(|| convert::uri(path))
     }
 
     async fn report(&self, problems: Vec<String>) {
@@ -289,8 +308,8 @@ impl Backend {
         let (changes, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
-            documents: Documents::default(),
-            index: IndexCell::default(),
+            state: StateCell::default(),
+            editor_events_sent: AtomicU64::new(0),
             workspace: Mutex::new(Arc::new(Workspace::default())),
             changes,
             session: OnceLock::new(),
@@ -450,22 +469,19 @@ impl LanguageServer for Backend {
                 crate::config::CONFIG_FILE,
             ));
         }
-        self.shared.documents.open(path.clone(), document.uri, document.version, &document.text);
-        self.shared.send(Change::Document(path));
+        self.shared.send(Change::Opened {
+            path,
+            uri: document.uri,
+            version: document.version,
+            text: document.text,
+        });
         self.shared.report(problems).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let document = params.text_document;
         let path = convert::file_path(&document.uri);
-        let encoding = self.shared.session().encoding;
-        match self.shared.documents.change(&path, document.version, params.content_changes, encoding) {
-            Ok(()) => self.shared.send(Change::Document(path)),
-            Err(EditRefused::NotOpen) => tracing::warn!("didChange for {path}, which is not open: ignored"),
-            Err(EditRefused::Stale { current, received }) => {
-                tracing::warn!("didChange for {path} with version {received}, not after {current}: ignored")
-            }
-        }
+        self.shared.send(Change::Edited { path, version: document.version, changes: params.content_changes });
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
@@ -475,10 +491,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let path = convert::file_path(&params.text_document.uri);
-        if self.shared.documents.close(&path) {
-            self.shared.send(Change::Closed(path));
-        }
+        self.shared.send(Change::Closed(convert::file_path(&params.text_document.uri)));
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -515,66 +528,66 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        Ok(features::completion(&self.shared, params))
+        Ok(features::completion(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
-        Ok(features::resolve_completion(&self.shared, item))
+        Ok(features::resolve_completion(&self.shared, &self.shared.snapshot().await, item))
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
-        Ok(features::definition(&self.shared, params))
+        Ok(features::definition(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        Ok(features::hover_info(&self.shared, params))
+        Ok(features::hover_info(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        Ok(features::find_references(&self.shared, params))
+        Ok(features::find_references(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        Ok(features::code_lens(&self.shared, params))
+        Ok(features::code_lens(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
-        Ok(features::links(&self.shared, params))
+        Ok(features::links(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        Ok(features::symbols_in_workspace(&self.shared, params))
+        Ok(features::symbols_in_workspace(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(features::outline(&self.shared, params))
+        Ok(features::outline(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        features::can_rename(&self.shared, params).map_err(request_failed)
+        features::can_rename(&self.shared, &self.shared.snapshot().await, params).map_err(request_failed)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        features::rename_edit(&self.shared, params).map_err(request_failed)
+        features::rename_edit(&self.shared, &self.shared.snapshot().await, params).map_err(request_failed)
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(features::actions(&self.shared, params))
+        Ok(features::actions(&self.shared, &self.shared.snapshot().await, params))
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         let path = convert::file_path(&params.text_document.uri);
         let shared = self.shared.clone();
-        let items =
-            tokio::task::spawn_blocking(move || publish::pull(&shared, &path)).await.map_err(|error| {
-                tower_lsp_server::jsonrpc::Error {
-                    code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
-                    message: format!("diagnostics failed: {error}").into(),
-                    data: None,
-                }
+        let snapshot = self.shared.snapshot().await;
+        let items = tokio::task::spawn_blocking(move || publish::pull(&shared, &snapshot, &path))
+            .await
+            .map_err(|error| tower_lsp_server::jsonrpc::Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+                message: format!("diagnostics failed: {error}").into(),
+                data: None,
             })?;
         Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
             RelatedFullDocumentDiagnosticReport {

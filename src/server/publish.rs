@@ -29,11 +29,13 @@ use tokio::time::{Instant, sleep_until};
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
-use super::state::{Workspace, replace, with_current_text};
+use super::documents::{EditRefused, OpenDocument};
+use super::state::{Snapshot, Workspace, replace};
 use super::{Shared, convert, lock, scan, watch};
 use crate::cache::StoredDiagnostic;
 use crate::diagnostics::{Diagnostic, DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath, MergedMaps};
+use crate::line_index::PositionEncoding;
 use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
@@ -60,8 +62,19 @@ const STEP_MARGIN: Duration = Duration::from_millis(2);
 const PUBLISH_MARGIN: Duration = Duration::from_millis(5);
 
 pub enum Change {
-    /// An open document's text changed (opened or edited).
-    Document(FilePath),
+    /// The editor opened a document.
+    Opened {
+        path: FilePath,
+        uri: Uri,
+        version: i32,
+        text: String,
+    },
+    /// The editor changed an open document.
+    Edited {
+        path: FilePath,
+        version: i32,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    },
     /// A document was closed: the disk is authoritative again.
     Closed(FilePath),
     /// Something on disk was created, changed or deleted (file or folder).
@@ -97,11 +110,20 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// Whether the change is the editor's: applied as it arrives, and what
+    /// requests wait for.
+    pub fn is_editors(&self) -> bool {
+        matches!(self, Change::Opened { .. } | Change::Edited { .. } | Change::Closed(_))
+    }
+}
+
 /// For the log: what a change is about, without the texts it carries.
 impl std::fmt::Debug for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Change::Document(path) => write!(f, "Document({})", path.as_str()),
+            Change::Opened { path, version, .. } => write!(f, "Opened({}, {version})", path.as_str()),
+            Change::Edited { path, version, .. } => write!(f, "Edited({}, {version})", path.as_str()),
             Change::Closed(path) => write!(f, "Closed({})", path.as_str()),
             Change::Disk(path) => write!(f, "Disk({})", path.display()),
             Change::ConfigFile => f.write_str("ConfigFile"),
@@ -123,7 +145,7 @@ struct Analysis {
     /// fingerprint of the set (a workspace can have tens of thousands of
     /// sets; only whether one changed is needed). Empty sets are not kept.
     published: HashMap<FilePath, (Uri, Fingerprint)>,
-    /// Open documents and the versions the index was last built from.
+    /// Open documents and their versions (the index holds each as it is).
     versions: HashMap<FilePath, i32>,
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
@@ -235,9 +257,10 @@ impl Publication {
 /// Changes received and not yet applied.
 #[derive(Default)]
 struct Pending {
-    /// The editor's: opened, edited and closed documents.
-    documents: Vec<Change>,
-    /// When the oldest of them arrived.
+    /// The files the editor's changes (applied as they came) affected,
+    /// whose checks wait for the debounce.
+    documents: BTreeSet<FilePath>,
+    /// When the oldest of those changes arrived.
     documents_since: Option<Instant>,
     /// Everything else, in arrival order.
     backlog: VecDeque<Change>,
@@ -255,14 +278,19 @@ struct Pending {
 }
 
 impl Pending {
-    fn push(&mut self, change: Change, shared: &Weak<Shared>) {
+    /// Notes what an editor's change, applied as it came, affected: their
+    /// checks are due once its debounce ends.
+    fn edited(&mut self, affected: BTreeSet<FilePath>, shared: &Weak<Shared>) {
+        let sent = sent_at(shared).map_or_else(Instant::now, Instant::from_std);
+        if !affected.is_empty() {
+            self.documents_since.get_or_insert(sent);
+            self.documents.extend(affected);
+        }
+    }
+
+    fn push(&mut self, change: Change) {
         let now = Instant::now();
         match change {
-            Change::Document(_) | Change::Closed(_) => {
-                let sent = sent_at(shared).map_or(now, Instant::from_std);
-                self.documents_since.get_or_insert(sent);
-                self.documents.push(change);
-            }
             // Installed before anything else, at once: what waits behind it
             // is held until it is in.
             Change::Filed(..) => {
@@ -300,14 +328,14 @@ impl Pending {
 
     /// The work of a round starting at `now`: the editor's changes alone
     /// when they are due, so that nothing delays their diagnostics.
-    fn take_due(&mut self, now: Instant) -> (Vec<Change>, VecDeque<Change>) {
+    fn take_due(&mut self, now: Instant) -> (Option<BTreeSet<FilePath>>, VecDeque<Change>) {
         if let Some(due) = self.documents_due().filter(|due| *due <= now) {
             tracing::debug!("editor round {:?} after its edit was due", now - due);
             self.documents_since = None;
             self.held_for_edit = false;
-            return (std::mem::take(&mut self.documents), VecDeque::new());
+            return (Some(std::mem::take(&mut self.documents)), VecDeque::new());
         }
-        let documents = Vec::new();
+        let documents = None;
         let backlog_due = self.backlog_since.is_none_or(|since| since + DEBOUNCE <= now);
         let backlog = if backlog_due {
             self.backlog_since = None;
@@ -316,6 +344,98 @@ impl Pending {
             VecDeque::new()
         };
         (documents, backlog)
+    }
+}
+
+/// Takes a change as it arrives: an editor's is applied at once, so that
+/// the index is never behind the editor, and the checks it calls for wait
+/// for its debounce; any other waits for a round.
+fn receive(change: Change, shared: &Weak<Shared>, analysis: &Mutex<Analysis>, pending: &mut Pending) {
+    if !change.is_editors() {
+        pending.push(change);
+        return;
+    }
+    let Some(strong) = shared.upgrade() else { return };
+    let affected = apply_editor_change(&strong, &mut lock(analysis), change);
+    pending.edited(affected, shared);
+}
+
+/// Applies an editor's change to the open documents and the index, and
+/// stores them as one snapshot for requests; returns the files whose
+/// diagnostics it may change. A parse and an upsert: microseconds.
+fn apply_editor_change(shared: &Shared, analysis: &mut Analysis, change: Change) -> BTreeSet<FilePath> {
+    let snapshot = shared.state.snapshot();
+    let mut documents = snapshot.documents.clone();
+    let mut index = (*snapshot.index).clone();
+    let mut affected = BTreeSet::new();
+    tracing::trace!("applying {change:?}");
+    match change {
+        Change::Opened { path, uri, version, text } => {
+            let document = Arc::new(OpenDocument::new(uri, version, text));
+            analysis.versions.insert(path.clone(), version);
+            replace_noted(analysis, &mut index, path.clone(), Some(document.parsed.loaded()), &mut affected);
+            documents.insert(path, document);
+        }
+        Change::Edited { path, version, changes } => {
+            let encoding = shared.session().encoding;
+            match edited(documents.get(&path).map(Arc::as_ref), version, changes, encoding) {
+                Ok(document) => {
+                    let document = Arc::new(document);
+                    analysis.versions.insert(path.clone(), version);
+                    let loaded = Some(document.parsed.loaded());
+                    replace_noted(analysis, &mut index, path.clone(), loaded, &mut affected);
+                    documents.insert(path, document);
+                }
+                Err(EditRefused::NotOpen) => {
+                    tracing::warn!("didChange for {path}, which is not open: ignored")
+                }
+                Err(EditRefused::Stale { current, received }) => {
+                    tracing::warn!(
+                        "didChange for {path} with version {received}, not after {current}: ignored"
+                    )
+                }
+            }
+        }
+        Change::Closed(path) => {
+            if documents.remove(&path).is_some() {
+                analysis.versions.remove(&path);
+                let loaded = disk_version(shared, &path);
+                // Read while a scan runs, the disk's text is newer or older
+                // than the scan's own read: its batch reads it again.
+                if shared.scans_running.load(Ordering::SeqCst) > 0 {
+                    analysis.changed_during_scan.insert(PathBuf::from(path.as_str()));
+                }
+                replace_noted(analysis, &mut index, path, loaded, &mut affected);
+            }
+        }
+        other => tracing::error!("{other:?} is not an editor's change"),
+    }
+    shared.state.store(|next| {
+        next.index = Arc::new(index);
+        next.documents = documents;
+        next.editor_events += 1;
+    });
+    affected
+}
+
+fn edited(
+    document: Option<&OpenDocument>,
+    version: i32,
+    changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    encoding: PositionEncoding,
+) -> Result<OpenDocument, EditRefused> {
+    document.ok_or(EditRefused::NotOpen)?.changed(version, changes, encoding)
+}
+
+/// What a closed document is on disk: the truth again, by the scan's rule
+/// (one the scan would not admit leaves the index).
+fn disk_version(shared: &Shared, path: &FilePath) -> Option<Loaded> {
+    let workspace = shared.workspace();
+    let on_disk = Path::new(path.as_str());
+    if on_disk.is_absolute() && workspace.includes(on_disk) {
+        workspace.read_text(on_disk).map(|text| load_text(&text)).map_err(|problem| scan::log(&problem)).ok()
+    } else {
+        None
     }
 }
 
@@ -337,7 +457,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
     loop {
         while !closed {
             match changes.try_recv() {
-                Ok(change) => pending.push(change, &shared),
+                Ok(change) => receive(change, &shared, &analysis, &mut pending),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => closed = true,
             }
@@ -347,7 +467,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 return;
             }
             match changes.recv().await {
-                Some(change) => pending.push(change, &shared),
+                Some(change) => receive(change, &shared, &analysis, &mut pending),
                 None => closed = true,
             }
             continue;
@@ -356,7 +476,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             tokio::select! {
                 () = sleep_until(due - TIMER_RESOLUTION) => {}
                 next = changes.recv() => match next {
-                    Some(change) => pending.push(change, &shared),
+                    Some(change) => receive(change, &shared, &analysis, &mut pending),
                     None => closed = true,
                 },
             }
@@ -376,7 +496,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
         };
         let Some(shared) = shared.upgrade() else { return };
         let (documents, backlog) = pending.take_due(now);
-        let editor_round = !documents.is_empty();
+        let editor_round = documents.is_some();
         let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
             backlog.into_iter().partition(|change| matches!(change, Change::ConfigFile));
         if !config_files.is_empty() {
@@ -448,7 +568,7 @@ fn merge_maps_when_due(shared: &Arc<Shared>, merging: &mut Arc<()>) {
     if Arc::strong_count(merging) > 1 {
         return;
     }
-    let Some(merges) = shared.index.snapshot().map_merges() else { return };
+    let Some(merges) = shared.state.index().map_merges() else { return };
     let (shared, building) = (shared.clone(), merging.clone());
     tokio::task::spawn_blocking(move || {
         let merged = Box::new(merges.build());
@@ -537,15 +657,18 @@ struct Processed {
     steps: StepLog,
 }
 
+/// A round: the checks of the files the editor's changes affected, when
+/// their debounce ended (`documents`), or steps of the other changes and
+/// of the closed files left to check.
 fn process(
     shared: &Shared,
     analysis: &mut Analysis,
-    documents: Vec<Change>,
+    documents: Option<BTreeSet<FilePath>>,
     mut backlog: VecDeque<Change>,
     queued_edit_due: Option<std::time::Instant>,
 ) -> Processed {
     let started = std::time::Instant::now();
-    let editor_round = !documents.is_empty();
+    let editor_round = documents.is_some();
     // How many items a step of a kind may take: as many as are expected
     // to end before a waiting edit is due (its round must start on time),
     // or within `MAX_ROUND` when none waits (so that the round's sets go
@@ -565,15 +688,12 @@ fn process(
     // Read before the changes: a scan that ends in this round still counts
     // as running until its end is stored.
     let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
-    let mut index = (*shared.index.snapshot()).clone();
-    let mut affected = BTreeSet::new();
+    let mut index = (*shared.state.index()).clone();
+    let mut affected = documents.unwrap_or_default();
     let mut effects = Effects::default();
     let mut finished_scans = 0;
-    let mut changes = documents.len();
+    let mut changes = affected.len();
     let mut round = Round { index: &mut index, affected: &mut affected, effects: &mut effects, scanning };
-    for change in documents {
-        apply(shared, &workspace, analysis, &mut round, change);
-    }
     let mut first = true;
     let mut filing = None;
     // Changes that wait until the batches being filed are in.
@@ -641,7 +761,7 @@ fn process(
     }
     held.append(&mut backlog);
     let backlog = held;
-    shared.index.store(index.clone());
+    shared.state.store_index(index.clone());
     if finished_scans > 0 {
         // Only now does the stored index hold what those scans read.
         let before = shared.scans_running.fetch_sub(finished_scans, Ordering::SeqCst);
@@ -887,7 +1007,7 @@ fn apply_finding(
     if *scanning {
         analysis.changed_during_scan.insert(path.to_owned());
     }
-    let closed = |file: &FilePath| !shared.documents.is_open(file);
+    let closed = |file: &FilePath| !shared.state.is_open(file);
     match finding {
         Finding::Unadmitted => {}
         Finding::Rules { root } => effects.rescan.push(root),
@@ -941,35 +1061,10 @@ fn apply(
     change: Change,
 ) {
     let Round { index, affected, .. } = round;
-    let scanning = round.scanning;
     tracing::trace!("applying {change:?}");
     match change {
-        Change::Document(path) => {
-            if let Some((text, version)) = shared.documents.text(&path) {
-                analysis.versions.insert(path.clone(), version);
-                let loaded = load_text(&text.to_string());
-                replace_noted(analysis, index, path, Some(loaded), affected);
-            }
-        }
-        Change::Closed(path) => {
-            analysis.versions.remove(&path);
-            let on_disk = Path::new(path.as_str());
-            // The disk is the truth again, by the scan's rule: a closed
-            // document the scan would not admit leaves the index.
-            let loaded = if on_disk.is_absolute() && workspace.includes(on_disk) {
-                workspace
-                    .read_text(on_disk)
-                    .map(|text| load_text(&text))
-                    .map_err(|problem| scan::log(&problem))
-                    .ok()
-            } else {
-                None
-            };
-            if scanning {
-                analysis.changed_during_scan.insert(on_disk.to_owned());
-            }
-            replace_noted(analysis, index, path, loaded, affected);
-        }
+        // Applied as they arrive, by `apply_editor_change`.
+        Change::Opened { .. } | Change::Edited { .. } | Change::Closed(_) => {}
         Change::Disk(path) => {
             for (path, finding) in examine_all(workspace, vec![path]) {
                 apply_finding(shared, analysis, round, &path, finding);
@@ -999,7 +1094,7 @@ fn apply(
                 for file in indexed_under(index, &root) {
                     let kept =
                         seen.contains(&file) || changed_during_scan(&analysis.changed_during_scan, &file);
-                    if !kept && !shared.documents.is_open(&file) {
+                    if !kept && !shared.state.is_open(&file) {
                         replace_noted(analysis, index, file, None, affected);
                     }
                 }
@@ -1013,7 +1108,7 @@ fn apply(
         Change::RootRemoved(root) => {
             for file in indexed_under(index, &root) {
                 let still_in = workspace.root_of(Path::new(file.as_str())).is_some();
-                if !still_in && !shared.documents.is_open(&file) {
+                if !still_in && !shared.state.is_open(&file) {
                     replace_noted(analysis, index, file, None, affected);
                 } else {
                     // An open document left outside every root now says
@@ -1051,7 +1146,7 @@ struct Filing {
 /// changes and disk events are, and replayed over the filed index; the
 /// rest wait for it (a scan's end must follow its batches).
 fn runs_while_filing(change: &Change) -> bool {
-    matches!(change, Change::Disk(_) | Change::Document(_) | Change::Closed(_) | Change::Filed(..))
+    matches!(change, Change::Disk(_) | Change::Filed(..)) || change.is_editors()
 }
 
 /// [`replace`], noted for replay while scan batches are being filed.
@@ -1108,7 +1203,7 @@ impl FilingJob {
             // A root removed while it was being scanned (or settings that
             // now exclude the file) make what was read unwanted. A document
             // opened or closed meanwhile is replayed over the result.
-            if shared.documents.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
+            if shared.state.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
                 continue;
             }
             paths.push(path.clone());
@@ -1247,26 +1342,20 @@ impl ScanOutcome {
         let complete = analysis.collecting && !analysis.findings_incomplete && analysis.versions.is_empty();
         let findings = std::mem::take(&mut analysis.findings);
         analysis.collecting = false;
-        ScanOutcome { index: shared.index.snapshot(), findings: complete.then(|| Arc::new(findings)) }
+        ScanOutcome { index: shared.state.index(), findings: complete.then(|| Arc::new(findings)) }
     }
 }
 
-/// Pull diagnostics: computed now, from the document's current text when it
-/// is open, so they never lag behind the edits.
-pub fn pull(shared: &Shared, path: &FilePath) -> Vec<lsp::Diagnostic> {
-    // Read before the snapshot: a scan counts as running until the index
-    // that holds it is stored.
+/// Pull diagnostics: computed now, over the snapshot that holds every
+/// editor change sent before the request, so they never lag behind edits.
+pub fn pull(shared: &Shared, snapshot: &Snapshot, path: &FilePath) -> Vec<lsp::Diagnostic> {
+    // A scan counts as running until the index that holds it is stored:
+    // read after the snapshot was taken, it may say a scan runs that this
+    // snapshot already holds, which only withholds broken links a moment.
     let known =
         if shared.scans_running.load(Ordering::SeqCst) > 0 { Known::ScanUnderWay } else { Known::Workspace };
     let workspace = shared.workspace();
-    let snapshot = shared.index.snapshot();
-    match shared.documents.text(path) {
-        Some((text, _)) => {
-            let (index, _) = with_current_text(&snapshot, path, &text.to_string());
-            diagnostics_of(shared, &workspace, &index, path, known, None, false).shown
-        }
-        None => diagnostics_of(shared, &workspace, &snapshot, path, known, None, false).shown,
-    }
+    diagnostics_of(shared, &workspace, &snapshot.index, path, known, None, false).shown
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let started = std::time::Instant::now();
     // The cache is read while the files are listed.
     let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
-    let texts = shared.index.snapshot().shared_texts();
+    let texts = shared.state.index().shared_texts();
     let cached = cache_file.clone().map(|file| {
         let texts = texts.clone();
         tokio::task::spawn_blocking(move || cache::load(&file, &texts))
@@ -290,13 +290,13 @@ fn save_cache(
 ) -> std::io::Result<()> {
     let (index, findings) = match outcome {
         Some(ScanOutcome { index, findings }) => (index, findings),
-        None => (shared.index.snapshot(), None),
+        None => (shared.state.index(), None),
     };
     let mut found = findings_to_store(shared, &index, findings.as_deref(), stamps).into_iter();
     let seen = stamps
         .iter()
         .map(|stamped| (stamped, found.next().flatten()))
-        .filter(|((path, _), _)| !shared.documents.is_open(path))
+        .filter(|((path, _), _)| !shared.state.is_open(path))
         .map(|((path, stamp), found)| {
             let parsed = index.get_by_path(path).map(|entry| (&entry.summary, &entry.line_index));
             cache::Seen { path: path.as_str(), stamp: *stamp, parsed, found }

@@ -1,34 +1,103 @@
 //! What the server knows: the index snapshot, the workspace roots and the
 //! settings that apply under each.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::oneshot;
+
+use super::documents::OpenDocument;
 use super::lock;
 use crate::admission::Admission;
-use crate::article::{Article, parse_article};
 use crate::config::Settings;
 use crate::diagnostics::{AsClaimant, AsLinked};
 use crate::index::{ArticleIndex, FilePath};
-use crate::line_index::LineIndex;
 use crate::suggest::{HintFacts, hinted_files};
 use crate::summary::ArticleSummary;
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem};
 
-/// The current index. Requests take a snapshot (an `Arc`, never a lock held
-/// across an `.await`); the analysis task alone writes, by cloning the index
-/// (O(1): persistent maps), changing the clone and storing it.
-#[derive(Default)]
-pub struct IndexCell(Mutex<Arc<ArticleIndex>>);
+/// One version of what the loop owns that requests read: the index and
+/// the open documents, and how many of the editor's notifications (opened,
+/// edited, closed) are in them.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    pub index: Arc<ArticleIndex>,
+    pub documents: imbl::HashMap<FilePath, Arc<OpenDocument>>,
+    pub editor_events: u64,
+}
 
-impl IndexCell {
-    pub fn snapshot(&self) -> Arc<ArticleIndex> {
-        lock(&self.0).clone()
+/// The latest [`Snapshot`]. The analysis loop alone stores into it.
+/// A request reads the snapshot that holds exactly the editor changes sent
+/// before it: not fewer (it would answer about an older text), and not
+/// more (the positions it was given are in the text as it was when it was
+/// sent). The loop applies each editor change as it comes, so that is
+/// nearly always the latest; otherwise the request waits for the loop to
+/// store it.
+#[derive(Default)]
+pub struct StateCell(Mutex<CellState>);
+
+#[derive(Default)]
+struct CellState {
+    latest: Arc<Snapshot>,
+    /// Requests waiting for the snapshot of so many editor changes.
+    waiting: BTreeMap<u64, Vec<oneshot::Sender<Arc<Snapshot>>>>,
+}
+
+impl StateCell {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        lock(&self.0).latest.clone()
     }
 
-    pub fn store(&self, index: ArticleIndex) {
-        let replaced = std::mem::replace(&mut *lock(&self.0), Arc::new(index));
+    /// The current index.
+    pub fn index(&self) -> Arc<ArticleIndex> {
+        lock(&self.0).latest.index.clone()
+    }
+
+    pub fn document(&self, path: &FilePath) -> Option<Arc<OpenDocument>> {
+        lock(&self.0).latest.documents.get(path).cloned()
+    }
+
+    pub fn is_open(&self, path: &FilePath) -> bool {
+        lock(&self.0).latest.documents.contains_key(path)
+    }
+
+    /// The snapshot of the first `events` editor changes. Called when a
+    /// request arrives, before any other notification can be sent (the
+    /// loop cannot have applied more than were sent).
+    pub async fn holding(&self, events: u64) -> Arc<Snapshot> {
+        let stored = {
+            let mut cell = lock(&self.0);
+            if cell.latest.editor_events >= events {
+                return cell.latest.clone();
+            }
+            let (sender, stored) = oneshot::channel();
+            cell.waiting.entry(events).or_default().push(sender);
+            stored
+        };
+        // The loop ends only with the server.
+        stored.await.unwrap_or_else(|_| self.snapshot())
+    }
+
+    pub fn store_index(&self, index: ArticleIndex) {
+        self.store(|snapshot| snapshot.index = Arc::new(index));
+    }
+
+    pub fn store(&self, change: impl FnOnce(&mut Snapshot)) {
+        let replaced = {
+            let mut cell = lock(&self.0);
+            let mut next = Snapshot::clone(&cell.latest);
+            change(&mut next);
+            let next = Arc::new(next);
+            let held =
+                cell.waiting.range(..=next.editor_events).map(|(events, _)| *events).collect::<Vec<_>>();
+            for events in held {
+                for waiting in cell.waiting.remove(&events).unwrap_or_default() {
+                    let _ = waiting.send(next.clone());
+                }
+            }
+            std::mem::replace(&mut cell.latest, next)
+        };
         // Freeing what the old version did not share with the new one takes
         // a while: not with the lock held, which every request takes.
         drop(replaced);
@@ -94,36 +163,6 @@ impl Claims {
     fn of(summary: &ArticleSummary) -> Claims {
         Claims { id: summary.id, url: summary.article_url().map(str::to_owned) }
     }
-}
-
-/// `index` with `text` as the content of `path`, and the full model of
-/// `text` (`None`: not an article): what a request about an open document
-/// must see, since edits reach the index only after the debounce. Cloning
-/// is O(1); the article is refiled only when the index does not already
-/// hold its summary (refiling copies the file sets of its title words).
-pub fn with_current_text(
-    index: &ArticleIndex,
-    path: &FilePath,
-    text: &str,
-) -> (ArticleIndex, Option<Article>) {
-    let mut index = index.clone();
-    let article = parse_article(text);
-    match &article {
-        Some(article) => {
-            let summary = ArticleSummary::of(article);
-            let line_index = LineIndex::new(text);
-            let indexed = index
-                .get_by_path(path)
-                .is_some_and(|entry| entry.summary == summary && entry.line_index == line_index);
-            if !indexed {
-                index.upsert(path.clone(), summary, line_index);
-            }
-        }
-        None => {
-            index.remove(path);
-        }
-    }
-    (index, article)
 }
 
 /// Whether `path` is `folder` or under it. Bytes first (every event of a

@@ -69,7 +69,7 @@ impl StdioServer {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr.reopen().expect("the log file"))
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "info".to_owned()));
         command.env_remove(CACHE_DIR);
         let placed = envs.iter().any(|(name, _)| matches!(*name, CACHE_DIR | "HOME" | "XDG_CACHE_HOME"));
         let cache = (!placed).then(|| tempfile::tempdir().expect("a cache folder"));
