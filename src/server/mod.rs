@@ -18,6 +18,7 @@ mod framing;
 mod guard;
 mod publish;
 mod scan;
+mod session;
 mod state;
 mod watch;
 
@@ -32,10 +33,9 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 use self::publish::Change;
-use self::state::{Snapshot, StateCell, Workspace, acceptable_root, find_root};
+use self::state::{Snapshot, StateCell, Workspace};
 use crate::index::FilePath;
 use crate::line_index::PositionEncoding;
-use crate::workspace::ScanOptions;
 
 /// How a server is set up beyond what the client says.
 #[derive(Clone, Debug, Default)]
@@ -153,21 +153,14 @@ pub(crate) struct Shared {
     /// How many editor notifications (opened, edited, closed) were queued:
     /// a request waits for the snapshot that holds them all.
     editor_events_sent: AtomicU64,
-    /// Replaced whole on change, so readers take a cheap snapshot.
-    workspace: Mutex<Arc<Workspace>>,
     changes: mpsc::UnboundedSender<Change>,
     session: OnceLock<Session>,
     watcher: Mutex<Option<watch::FolderWatcher>>,
     watch_limit: Option<usize>,
-    /// Settings problems found before the client could be told.
-    startup_problems: Mutex<Vec<String>>,
     /// Scans under way, from their start until the analysis has stored the
     /// index holding what they read: until then an article missing from
     /// the index may merely not be read yet.
     scans_running: std::sync::atomic::AtomicUsize,
-    /// Whether the writer was told that a file without a root has its links
-    /// unchecked (once a session).
-    told_no_root: AtomicBool,
     /// When the oldest editor change (a document opened, edited, closed)
     /// the analysis has not taken was sent.
     first_waiting_edit: Mutex<Option<std::time::Instant>>,
@@ -185,15 +178,7 @@ impl Shared {
     }
 
     fn workspace(&self) -> Arc<Workspace> {
-        lock(&self.workspace).clone()
-    }
-
-    fn update_workspace<R>(&self, change: impl FnOnce(&mut Workspace) -> R) -> R {
-        let mut guard = lock(&self.workspace);
-        let mut next = (**guard).clone();
-        let result = change(&mut next);
-        *guard = Arc::new(next);
-        result
+        self.state.workspace()
     }
 
     fn send(&self, change: Change) {
@@ -232,50 +217,6 @@ impl Shared {
             self.client.show_message(MessageType::WARNING, format!("article-lsp: {problem}")).await;
         }
     }
-
-    /// Rereads settings files and, when given, the editor's settings; rescans
-    /// roots whose globs or link following changed and rechecks everything.
-    async fn reload_settings(self: &Arc<Self>, editor: Option<serde_json::Value>) {
-        let before = scan_options_by_root(&self.workspace());
-        let problems = self.update_workspace(|workspace| workspace.reload(editor));
-        self.report(problems).await;
-        let workspace = self.workspace();
-        for root in workspace.roots() {
-            let options = root.settings.scan_options();
-            if before.iter().any(|(path, old)| *path == root.path && *old != options) {
-                scan::start(self, root.path.clone(), options);
-            }
-        }
-        self.send(Change::SettingsChanged);
-    }
-
-    /// Adds a root, then scans and watches it.
-    async fn add_root(self: &Arc<Self>, root: PathBuf) {
-        let problems = self.add_root_now(root);
-        self.report(problems).await;
-    }
-
-    /// [`Shared::add_root`] up to the problems to report: the root's scan
-    /// counts as running when this returns.
-    fn add_root_now(self: &Arc<Self>, root: PathBuf) -> Vec<String> {
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        if !acceptable_root(&root, home.as_deref()) {
-            return vec![format!("not indexing {}: a home or file-system root is too wide", root.display())];
-        }
-        if self.workspace().has_root(&root) {
-            return Vec::new();
-        }
-        let problems = self.update_workspace(|workspace| workspace.add_root(root.clone()));
-        let options = self.workspace().root_of(&root).map(|r| r.settings.scan_options()).unwrap_or_default();
-        scan::start(self, root.clone(), options);
-        let shared = self.clone();
-        tokio::task::spawn_blocking(move || watch::watch_root(&shared, &root));
-        problems
-    }
-}
-
-fn scan_options_by_root(workspace: &Workspace) -> Vec<(PathBuf, ScanOptions)> {
-    workspace.roots().map(|root| (root.path.clone(), root.settings.scan_options())).collect()
 }
 
 /// The editor's `articleLsp` settings, whether sent whole or as the section.
@@ -310,15 +251,12 @@ impl Backend {
             client,
             state: StateCell::default(),
             editor_events_sent: AtomicU64::new(0),
-            workspace: Mutex::new(Arc::new(Workspace::default())),
             changes,
             session: OnceLock::new(),
             watcher: Mutex::new(None),
             watch_limit: options.watch_limit,
-            startup_problems: Mutex::new(Vec::new()),
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             first_waiting_edit: Mutex::new(None),
-            told_no_root: AtomicBool::new(false),
             cache_dir: options.cache_dir,
             cache_write: tokio::sync::Mutex::new(()),
         });
@@ -396,22 +334,12 @@ impl LanguageServer for Backend {
             Some(folders) if !folders.is_empty() => folders.into_iter().map(|folder| folder.uri).collect(),
             _ => params.root_uri.into_iter().collect(),
         };
-        let home = std::env::var_os("HOME").map(PathBuf::from);
-        let mut problems = Vec::new();
-        self.shared.update_workspace(|workspace| {
-            problems.extend(workspace.reload(editor_section(params.initialization_options)));
-            for root in folders.iter().filter_map(convert::local_path) {
-                if acceptable_root(&root, home.as_deref()) {
-                    problems.extend(workspace.add_root(root));
-                } else {
-                    problems.push(format!(
-                        "not indexing {}: a home or file-system root is too wide",
-                        root.display()
-                    ));
-                }
-            }
-        });
-        lock(&self.shared.startup_problems).extend(problems);
+        // The loop takes the settings, then the folders (they read the
+        // settings files under the editor's settings); it scans them once
+        // the client says it is `initialized`.
+        self.shared.send(Change::Settings(editor_section(params.initialization_options)));
+        let added = folders.iter().filter_map(convert::local_path).collect();
+        self.shared.send(Change::Folders { added, removed: Vec::new() });
         // Before any scan uses the cache directory: what killed writers left.
         if let Some(dir) = self.shared.cache_dir.clone() {
             let _ = tokio::task::spawn_blocking(move || crate::cache::remove_leftovers(&dir)).await;
@@ -427,14 +355,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Queue the scans before anything else can run, so that documents
-        // opened next are diagnosed against the whole workspace.
-        for root in self.shared.workspace().roots() {
-            scan::start(&self.shared, root.path.clone(), root.settings.scan_options());
-        }
-        tokio::spawn(watch::start(self.shared.clone()));
-        let problems = std::mem::take(&mut *lock(&self.shared.startup_problems));
-        self.shared.report(problems).await;
+        // The scans are queued before anything else can run, so that
+        // documents opened next are diagnosed against the whole workspace.
+        self.shared.send(Change::Initialized);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -450,32 +373,12 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
         let path = convert::file_path(&document.uri);
-        // Without workspace folders, the opened file's project is the root.
-        // Its scan counts as running before the document is queued, so the
-        // document is never checked against an index the scan has not filled.
-        let rootless = convert::local_path(&document.uri)
-            .filter(|local| self.shared.workspace().root_of(local).is_none());
-        let found_root = rootless.as_deref().and_then(find_root);
-        let mut problems = found_root.clone().map(|root| self.shared.add_root_now(root)).unwrap_or_default();
-        if let Some(local) = rootless.filter(|_| found_root.is_none())
-            && !self.shared.told_no_root.swap(true, Ordering::SeqCst)
-        {
-            problems.push(format!(
-                "{} is outside every workspace folder, and no folder above it holds `.git` or `{}`, so \
-                 its links are not checked. Open the articles' folder as a workspace folder, or add an \
-                 `{}` (it may be empty) at the articles' top folder.",
-                local.display(),
-                crate::config::CONFIG_FILE,
-                crate::config::CONFIG_FILE,
-            ));
-        }
         self.shared.send(Change::Opened {
             path,
             uri: document.uri,
             version: document.version,
             text: document.text,
         });
-        self.shared.report(problems).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -513,18 +416,15 @@ impl LanguageServer for Backend {
                 (!values.is_empty()).then(|| values.swap_remove(0)).filter(|value| !value.is_null())
             });
         }
-        self.shared.reload_settings(Some(editor.unwrap_or(serde_json::Value::Null))).await;
+        self.shared.send(Change::Settings(Some(editor.unwrap_or(serde_json::Value::Null))));
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        for removed in params.event.removed.iter().filter_map(|folder| convert::local_path(&folder.uri)) {
-            self.shared.update_workspace(|workspace| workspace.remove_root(&removed));
-            watch::unwatch_root(&self.shared, &removed);
-            self.shared.send(Change::RootRemoved(removed));
-        }
-        for added in params.event.added.iter().filter_map(|folder| convert::local_path(&folder.uri)) {
-            self.shared.add_root(added).await;
-        }
+        let local = |folders: Vec<WorkspaceFolder>| -> Vec<PathBuf> {
+            folders.iter().filter_map(|folder| convert::local_path(&folder.uri)).collect()
+        };
+        let (added, removed) = (local(params.event.added), local(params.event.removed));
+        self.shared.send(Change::Folders { added, removed });
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

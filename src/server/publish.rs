@@ -30,6 +30,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::documents::{EditRefused, OpenDocument};
+use super::session::SessionState;
 use super::state::{Snapshot, Workspace, replace};
 use super::{Shared, convert, lock, scan, watch};
 use crate::cache::StoredDiagnostic;
@@ -81,6 +82,17 @@ pub enum Change {
     Disk(PathBuf),
     /// A settings file changed on disk.
     ConfigFile,
+    /// The editor's settings changed (`None`: only the settings files are
+    /// read again).
+    Settings(Option<serde_json::Value>),
+    /// Workspace folders added (scanned and watched once the client is
+    /// initialized) and removed.
+    Folders {
+        added: Vec<PathBuf>,
+        removed: Vec<PathBuf>,
+    },
+    /// The client is `initialized`: the roots are scanned and watched.
+    Initialized,
     /// Files read by a scan; `None` for files that are not article texts.
     Scanned(Vec<(FilePath, Option<Loaded>)>),
     /// Scan batches filed into a snapshot of the index away from the loop
@@ -116,6 +128,12 @@ impl Change {
     pub fn is_editors(&self) -> bool {
         matches!(self, Change::Opened { .. } | Change::Edited { .. } | Change::Closed(_))
     }
+
+    /// Whether the change is of the session (settings, folders): applied
+    /// as it arrives, in order with the editor's.
+    fn is_session(&self) -> bool {
+        matches!(self, Change::Settings(_) | Change::Folders { .. } | Change::Initialized)
+    }
 }
 
 /// For the log: what a change is about, without the texts it carries.
@@ -127,6 +145,11 @@ impl std::fmt::Debug for Change {
             Change::Closed(path) => write!(f, "Closed({})", path.as_str()),
             Change::Disk(path) => write!(f, "Disk({})", path.display()),
             Change::ConfigFile => f.write_str("ConfigFile"),
+            Change::Settings(editor) => {
+                write!(f, "Settings({})", if editor.is_some() { "editor" } else { "files" })
+            }
+            Change::Folders { added, removed } => write!(f, "Folders(+{added:?} -{removed:?})"),
+            Change::Initialized => f.write_str("Initialized"),
             Change::Scanned(files) => write!(f, "Scanned({} files)", files.len()),
             Change::Filed(_, files) => write!(f, "Filed({} files)", files.len()),
             Change::ScanFinished { root, seen, .. } => {
@@ -178,6 +201,7 @@ struct Analysis {
     filing: Option<Filing>,
     /// What an item of each kind of step has cost lately.
     item_costs: ItemCosts,
+    session: SessionState,
 }
 
 /// What an item of each kind of step has cost lately: steps are sized to
@@ -351,12 +375,22 @@ impl Pending {
 /// the index is never behind the editor, and the checks it calls for wait
 /// for its debounce; any other waits for a round.
 fn receive(change: Change, shared: &Weak<Shared>, analysis: &Mutex<Analysis>, pending: &mut Pending) {
-    if !change.is_editors() {
+    if !change.is_editors() && !change.is_session() {
         pending.push(change);
         return;
     }
     let Some(strong) = shared.upgrade() else { return };
-    let affected = apply_editor_change(&strong, &mut lock(analysis), change);
+    let mut analysis = lock(analysis);
+    if change.is_session() {
+        for follow in analysis.session.apply(&strong, change) {
+            pending.push(follow);
+        }
+        return;
+    }
+    if let Change::Opened { uri, .. } = &change {
+        analysis.session.root_for_document(&strong, uri);
+    }
+    let affected = apply_editor_change(&strong, &mut analysis, change);
     pending.edited(affected, shared);
 }
 
@@ -500,7 +534,9 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
         let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
             backlog.into_iter().partition(|change| matches!(change, Change::ConfigFile));
         if !config_files.is_empty() {
-            shared.reload_settings(None).await;
+            for follow in lock(&analysis).session.apply(&shared, Change::Settings(None)) {
+                pending.push(follow);
+            }
         }
         let (worker_shared, worker_analysis) = (shared.clone(), analysis.clone());
         let started = std::time::Instant::now();
@@ -612,7 +648,7 @@ async fn finish_round(
         let _ = shared.client.workspace_diagnostic_refresh().await;
     }
     for root in effects.rescan {
-        shared.update_workspace(|workspace| workspace.reread_rules(&root));
+        shared.state.update_workspace(|workspace| workspace.reread_rules(&root));
         let options = shared.workspace().root_of(&root).map(|found| found.settings.scan_options());
         if let Some(options) = options {
             tracing::info!("an ignore file of {} changed: rescanning it", root.display());
@@ -1072,6 +1108,8 @@ fn apply(
         }
         // Filed away from the loop, by `process`.
         Change::ConfigFile | Change::Scanned(_) | Change::Filed(..) => {}
+        // Applied as they arrive, by `SessionState::apply`.
+        Change::Settings(_) | Change::Folders { .. } | Change::Initialized => {}
         Change::ScanFinished { root, seen, indexed, restored } => {
             // A change during the scan may have altered the findings of
             // files it did not list as affected (their referrers were not

@@ -17,13 +17,14 @@ use crate::suggest::{HintFacts, hinted_files};
 use crate::summary::ArticleSummary;
 use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem};
 
-/// One version of what the loop owns that requests read: the index and
-/// the open documents, and how many of the editor's notifications (opened,
-/// edited, closed) are in them.
+/// One version of what the loop owns that requests read: the index, the
+/// open documents, the roots and their settings, and how many of the
+/// editor's notifications (opened, edited, closed) are in them.
 #[derive(Clone, Default)]
 pub struct Snapshot {
     pub index: Arc<ArticleIndex>,
     pub documents: imbl::HashMap<FilePath, Arc<OpenDocument>>,
+    pub workspace: Arc<Workspace>,
     pub editor_events: u64,
 }
 
@@ -52,6 +53,18 @@ impl StateCell {
     /// The current index.
     pub fn index(&self) -> Arc<ArticleIndex> {
         lock(&self.0).latest.index.clone()
+    }
+
+    pub fn workspace(&self) -> Arc<Workspace> {
+        lock(&self.0).latest.workspace.clone()
+    }
+
+    /// Changes the roots or their settings (the loop alone does).
+    pub fn update_workspace<R>(&self, change: impl FnOnce(&mut Workspace) -> R) -> R {
+        let mut next = Workspace::clone(&self.workspace());
+        let result = change(&mut next);
+        self.store(|snapshot| snapshot.workspace = Arc::new(next));
+        result
     }
 
     pub fn document(&self, path: &FilePath) -> Option<Arc<OpenDocument>> {
