@@ -49,3 +49,23 @@ fn server_inputs_pass_the_server_check() {
         fuzz.check(&read(&file));
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    /// Incremental equals fresh, over the server's loop: random scripts of
+    /// opens, edits, closes, disk rewrites and requests (decoded as the
+    /// server fuzz target decodes its input) settle to the diagnostics a
+    /// fresh index of the final texts gives, which the check compares.
+    #[test]
+    fn random_scripts_settle_to_what_a_fresh_index_says(
+        script in proptest::collection::vec(proptest::prelude::any::<u8>(), 16..3000)
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .expect("a runtime");
+        ServerFuzz::new(runtime).check(&script);
+    }
+}
