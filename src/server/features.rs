@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
 use super::documents::ParsedText;
-use super::state::Snapshot;
+use super::state::{Snapshot, Workspace};
 use super::{Shared, convert};
 use crate::diagnostics::DiagnosticCode;
 use crate::ide::code_actions::{ActionKind, code_actions};
@@ -36,8 +36,7 @@ const WORKSPACE_SYMBOLS: usize = 100;
 /// editor notification sent before it, and the file it is about as the
 /// writer sees it (an open document as the loop parsed it, else the disk's
 /// text, parsed now).
-pub struct Request<'a> {
-    shared: &'a Shared,
+pub struct Request {
     snapshot: Arc<Snapshot>,
     pub index: Arc<ArticleIndex>,
     pub file: FileId,
@@ -49,19 +48,18 @@ pub struct Request<'a> {
     others: RefCell<HashMap<FileId, (String, LineIndex)>>,
 }
 
-impl<'a> Request<'a> {
-    pub fn new(shared: &'a Shared, snapshot: &Arc<Snapshot>, uri: &Uri) -> Option<Request<'a>> {
+impl Request {
+    pub fn new(shared: &Shared, snapshot: &Arc<Snapshot>, uri: &Uri) -> Option<Request> {
         let path = convert::file_path(uri);
         let parsed = match snapshot.documents.get(&path) {
             Some(document) => document.parsed.clone(),
-            None => Arc::new(ParsedText::new(disk_text(shared, &path)?)),
+            None => Arc::new(ParsedText::new(disk_text(snapshot, &path)?)),
         };
         parsed.article.as_ref()?;
         let index = snapshot.index.clone();
         let file = index.file_id(&path).filter(|file| index.get(*file).is_some())?;
         let encoding = shared.session().encoding;
         Some(Request {
-            shared,
             snapshot: snapshot.clone(),
             index,
             file,
@@ -69,6 +67,11 @@ impl<'a> Request<'a> {
             encoding,
             others: RefCell::default(),
         })
+    }
+
+    /// The roots and settings as the snapshot has them.
+    pub fn workspace(&self) -> &Workspace {
+        &self.snapshot.workspace
     }
 
     /// The file the request is about, for the core's features (an
@@ -118,7 +121,7 @@ impl<'a> Request<'a> {
         if let Some((text, _)) = self.others.borrow().get(&file) {
             return Some(Cow::Owned(text.clone()));
         }
-        let text = current_text(self.shared, &self.snapshot, self.index.path(file))?;
+        let text = current_text(&self.snapshot, self.index.path(file))?;
         self.others.borrow_mut().insert(file, (text.clone(), LineIndex::new(&text)));
         Some(Cow::Owned(text))
     }
@@ -153,15 +156,15 @@ impl<'a> Request<'a> {
 }
 
 /// The text of `path` as the writer sees it: the open document's, else the disk's.
-fn current_text(shared: &Shared, snapshot: &Snapshot, path: &FilePath) -> Option<String> {
+fn current_text(snapshot: &Snapshot, path: &FilePath) -> Option<String> {
     match snapshot.documents.get(path) {
         Some(document) => Some(document.parsed.text.clone()),
-        None => disk_text(shared, path),
+        None => disk_text(snapshot, path),
     }
 }
 
-fn disk_text(shared: &Shared, path: &FilePath) -> Option<String> {
-    shared.workspace().read_text(std::path::Path::new(path.as_str())).ok()
+fn disk_text(snapshot: &Snapshot, path: &FilePath) -> Option<String> {
+    snapshot.workspace.read_text(std::path::Path::new(path.as_str())).ok()
 }
 
 pub fn completion(
@@ -217,17 +220,12 @@ pub fn completion(
 
 /// Fills in an article item's documentation: its question and answer are
 /// read only now, for the one item the writer looks at.
-pub fn resolve_completion(
-    shared: &Shared,
-    snapshot: &Arc<Snapshot>,
-    mut item: lsp::CompletionItem,
-) -> lsp::CompletionItem {
+pub fn resolve_completion(snapshot: &Arc<Snapshot>, mut item: lsp::CompletionItem) -> lsp::CompletionItem {
     let path = item.data.as_ref().and_then(|data| data.get("path")).and_then(|path| path.as_str());
     let Some(path) = path.map(FilePath::new) else { return item };
     let index = &snapshot.index;
     let Some(file) = index.file_id(&path) else { return item };
-    let texts =
-        current_text(shared, snapshot, &path).and_then(|text| long_texts_of_text(&text)).unwrap_or_default();
+    let texts = current_text(snapshot, &path).and_then(|text| long_texts_of_text(&text)).unwrap_or_default();
     item.documentation = article_documentation(index, file, &texts).map(markdown_documentation);
     item
 }
@@ -250,9 +248,9 @@ pub fn definition(
 pub fn hover_info(shared: &Shared, snapshot: &Arc<Snapshot>, params: lsp::HoverParams) -> Option<lsp::Hover> {
     let position = params.text_document_position_params;
     let request = Request::new(shared, snapshot, &position.text_document.uri)?;
-    let preview = shared.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
+    let preview = request.workspace().settings_for(request.index.path(request.file)).hover_preview_length;
     let offset = request.offset(position.position);
-    let loose = shared.workspace().is_loose(request.index.path(request.file));
+    let loose = request.workspace().is_loose(request.index.path(request.file));
     let unchecked = loose.then(|| unchecked_link_hover(request.current()?, offset));
     let mut found = match unchecked.flatten() {
         Some(found) => found,
@@ -375,7 +373,7 @@ pub fn outline(
 }
 
 #[allow(deprecated)] // DocumentSymbol::deprecated must still be filled in.
-fn lsp_symbol(request: &Request<'_>, symbol: &DocumentSymbol) -> Option<lsp::DocumentSymbol> {
+fn lsp_symbol(request: &Request, symbol: &DocumentSymbol) -> Option<lsp::DocumentSymbol> {
     Some(lsp::DocumentSymbol {
         name: symbol.name.clone(),
         detail: symbol.detail.clone(),

@@ -432,7 +432,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
-        Ok(features::resolve_completion(&self.shared, &self.shared.snapshot().await, item))
+        Ok(features::resolve_completion(&self.shared.snapshot().await, item))
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

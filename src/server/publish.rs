@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hasher};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, Weak};
@@ -390,8 +391,16 @@ fn receive(change: Change, shared: &Weak<Shared>, analysis: &Mutex<Analysis>, pe
     if let Change::Opened { uri, .. } = &change {
         analysis.session.root_for_document(&strong, uri);
     }
-    let affected = apply_editor_change(&strong, &mut analysis, change);
-    pending.edited(affected, shared);
+    // A panic here must not end the loop, nor leave requests waiting for
+    // a change that will never be applied.
+    let applied = catch_unwind(AssertUnwindSafe(|| apply_editor_change(&strong, &mut analysis, change)));
+    match applied {
+        Ok(affected) => pending.edited(affected, shared),
+        Err(_) => {
+            tracing::error!("applying an editor change failed; it is skipped");
+            strong.state.store(|next| next.editor_events += 1);
+        }
+    }
 }
 
 /// Applies an editor's change to the open documents and the index, and
