@@ -258,7 +258,7 @@ pub fn hover_info(shared: &Shared, snapshot: &Arc<Snapshot>, params: lsp::HoverP
             hover(&request.index, request.current()?, offset, preview, |file| request.long_texts_of(file))?
         }
     };
-    if shared.scans_running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+    if request.snapshot.scanning {
         found.markdown =
             format!("_Indexing the workspace: articles not read yet are missing._\n\n{}", found.markdown);
     }

@@ -815,6 +815,9 @@ fn process(
         }
     }
     let scanning = shared.scans_running.load(Ordering::SeqCst) > 0;
+    if !scanning {
+        shared.state.store(|snapshot| snapshot.scanning = false);
+    }
     if let Some(restored) = &mut analysis.restored {
         for path in affected.iter() {
             restored.remove(path);
@@ -1396,13 +1399,10 @@ impl ScanOutcome {
 /// Pull diagnostics: computed now, over the snapshot that holds every
 /// editor change sent before the request, so they never lag behind edits.
 pub fn pull(shared: &Shared, snapshot: &Snapshot, path: &FilePath) -> Vec<lsp::Diagnostic> {
-    // A scan counts as running until the index that holds it is stored:
-    // read after the snapshot was taken, it may say a scan runs that this
-    // snapshot already holds, which only withholds broken links a moment.
-    let known =
-        if shared.scans_running.load(Ordering::SeqCst) > 0 { Known::ScanUnderWay } else { Known::Workspace };
-    let workspace = shared.workspace();
-    diagnostics_of(shared, &workspace, &snapshot.index, path, known, None, false).shown
+    // Whether a scan ran is the snapshot's own: the count now could belong
+    // to an index stored after this one.
+    let known = if snapshot.scanning { Known::ScanUnderWay } else { Known::Workspace };
+    diagnostics_of(shared, &snapshot.workspace, &snapshot.index, path, known, None, false).shown
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ static SCANS: AtomicU32 = AtomicU32::new(0);
 /// the count), so nothing checked meanwhile is taken for complete.
 pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
     shared.scans_running.fetch_add(1, Ordering::SeqCst);
+    shared.state.store(|snapshot| snapshot.scanning = true);
     let shared = shared.clone();
     tokio::spawn(async move {
         let task = tokio::spawn(scan(shared.clone(), root.clone(), options));

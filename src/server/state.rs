@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub index: Arc<ArticleIndex>,
     pub documents: imbl::HashMap<FilePath, Arc<OpenDocument>>,
     pub workspace: Arc<Workspace>,
+    /// Whether a scan was running when this index was stored: an article
+    /// missing from it may then merely not be read yet.
+    pub scanning: bool,
     pub editor_events: u64,
 }
 
