@@ -67,10 +67,18 @@ where
 {
     let (checked_input, server_input) = tokio::io::duplex(1 << 16);
     tokio::spawn(framing::sanitize(input, checked_input));
-    let (service, socket) = LspService::new(move |client| Backend::new(client, options));
+    let (outgoing, notifier, frames) = framing::outgoing();
+    let ending = notifier.clone();
+    let (service, socket) = LspService::new(move |client| Backend::new(client, notifier, options));
     let shutdown = Arc::new(AtomicBool::new(false));
     let service = guard::Guard::new(service, shutdown.clone());
-    Server::new(server_input, output, socket).serve(service).await;
+    let serving = async move {
+        Server::new(server_input, outgoing, socket).serve(service).await;
+        // What was queued before `exit` still goes out.
+        ending.end();
+    };
+    let output = std::pin::pin!(output);
+    tokio::join!(serving, framing::write_out(frames, output));
     shutdown.load(Ordering::SeqCst)
 }
 
@@ -147,6 +155,8 @@ impl Session {
 /// State shared by the handlers, the analysis task, scans and watchers.
 pub(crate) struct Shared {
     client: Client,
+    /// Notifications written to the client directly (diagnostics).
+    notifier: framing::Notifier,
     /// The index and the open documents, as the analysis loop last stored
     /// them.
     state: StateCell,
@@ -245,10 +255,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn new(client: Client, options: ServeOptions) -> Backend {
+    fn new(client: Client, notifier: framing::Notifier, options: ServeOptions) -> Backend {
         let (changes, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             client,
+            notifier,
             state: StateCell::default(),
             editor_events_sent: AtomicU64::new(0),
             changes,

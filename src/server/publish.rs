@@ -584,9 +584,15 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                     // The index stored and the findings of its last round:
                     // no other round has run since.
                     let outcome = ScanOutcome::now(&shared, &mut lock(&analysis));
-                    for scan in waiting_scans.drain(..) {
-                        let _ = scan.send(outcome.clone());
-                    }
+                    // Told once the sets are written, not only queued: a
+                    // scan's progress ends after its diagnostics.
+                    let (written, scans) = (shared.notifier.written(), std::mem::take(&mut waiting_scans));
+                    tokio::spawn(async move {
+                        let _ = written.await;
+                        for scan in scans {
+                            let _ = scan.send(outcome.clone());
+                        }
+                    });
                 }
                 // Not while batches are filed: the filed index replaces
                 // the maps the merge would be built from.
@@ -642,10 +648,16 @@ async fn finish_round(
             publication.path.as_str()
         );
         publication.record(&mut lock(analysis).published);
-        shared
-            .client
-            .publish_diagnostics(publication.uri, publication.diagnostics, publication.version)
-            .await;
+        // An open document's set (it has a version) goes before any
+        // closed file's still waiting to be written.
+        let urgent = publication.version.is_some();
+        let uri = publication.uri.as_str().to_owned();
+        let params = lsp::PublishDiagnosticsParams {
+            uri: publication.uri,
+            diagnostics: publication.diagnostics,
+            version: publication.version,
+        };
+        shared.notifier.notify::<lsp::notification::PublishDiagnostics>(&uri, params, urgent);
         let due = edit_due(shared, queued_edit_due);
         if due.is_some_and(|due| std::time::Instant::now() + PUBLISH_MARGIN >= due) {
             break;

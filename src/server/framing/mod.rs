@@ -8,7 +8,10 @@
 //! (invalid request) for JSON that is not a JSON-RPC message, with the
 //! message's id when it has a usable one and `null` otherwise.
 
+mod outgoing;
 mod plain;
+
+pub use outgoing::{Notifier, outgoing, write_out};
 
 use std::fmt::Write;
 use std::str::FromStr;
