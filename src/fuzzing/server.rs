@@ -431,7 +431,7 @@ impl Run<'_> {
         let server = tokio::spawn(crate::server::serve(server_in, server_out));
         let (reader, writer) = tokio::io::split(client_end);
         let (sender, incoming) = mpsc::unbounded_channel();
-        tokio::spawn(read_messages(reader, sender));
+        let reading = tokio::spawn(read_messages(reader, sender));
         let mut run = Run {
             fuzz,
             writer,
@@ -464,6 +464,9 @@ impl Run<'_> {
         drop(run);
         let exited = timeout(ANSWER, server).await.expect("the server exits after `exit`");
         assert!(exited.expect("the server's task ends without panicking"), "`shutdown` went unnoticed");
+        // The client hangs up, as an editor does after `exit`: its end of the
+        // pipe goes, so the server's reader sees the input end.
+        reading.abort();
     }
 
     async fn initialize(&mut self, offer: Offer) {

@@ -221,11 +221,12 @@ impl Shared {
         self.state.document(path).map(|document| document.uri.clone()).or_else(|| convert::uri(path))
     }
 
-    async fn report(&self, problems: Vec<String>) {
-        for problem in problems {
-            tracing::warn!("{problem}");
-            self.client.show_message(MessageType::WARNING, format!("article-lsp: {problem}")).await;
-        }
+    /// Shows `message` to the writer (and logs it).
+    fn warn(&self, message: String) {
+        tracing::warn!("{message}");
+        let message = format!("article-lsp: {message}");
+        self.notifier
+            .notify::<notification::ShowMessage>(ShowMessageParams { typ: MessageType::WARNING, message });
     }
 }
 

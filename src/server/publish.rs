@@ -657,7 +657,7 @@ async fn finish_round(
             diagnostics: publication.diagnostics,
             version: publication.version,
         };
-        shared.notifier.notify::<lsp::notification::PublishDiagnostics>(&uri, params, urgent);
+        shared.notifier.notify_about::<lsp::notification::PublishDiagnostics>(&uri, params, urgent);
         let due = edit_due(shared, queued_edit_due);
         if due.is_some_and(|due| std::time::Instant::now() + PUBLISH_MARGIN >= due) {
             break;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
-use tower_lsp_server::ls_types::{MessageType, NumberOrString};
+use tower_lsp_server::ls_types::NumberOrString;
 
 use super::Shared;
 use super::publish::{Change, ScanOutcome};
@@ -73,8 +73,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
             listing.files
         }
         Ok(Err(problem)) => {
-            let message = format!("article-lsp: cannot scan {}: {}", problem.path.display(), problem.message);
-            shared.client.show_message(MessageType::WARNING, message).await;
+            shared.warn(format!("cannot scan {}: {}", problem.path.display(), problem.message));
             Vec::new()
         }
         Err(error) => {

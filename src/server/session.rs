@@ -140,8 +140,9 @@ impl SessionState {
             self.untold.extend(problems);
             return;
         }
-        let shared = shared.clone();
-        tokio::spawn(async move { shared.report(problems).await });
+        for problem in problems {
+            shared.warn(problem);
+        }
     }
 }
 

@@ -13,8 +13,7 @@ use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher};
 use tower_lsp_server::ls_types::{
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, MessageType, Registration,
-    WatchKind,
+    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration, WatchKind,
 };
 
 use super::publish::Change;
@@ -122,16 +121,14 @@ fn watch_folder(shared: &Arc<Shared>, folder: &Path) -> bool {
     if polled > 0 && !watcher.limit_reported {
         watcher.limit_reported = true;
         let message = format!(
-            "article-lsp: the system's limit on watched folders is reached, so {polled} folders of {} \
+            "the system's limit on watched folders is reached, so {polled} folders of {} \
              are checked for changes every {} s instead of at once. To raise the limit: \
              `sudo sysctl fs.inotify.max_user_watches=524288` (and the same line in /etc/sysctl.conf \
              to keep it).",
             root.path.display(),
             POLL_INTERVAL.as_secs()
         );
-        tracing::warn!("{message}");
-        let client = shared.client.clone();
-        tokio::spawn(async move { client.show_message(MessageType::WARNING, message).await });
+        shared.warn(message);
     }
     true
 }

@@ -74,6 +74,22 @@ impl AsyncWrite for Outgoing {
     }
 }
 
+/// The notification `N` as a frame.
+fn frame<N: Notification>(params: N::Params) -> Option<Vec<u8>> {
+    let message = Message { jsonrpc: "2.0", method: N::METHOD, params };
+    match serde_json::to_vec(&message) {
+        Ok(body) => {
+            let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+            frame.extend_from_slice(&body);
+            Some(frame)
+        }
+        Err(error) => {
+            tracing::error!("a {} notification could not be written: {error}", N::METHOD);
+            None
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Message<'a, P> {
     jsonrpc: &'static str,
@@ -85,19 +101,24 @@ impl Notifier {
     /// Queues the notification `N` about the document `uri` (no answer is
     /// awaited, none comes): an `urgent` one before any other waiting to be
     /// written, replacing those about the same document.
-    pub fn notify<N: Notification>(&self, uri: &str, params: N::Params, urgent: bool) {
-        let message = Message { jsonrpc: "2.0", method: N::METHOD, params };
-        match serde_json::to_vec(&message) {
-            Ok(body) => {
-                let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-                frame.extend_from_slice(&body);
-                let uri = uri.to_owned();
-                let chunk = if urgent { Chunk::Now(Some(uri), frame) } else { Chunk::Later(uri, frame) };
-                // Fails only once the writer is gone, after `exit`.
-                let _ = self.0.send(chunk);
-            }
-            Err(error) => tracing::error!("a {} notification could not be written: {error}", N::METHOD),
+    pub fn notify_about<N: Notification>(&self, uri: &str, params: N::Params, urgent: bool) {
+        let Some(frame) = frame::<N>(params) else { return };
+        let uri = uri.to_owned();
+        self.queue(if urgent { Chunk::Now(Some(uri), frame) } else { Chunk::Later(uri, frame) });
+    }
+
+    /// Queues the notification `N` before any waiting to be written. Never
+    /// waits, unlike tower-lsp-server's client, whose send waits for its
+    /// serve task to take it, forever once the session has ended.
+    pub fn notify<N: Notification>(&self, params: N::Params) {
+        if let Some(frame) = frame::<N>(params) {
+            self.queue(Chunk::Now(None, frame));
         }
+    }
+
+    fn queue(&self, chunk: Chunk) {
+        // Fails only once the writer is gone, after `exit`.
+        let _ = self.0.send(chunk);
     }
 
     /// Tells once every notification queued so far is written.
@@ -188,7 +209,7 @@ mod tests {
         let writer = tokio::spawn(write_out(chunks, server));
         outgoing.write_all(b"Content-Length: 2\r\n\r\n{}").await.expect("written");
         let params = LogMessageParams { typ: MessageType::INFO, message: "é".into() };
-        notifier.notify::<LogMessage>("file:///a.md", params, true);
+        notifier.notify::<LogMessage>(params);
         outgoing.write_all(b"Content-Length: 2\r\n\r\n[]").await.expect("written");
         notifier.end();
         writer.await.expect("the writer ends");
@@ -209,9 +230,9 @@ mod tests {
     async fn an_urgent_set_goes_first_and_replaces_the_waiting_ones_of_its_document() {
         let (_outgoing, notifier, chunks) = outgoing();
         let set = |message: &str| LogMessageParams { typ: MessageType::INFO, message: message.into() };
-        notifier.notify::<LogMessage>("file:///a.md", set("a, older"), false);
-        notifier.notify::<LogMessage>("file:///b.md", set("b"), false);
-        notifier.notify::<LogMessage>("file:///a.md", set("a, newer"), true);
+        notifier.notify_about::<LogMessage>("file:///a.md", set("a, older"), false);
+        notifier.notify_about::<LogMessage>("file:///b.md", set("b"), false);
+        notifier.notify_about::<LogMessage>("file:///a.md", set("a, newer"), true);
         notifier.end();
         let (mut client, server) = tokio::io::duplex(1 << 16);
         write_out(chunks, server).await;
