@@ -169,8 +169,6 @@ struct Analysis {
     /// fingerprint of the set (a workspace can have tens of thousands of
     /// sets; only whether one changed is needed). Empty sets are not kept.
     published: HashMap<FilePath, (Uri, Fingerprint)>,
-    /// Open documents and their versions (the index holds each as it is).
-    versions: HashMap<FilePath, i32>,
     /// Files to recheck once no scan is running (partial indexes would show
     /// links as broken whose targets are merely not read yet).
     deferred: BTreeSet<FilePath>,
@@ -415,7 +413,6 @@ fn apply_editor_change(shared: &Shared, analysis: &mut Analysis, change: Change)
     match change {
         Change::Opened { path, uri, version, text } => {
             let document = Arc::new(OpenDocument::new(uri, version, text));
-            analysis.versions.insert(path.clone(), version);
             replace_noted(analysis, &mut index, path.clone(), Some(document.parsed.loaded()), &mut affected);
             documents.insert(path, document);
         }
@@ -424,7 +421,6 @@ fn apply_editor_change(shared: &Shared, analysis: &mut Analysis, change: Change)
             match edited(documents.get(&path).map(Arc::as_ref), version, changes, encoding) {
                 Ok(document) => {
                     let document = Arc::new(document);
-                    analysis.versions.insert(path.clone(), version);
                     let loaded = Some(document.parsed.loaded());
                     replace_noted(analysis, &mut index, path.clone(), loaded, &mut affected);
                     documents.insert(path, document);
@@ -441,7 +437,6 @@ fn apply_editor_change(shared: &Shared, analysis: &mut Analysis, change: Change)
         }
         Change::Closed(path) => {
             if documents.remove(&path).is_some() {
-                analysis.versions.remove(&path);
                 let loaded = disk_version(shared, &path);
                 // Read while a scan runs, the disk's text is newer or older
                 // than the scan's own read: its batch reads it again.
@@ -837,7 +832,10 @@ fn process(
     }
     // Open as far as the index knows: a document opened while this round
     // ran is handled with its own change, in the next one.
-    let open: HashSet<FilePath> = analysis.versions.keys().cloned().collect();
+    // The loop applies editor changes only between rounds: the snapshot's
+    // documents are those the index holds.
+    let documents = shared.state.snapshot().documents.clone();
+    let open: HashSet<FilePath> = documents.keys().cloned().collect();
     let (mut check_now, closed): (Vec<FilePath>, Vec<FilePath>) =
         std::mem::take(&mut affected).into_iter().partition(|path| open.contains(path));
     // Sets computed before this round and not sent yet are out of date for
@@ -948,7 +946,7 @@ fn process(
             continue;
         }
         let Some(uri) = shared.uri_of(&path) else { continue };
-        let version = open.contains(&path).then(|| analysis.versions.get(&path).copied()).flatten();
+        let version = documents.get(&path).map(|document| document.version);
         match analysis.published.get(&path) {
             Some((previous_uri, previous)) if *previous_uri == uri && *previous == fingerprint => continue,
             // The client now names the file differently (it opened it under
@@ -1139,7 +1137,7 @@ fn apply(
             // files it did not list as affected (their referrers were not
             // all indexed yet): the cache's findings serve only when none
             // came, and the index holds this root's files alone.
-            let untouched = analysis.versions.is_empty()
+            let untouched = shared.state.snapshot().documents.is_empty()
                 && analysis.changed_during_scan.is_empty()
                 && analysis.deferred.is_empty()
                 && affected.is_empty()
@@ -1401,7 +1399,8 @@ pub struct ScanOutcome {
 impl ScanOutcome {
     /// Takes the findings collected: the loop keeps none between scans.
     fn now(shared: &Shared, analysis: &mut Analysis) -> ScanOutcome {
-        let complete = analysis.collecting && !analysis.findings_incomplete && analysis.versions.is_empty();
+        let no_document = shared.state.snapshot().documents.is_empty();
+        let complete = analysis.collecting && !analysis.findings_incomplete && no_document;
         let findings = std::mem::take(&mut analysis.findings);
         analysis.collecting = false;
         ScanOutcome { index: shared.state.index(), findings: complete.then(|| Arc::new(findings)) }
