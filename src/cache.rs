@@ -12,20 +12,22 @@ use std::fs::Metadata;
 use std::hash::Hasher;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use arcstr::ArcStr;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severity};
-use crate::index::{ArticleIndex, FileId, FilePath};
+use crate::index::{ArticleIndex, FileId, FilePath, MapName, StoredKeys};
 use crate::line_index::LineIndex;
 use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -99,22 +101,34 @@ struct Entry<P, A, L> {
 }
 
 /// An entry as it is read back.
-type StoredEntry = Entry<String, Box<ArticleSummary>, LineIndex>;
+type StoredEntry = Entry<ArcStr, ArticleSummary, LineIndex>;
 
-/// A cached file: the stamp it was read with and what it gave.
-/// The article is boxed: entries wait in a map until the scan takes them,
-/// and the map's slots are not freed before the scan ends.
+/// A cached file: the stamp it was read with, and what the checks found in it.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Cached {
+pub struct CachedFile {
+    pub path: FilePath,
     pub stamp: Stamp,
-    pub parsed: Option<(Box<ArticleSummary>, LineIndex)>,
+    /// Whether it is an article (it is then in the cached index).
+    pub is_article: bool,
     /// What the checks found in the file when the cache was written (see
     /// [`StoredDiagnostic`]); `None` when they were not stored.
     pub found: Option<Vec<StoredDiagnostic>>,
 }
 
-/// What a cache holds, by path (as the scan names files).
-pub type CachedFiles = hashbrown::HashMap<String, Cached>;
+/// What a cache holds: every file it knows, in path order, and the index of
+/// its articles, maps and all, as it was written.
+pub struct CachedWorkspace {
+    pub files: Vec<CachedFile>,
+    pub index: ArticleIndex,
+}
+
+impl CachedWorkspace {
+    /// The cached file at `path`.
+    pub fn file(&self, path: &str) -> Option<&CachedFile> {
+        let at = self.files.binary_search_by(|file| file.path.as_str().cmp(path)).ok()?;
+        self.files.get(at)
+    }
+}
 
 /// A diagnostic as the checks found it, before settings adjust it, with
 /// the files of its related places named by path (file ids are the index's
@@ -198,9 +212,9 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 ///
 /// The file is read a few chunks at a time, each group decoded on every
 /// core, so that the file's bytes are never all in memory beside what they
-/// decode to; the decoded articles' texts are shared through `texts`, the
-/// table of the index they are for.
-pub fn load(file: &Path, texts: &SharedTexts) -> Result<CachedFiles, String> {
+/// decode to. Equal texts are read as one copy; the cached index takes
+/// `texts` as its table of shared texts (the one of the index it is for).
+pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, String> {
     let file = std::fs::File::open(file).map_err(|error| error.to_string())?;
     let size = file.metadata().map_err(|error| error.to_string())?.len();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -210,41 +224,88 @@ pub fn load(file: &Path, texts: &SharedTexts) -> Result<CachedFiles, String> {
         return Err("written by another version".to_owned());
     }
     let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
-    let mut remaining = payload;
-    let mut checksum = crc32fast::Hasher::new();
+    let mut chunks = Chunks { reader: &mut reader, remaining: payload, checksum: crc32fast::Hasher::new() };
     // The texts first, in chunks after their count: every entry names its
     // texts by their number there.
-    let count = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
-    let count: u32 = postcard::from_bytes(&count).map_err(|error| format!("corrupt: {error}"))?;
-    let mut table = Vec::new();
-    for _ in 0..count {
-        let chunk = read_chunk(&mut reader, &mut remaining, &mut checksum)?;
-        let part: Vec<String> = postcard::from_bytes(&chunk).map_err(|error| format!("corrupt: {error}"))?;
-        table.extend(part);
-    }
-    let table = TextTable::for_reading(table, texts);
-    let mut cached = CachedFiles::default();
+    // Not looked up in the index's table of shared texts: each is read once
+    // here, and what is read shares it through its number. A restart
+    // would otherwise hash every text of the workspace into that table,
+    // for the few files an edit will parse again.
+    let table_chunks: Vec<Vec<u8>> = (0..chunks.count()?).map(|_| chunks.next()).collect::<Result<_, _>>()?;
+    let table: Vec<Vec<ArcStr>> = table_chunks
+        .par_iter()
+        .map(|chunk| {
+            let part: Vec<&str> = postcard::from_bytes(chunk).map_err(|error| format!("corrupt: {error}"))?;
+            Ok(part.into_iter().map(ArcStr::from).collect())
+        })
+        .collect::<Result<_, String>>()?;
+    drop(table_chunks);
+    let table = TextTable::for_reading(table.concat());
+    let decode_all = |group: &mut Vec<Vec<u8>>| -> Result<Vec<Vec<StoredEntry>>, String> {
+        group.par_drain(..).map(|chunk| in_table::with(table.clone(), || decode(&chunk)).0).collect()
+    };
+    let entry_chunks = chunks.count()?;
+    let mut entries = Vec::new();
     let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
-    while remaining > 0 || !group.is_empty() {
-        if remaining > 0 && group.len() < CHUNKS_PER_READ {
-            group.push(read_chunk(&mut reader, &mut remaining, &mut checksum)?);
-            continue;
-        }
-        let decoded: Result<Vec<Vec<StoredEntry>>, postcard::Error> = group
-            .par_drain(..)
-            .map(|chunk| in_table::with(table.clone(), || postcard::from_bytes::<Vec<StoredEntry>>(&chunk)).0)
-            .collect();
-        for entry in decoded.map_err(|error| format!("corrupt: {error}"))?.into_iter().flatten() {
-            let Entry { path, stamp, parsed, found } = entry;
-            cached.insert(path, Cached { stamp, parsed, found });
+    for at in 0..entry_chunks {
+        group.push(chunks.next()?);
+        if group.len() == CHUNKS_PER_READ || at + 1 == entry_chunks {
+            entries.extend(decode_all(&mut group)?.into_iter().flatten());
         }
     }
+    let maps: Vec<Vec<u8>> = MapName::ALL.iter().map(|_| chunks.next()).collect::<Result<_, _>>()?;
+    let maps: Vec<StoredKeys> = maps
+        .par_iter()
+        .map(|chunk| in_table::with(table.clone(), || decode(chunk)).0)
+        .collect::<Result<_, _>>()?;
+    if chunks.remaining != 0 {
+        return Err("corrupt: more than was written".to_owned());
+    }
+    let checksum = chunks.checksum.finalize();
     let mut stored = [0; 4];
     reader.read_exact(&mut stored).map_err(|_| "truncated")?;
-    if u32::from_le_bytes(stored) != checksum.finalize() {
+    if u32::from_le_bytes(stored) != checksum {
         return Err("corrupt: checksum mismatch".to_owned());
     }
-    Ok(cached)
+    let mut files = Vec::with_capacity(entries.len());
+    let mut articles = Vec::new();
+    for Entry { path, stamp, parsed, found } in entries {
+        let path = FilePath::new(path);
+        let is_article = parsed.is_some();
+        if let Some((summary, line_index)) = parsed {
+            articles.push((path.clone(), summary, line_index));
+        }
+        files.push(CachedFile { path, stamp, is_article, found });
+    }
+    if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
+        return Err("corrupt: files out of order".to_owned());
+    }
+    let index = ArticleIndex::from_image(articles, maps, texts.clone())?;
+    Ok(CachedWorkspace { files, index })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(chunk: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(chunk).map_err(|error| format!("corrupt: {error}"))
+}
+
+/// The payload's length-prefixed chunks, read in turn; `remaining` bytes
+/// are left to read, and lengths and chunks go into the checksum as they
+/// were written.
+struct Chunks<'a, R> {
+    reader: &'a mut R,
+    remaining: u64,
+    checksum: crc32fast::Hasher,
+}
+
+impl<R: Read> Chunks<'_, R> {
+    fn next(&mut self) -> Result<Vec<u8>, String> {
+        read_chunk(self.reader, &mut self.remaining, &mut self.checksum)
+    }
+
+    /// A chunk holding a count of the chunks that follow.
+    fn count(&mut self) -> Result<u32, String> {
+        decode(&self.next()?)
+    }
 }
 
 /// One length-prefixed chunk of the payload, of which `remaining` bytes are
@@ -297,51 +358,80 @@ impl<W: Write> Write for Checksummed<W> {
     }
 }
 
-/// What a scan saw of one file, for [`save`].
+/// What a scan saw of one file, for [`save`]: the index says what it is.
 pub struct Seen<'a> {
-    pub path: &'a str,
+    pub path: &'a FilePath,
     pub stamp: Stamp,
-    pub parsed: Option<(&'a ArticleSummary, &'a LineIndex)>,
     pub found: Option<Vec<StoredDiagnostic>>,
 }
 
 /// Writes a cache file atomically (a temporary file renamed over it), so a
-/// reader never sees half of one. Files changed in the last seconds are
-/// left out (see [`SETTLED`]).
-pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::Result<usize> {
+/// reader never sees half of one: the `seen` files, in path order, each
+/// with what `index` holds of it (an article, or nothing), and the index's
+/// maps as they are for those articles. Files changed in the last seconds
+/// are left out (see [`SETTLED`]).
+pub fn save<'a>(
+    file: &Path,
+    seen: impl Iterator<Item = Seen<'a>>,
+    index: &ArticleIndex,
+) -> std::io::Result<usize> {
     let now = SystemTime::now();
-    let entries: Vec<Entry<&str, &ArticleSummary, &LineIndex>> = seen
+    let mut entries: Vec<Entry<&str, &ArticleSummary, &LineIndex>> = seen
         .filter(|seen| seen.stamp.settled(now))
-        .map(|Seen { path, stamp, parsed, found }| Entry { path, stamp, parsed, found })
+        .map(|Seen { path, stamp, found }| {
+            let parsed = index.get_by_path(path).map(|entry| (&entry.summary, &entry.line_index));
+            Entry { path: path.as_str(), stamp, parsed, found }
+        })
         .collect();
+    entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
+    entries.dedup_by(|a, b| a.path == b.path);
+    let articles: Vec<FilePath> = entries
+        .iter()
+        .filter(|entry| entry.parsed.is_some())
+        .map(|entry| FilePath::new(entry.path))
+        .collect();
+    let numbers = index.number_files(articles.iter());
+    drop(articles);
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let temporary = temporary_in(dir)?;
-    // Streamed: at 100,000 articles the payload is some 200 MB, which must
+    // Streamed: at 100,000 articles the payload is some 80 MB, which must
     // not be held in memory beside the index it is made from.
     let mut writer = std::io::BufWriter::new(temporary);
     writer.write_all(&header())?;
     let mut checksummed = Checksummed { inner: writer, hasher: crc32fast::Hasher::new() };
-    // Entries are encoded twice, first only to number their texts: the
-    // table goes before them, and they are not all held in memory at once.
+    // What follows the table is encoded twice, first only to number its
+    // texts: the table goes before it, and it is never all held in memory
+    // at once (a map is made again for each pass).
     let mut table = TextTable::default();
-    for chunk in entries.chunks(CHUNK_ENTRIES) {
-        let (encoded, numbered) = in_table::with(table, || postcard::to_stdvec(chunk));
-        encoded.map_err(std::io::Error::other)?;
-        table = numbered;
+    let encode = |table: TextTable, value: &dyn ErasedChunk| -> (std::io::Result<Vec<u8>>, TextTable) {
+        let (encoded, table) = in_table::with(table, || value.encode());
+        (encoded, table)
+    };
+    let entry_chunks: Vec<_> = entries.chunks(CHUNK_ENTRIES).collect();
+    for chunk in &entry_chunks {
+        table = encode(table, chunk).1;
+    }
+    for name in MapName::ALL {
+        table = encode(table, &index.stored_map(name, &numbers)).1;
     }
     let table_chunks = table.texts().chunks(TABLE_CHUNK_TEXTS);
-    let count = u32::try_from(table_chunks.len()).map_err(std::io::Error::other)?;
-    write_chunk(&mut checksummed, &postcard::to_stdvec(&count).map_err(std::io::Error::other)?)?;
+    write_count(&mut checksummed, table_chunks.len())?;
     for part in table_chunks {
         let part: Vec<&str> = part.iter().map(|text| text.as_str()).collect();
         write_chunk(&mut checksummed, &postcard::to_stdvec(&part).map_err(std::io::Error::other)?)?;
     }
-    for chunk in entries.chunks(CHUNK_ENTRIES) {
+    write_count(&mut checksummed, entry_chunks.len())?;
+    for chunk in &entry_chunks {
         // Handed over and back, never cloned: a copy of its numbers per
         // chunk would make writing quadratic in the workspace.
-        let (encoded, numbered) = in_table::with(table, || postcard::to_stdvec(chunk));
-        write_chunk(&mut checksummed, &encoded.map_err(std::io::Error::other)?)?;
+        let (encoded, numbered) = encode(table, chunk);
+        write_chunk(&mut checksummed, &encoded?)?;
+        table = numbered;
+    }
+    for name in MapName::ALL {
+        let (encoded, numbered) = encode(table, &index.stored_map(name, &numbers));
+        write_chunk(&mut checksummed, &encoded?)?;
         table = numbered;
     }
     let Checksummed { inner: mut writer, hasher } = checksummed;
@@ -349,6 +439,23 @@ pub fn save<'a>(file: &Path, seen: impl Iterator<Item = Seen<'a>>) -> std::io::R
     let temporary = writer.into_inner().map_err(|error| error.into_error())?;
     temporary.persist(file).map_err(|error| error.error)?;
     Ok(entries.len())
+}
+
+/// What is written as one chunk, encoded with whatever table is active.
+trait ErasedChunk {
+    fn encode(&self) -> std::io::Result<Vec<u8>>;
+}
+
+impl<T: Serialize + ?Sized> ErasedChunk for T {
+    fn encode(&self) -> std::io::Result<Vec<u8>> {
+        postcard::to_stdvec(self).map_err(std::io::Error::other)
+    }
+}
+
+/// A chunk holding a count of the chunks that follow.
+fn write_count(out: &mut impl Write, count: usize) -> std::io::Result<()> {
+    let count = u32::try_from(count).map_err(std::io::Error::other)?;
+    write_chunk(out, &postcard::to_stdvec(&count).map_err(std::io::Error::other)?)
 }
 
 /// One length-prefixed chunk of the payload.
@@ -449,12 +556,24 @@ mod tests {
         Stamp { len: TEXT.len() as u64, modified: 1_000_000_000 }
     }
 
+    fn indexed(files: &[(&str, &str)]) -> ArticleIndex {
+        ArticleIndex::from_articles(
+            files
+                .iter()
+                .map(|(path, text)| (FilePath::new(*path), summary(text), LineIndex::new(text)))
+                .collect(),
+        )
+    }
+
+    fn seen(path: &FilePath) -> Seen<'_> {
+        Seen { path, stamp: old_stamp(), found: None }
+    }
+
     #[test]
     fn a_saved_cache_loads_back_equal() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = file_for(dir.path(), Path::new("/srv/articles"));
-        let article = summary(TEXT);
-        let line_index = LineIndex::new(TEXT);
+        let index = indexed(&[("/srv/articles/seven.md", TEXT)]);
         let found = StoredDiagnostic {
             code: "broken-link".to_owned(),
             severity: "error".to_owned(),
@@ -466,23 +585,46 @@ mod tests {
                 "here".to_owned(),
             )],
         };
-        let seen = [
-            Seen {
-                path: "/srv/articles/seven.md",
-                stamp: old_stamp(),
-                parsed: Some((&article, &line_index)),
-                found: Some(vec![found.clone()]),
-            },
-            Seen { path: "/srv/articles/notes.md", stamp: old_stamp(), parsed: None, found: None },
-        ];
-        assert_eq!(save(&file, seen.into_iter()).expect("saved"), 2);
-        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let seven = &loaded["/srv/articles/seven.md"];
-        assert_eq!(seven.stamp, old_stamp());
-        assert_eq!(seven.parsed.as_ref(), Some(&(Box::new(article), line_index)));
-        assert_eq!(seven.found, Some(vec![found]));
-        let notes = &loaded["/srv/articles/notes.md"];
-        assert_eq!((&notes.parsed, &notes.found), (&None, &None));
+        let (seven, notes) =
+            (FilePath::new("/srv/articles/seven.md"), FilePath::new("/srv/articles/notes.md"));
+        let seen = [Seen { found: Some(vec![found.clone()]), ..seen(&seven) }, seen(&notes)];
+        assert_eq!(save(&file, seen.into_iter(), &index).expect("saved"), 2);
+        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let cached = loaded.file(seven.as_str()).expect("seven is cached");
+        assert_eq!((cached.stamp, cached.is_article), (old_stamp(), true));
+        assert_eq!(cached.found, Some(vec![found]));
+        let cached = loaded.file(notes.as_str()).expect("notes is cached");
+        assert_eq!((cached.is_article, &cached.found), (false, &None));
+        assert_eq!(loaded.index.canonical(), index.canonical());
+    }
+
+    #[test]
+    fn the_index_loaded_is_that_of_the_files_written_alone() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let file = dir.path().join("cache.index");
+        let linking = |id: u32, to: u32| {
+            format!(
+                "---\nid: {id}\ntitle: Article {id}\nsubject: S\nurl: /learn/s/questions/a{id}\nrelated_article1:\n  id: {to}\n  title: Article {to}\n  url: /learn/s/questions/a{to}\n---\n"
+            )
+        };
+        let texts: Vec<(String, String)> = [(3, 1), (1, 2), (2, 9), (4, 3)]
+            .iter()
+            .map(|(id, to)| (format!("/site/{id}.md"), linking(*id, *to)))
+            .collect();
+        let all: Vec<(&str, &str)> =
+            texts.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+        // The file the editor holds open is not written, nor is its
+        // article in the maps written.
+        let index = indexed(&all);
+        let paths: Vec<FilePath> = all.iter().map(|(path, _)| FilePath::new(*path)).collect();
+        let written = paths.iter().filter(|path| path.as_str() != "/site/2.md").map(seen);
+        assert_eq!(save(&file, written, &index).expect("saved"), 3);
+        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let without_open: Vec<(&str, &str)> =
+            all.iter().copied().filter(|(path, _)| *path != "/site/2.md").collect();
+        assert_eq!(loaded.index.canonical(), indexed(&without_open).canonical());
+        let in_order: Vec<&str> = loaded.files.iter().map(|file| file.path.as_str()).collect();
+        assert_eq!(in_order, ["/site/1.md", "/site/3.md", "/site/4.md"]);
     }
 
     #[test]
@@ -520,29 +662,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let linking = "---\nid: 8\nrelated_article1:\n  id: 7\n  title: Seven\n---\n";
-        let (seven, eight) = (summary(TEXT), summary(linking));
-        let (seven_lines, eight_lines) = (LineIndex::new(TEXT), LineIndex::new(linking));
-        let seen = [
-            Seen {
-                path: "/site/seven.md",
-                stamp: old_stamp(),
-                parsed: Some((&seven, &seven_lines)),
-                found: None,
-            },
-            Seen {
-                path: "/site/eight.md",
-                stamp: old_stamp(),
-                parsed: Some((&eight, &eight_lines)),
-                found: None,
-            },
-        ];
-        save(&file, seen.into_iter()).expect("saved");
-        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        let article = |path: &str| loaded[path].parsed.as_ref().map(|(article, _)| article.clone());
-        let (seven, eight) =
-            (article("/site/seven.md").expect("seven"), article("/site/eight.md").expect("eight"));
+        let index = indexed(&[("/site/seven.md", TEXT), ("/site/eight.md", linking)]);
+        let (seven, eight) = (FilePath::new("/site/seven.md"), FilePath::new("/site/eight.md"));
+        save(&file, [seen(&seven), seen(&eight)].into_iter(), &index).expect("saved");
+        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let article = |path: &FilePath| loaded.index.get_by_path(path).map(|entry| entry.summary.clone());
+        let (seven, mut eight) = (article(&seven).expect("seven"), article(&eight).expect("eight"));
         let title = seven.title.clone().expect("a title");
-        let mut eight = eight;
         let link_title = eight.texts_mut().find(|text| **text == *"Seven").cloned();
         assert!(arcstr::ArcStr::ptr_eq(&title, &link_title.expect("a link title")));
     }
@@ -551,12 +677,12 @@ mod tests {
     fn many_entries_span_several_chunks() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
-        let paths: Vec<String> = (0..CHUNK_ENTRIES * 2 + 5).map(|n| format!("/srv/site/{n}.md")).collect();
-        let seen = paths.iter().map(|path| Seen { path, stamp: old_stamp(), parsed: None, found: None });
-        assert_eq!(save(&file, seen).expect("saved"), paths.len());
-        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        assert_eq!(loaded.len(), paths.len());
-        assert!(paths.iter().all(|path| loaded.contains_key(path.as_str())));
+        let paths: Vec<FilePath> =
+            (0..CHUNK_ENTRIES * 2 + 5).map(|n| FilePath::new(format!("/srv/site/{n}.md"))).collect();
+        assert_eq!(save(&file, paths.iter().map(seen), &ArticleIndex::new()).expect("saved"), paths.len());
+        let loaded = load(&file, &Arc::default()).expect("loaded");
+        assert_eq!(loaded.files.len(), paths.len());
+        assert!(paths.iter().all(|path| loaded.file(path.as_str()).is_some()));
     }
 
     #[test]
@@ -564,25 +690,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let count = TABLE_CHUNK_TEXTS + 7;
-        let texts: Vec<String> =
-            (0..count).map(|n| format!("---\nid: {n}\ntitle: Title {n}\n---\n")).collect();
-        let parsed: Vec<(String, ArticleSummary, LineIndex)> = texts
-            .iter()
-            .enumerate()
-            .map(|(n, text)| (format!("/site/{n}.md"), summary(text), LineIndex::new(text)))
+        let texts: Vec<(String, String)> = (0..count)
+            .map(|n| (format!("/site/{n}.md"), format!("---\nid: {n}\ntitle: Title {n}\n---\n")))
             .collect();
-        let seen = parsed.iter().map(|(path, article, line_index)| Seen {
-            path,
-            stamp: old_stamp(),
-            parsed: Some((article, line_index)),
-            found: None,
-        });
-        assert_eq!(save(&file, seen).expect("saved"), count);
-        let loaded = load(&file, &SharedTexts::default()).expect("loaded");
-        for (path, article, _) in [&parsed[0], &parsed[count - 1]] {
-            let back = loaded[path.as_str()].parsed.as_ref().map(|(article, _)| article.as_ref());
-            assert_eq!(back, Some(article));
-        }
+        let files: Vec<(&str, &str)> =
+            texts.iter().map(|(path, text)| (path.as_str(), text.as_str())).collect();
+        let index = indexed(&files);
+        let paths: Vec<FilePath> = files.iter().map(|(path, _)| FilePath::new(*path)).collect();
+        assert_eq!(save(&file, paths.iter().map(seen), &index).expect("saved"), count);
+        let loaded = load(&file, &Arc::default()).expect("loaded");
+        assert_eq!(loaded.index.canonical(), index.canonical());
     }
 
     #[test]
@@ -590,16 +707,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
         let fresh = Stamp::of(&std::fs::metadata(dir.path()).expect("metadata")).expect("a stamp");
-        let seen = [Seen { path: "/a.md", stamp: fresh, parsed: None, found: None }];
-        assert_eq!(save(&file, seen.into_iter()).expect("saved"), 0);
+        let path = FilePath::new("/a.md");
+        let seen = [Seen { path: &path, stamp: fresh, found: None }];
+        assert_eq!(save(&file, seen.into_iter(), &ArticleIndex::new()).expect("saved"), 0);
     }
 
     /// A folder holding a cache of one file that is not an article.
     fn saved_with_one_entry() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let file = dir.path().join("cache.index");
-        let seen = [Seen { path: "/a.md", stamp: old_stamp(), parsed: None, found: None }];
-        save(&file, seen.into_iter()).expect("saved");
+        let path = FilePath::new("/a.md");
+        save(&file, [seen(&path)].into_iter(), &ArticleIndex::new()).expect("saved");
         (dir, file)
     }
 
@@ -612,17 +730,17 @@ mod tests {
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
         std::fs::write(&file, &flipped).expect("write");
-        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("corrupt: checksum mismatch"));
+        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("corrupt: checksum mismatch"));
 
         std::fs::write(&file, &good[..header().len() + 2]).expect("write");
-        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("truncated"));
+        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("truncated"));
 
         let mut other_version = good.clone();
         other_version[MAGIC.len()] ^= 1;
         std::fs::write(&file, &other_version).expect("write");
-        assert_eq!(load(&file, &SharedTexts::default()).err().as_deref(), Some("written by another version"));
+        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("written by another version"));
 
-        assert!(load(&dir.path().join("missing.index"), &SharedTexts::default()).is_err());
+        assert!(load(&dir.path().join("missing.index"), &Arc::default()).is_err());
     }
 
     #[test]

@@ -49,14 +49,6 @@ impl SharedTexts {
         }
     }
 
-    /// The table's copy of `text` when it is one to share, else `text`.
-    fn shared_or_own(&self, text: String) -> ArcStr {
-        if text.is_empty() || text.len() > SHARED_TEXT_MAX_BYTES {
-            return ArcStr::from(text);
-        }
-        self.shared(&text)
-    }
-
     fn share_text(&self, text: &mut ArcStr) {
         // A text with another holder was taken from this table already (by
         // a scan's parser or the cache's decoder) or is also an open
@@ -179,6 +171,24 @@ pub mod in_table {
     }
 }
 
+/// A text written through the active [`TextTable`] wherever it is
+/// serialized (a key of a stored map, say), as a field would be with
+/// `#[serde(with = "crate::texts::in_table")]`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableText(#[serde(with = "in_table")] pub ArcStr);
+
+impl From<ArcStr> for TableText {
+    fn from(text: ArcStr) -> Self {
+        TableText(text)
+    }
+}
+
+impl From<TableText> for ArcStr {
+    fn from(text: TableText) -> Self {
+        text.0
+    }
+}
+
 /// The distinct texts of what is being written or read, numbered in the
 /// order they were first met.
 #[derive(Clone, Default)]
@@ -188,10 +198,8 @@ pub struct TextTable {
 }
 
 impl TextTable {
-    /// A table to read with: `texts` as they were written, each taken from
-    /// `shared` (so that what is read shares the index's copies).
-    pub fn for_reading(texts: Vec<String>, shared: &SharedTexts) -> TextTable {
-        let texts = texts.into_iter().map(|text| shared.shared_or_own(text)).collect();
+    /// A table to read with: the texts as they were written, in order.
+    pub fn for_reading(texts: Vec<ArcStr>) -> TextTable {
         TextTable { texts: std::sync::Arc::new(texts), numbers: hashbrown::HashMap::new() }
     }
 

@@ -47,7 +47,7 @@ async fn cache_file_with(cache: &Path, files: usize) -> PathBuf {
         let found =
             std::fs::read_dir(cache).into_iter().flatten().flatten().map(|entry| entry.path()).find(|path| {
                 article_lsp::cache::load(path, &Default::default())
-                    .is_ok_and(|entries| entries.len() == files)
+                    .is_ok_and(|cached| cached.files.len() == files)
             });
         if let Some(path) = found {
             return path;
@@ -87,7 +87,7 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
     let rewritten = article_lsp::cache::load(&cache_file_with(cache.path(), 4).await, &Default::default())
         .expect("a cache");
     assert!(
-        !rewritten.contains_key(path("c.md").to_string_lossy().as_ref()),
+        rewritten.file(path("c.md").to_string_lossy().as_ref()).is_none(),
         "deleted files leave the cache"
     );
 
@@ -138,7 +138,7 @@ async fn a_start_removes_what_killed_cache_writers_left_behind() {
     let at = |name: &str| cache.path().join(name);
     // A cache written whole is what a writer killed at its end leaves.
     let a_cache = at("written.index");
-    article_lsp::cache::save(&a_cache, std::iter::empty()).expect("a cache");
+    article_lsp::cache::save(&a_cache, std::iter::empty(), &Default::default()).expect("a cache");
     let header = std::fs::read(&a_cache).expect("the cache");
     let files = [
         (format!(".article-lsp-{gone}-x1Y2z3.tmp"), header.clone(), two_minutes_ago, false),
@@ -214,7 +214,7 @@ async fn a_restart_publishes_what_a_fresh_start_would() {
     let stored =
         article_lsp::cache::load(&cache_file_with(cache.path(), files.len()).await, &Default::default())
             .expect("a cache");
-    assert!(stored.values().all(|entry| entry.found.is_some()), "the checks' findings are stored");
+    assert!(stored.files.iter().all(|file| file.found.is_some()), "the checks' findings are stored");
     let codes_of = |sets: &[(String, Value)], name: &str| -> Vec<String> {
         let set = sets.iter().find(|(file, _)| file == name).map(|(_, set)| set.clone()).unwrap_or_default();
         support::codes(set.as_array().map(Vec::as_slice).unwrap_or_default())
@@ -268,4 +268,29 @@ async fn a_document_opened_during_a_restart_is_what_referrers_see() {
     let c = last_sets(&client, &[path("c.md")]);
     assert_eq!(c, [("c.md".to_owned(), json!([]))]);
     assert!(client.shutdown_and_exit().await);
+}
+
+/// Articles the cache holds that the settings now leave out are not in the
+/// index a restart takes from it, and a link to one of them is broken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_leaves_out_what_the_settings_now_exclude() {
+    let root = tempfile::tempdir().expect("a workspace");
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let path = |name: &str| root.path().join(name);
+    std::fs::create_dir(path("drafts")).expect("a drafts folder");
+    write_dated(&path("a.md"), &linking(1, "Cached Alpha", 2, "Cached Draft"), an_hour_ago);
+    write_dated(&path("b.md"), &article(3, "Cached Bravo"), an_hour_ago);
+    write_dated(&path("drafts/d.md"), &article(2, "Cached Draft"), an_hour_ago);
+    let first = start(root.path(), cache.path()).await;
+    assert_eq!(titles(&first).await, ["Cached Alpha", "Cached Bravo", "Cached Draft"]);
+    cache_file_with(cache.path(), 3).await;
+    assert!(first.shutdown_and_exit().await);
+
+    std::fs::write(path("article-lsp.toml"), "exclude = [\"drafts/**\"]\n").expect("settings");
+    let second = start(root.path(), cache.path()).await;
+    assert_eq!(titles(&second).await, ["Cached Alpha", "Cached Bravo"]);
+    let a = second.wait_diagnostics(&path("a.md"), support::has_code("broken-link")).await;
+    assert_eq!(support::codes(&a), ["broken-link"]);
+    assert!(second.shutdown_and_exit().await);
 }

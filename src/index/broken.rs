@@ -130,7 +130,6 @@ impl ArticleIndex {
         let found: Vec<(FileId, Vec<ArcStr>)> = self
             .articles
             .keys()
-            .copied()
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|file| (file, self.broken_words_of(file)))

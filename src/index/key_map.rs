@@ -16,6 +16,7 @@ use std::sync::Arc;
 use arcstr::ArcStr;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::FileId;
 
@@ -297,6 +298,87 @@ impl<K: MapKey> KeyMap<K> {
     }
 }
 
+/// A map as the cache stores it: its keys in order, and the files of
+/// `keys[i]` as `files[starts[i]..starts[i + 1]]`, each file by the number
+/// the writer gave it (its place among the articles written).
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMap<K> {
+    keys: Vec<K>,
+    starts: Vec<u32>,
+    files: Vec<u32>,
+}
+
+impl<K: MapKey> KeyMap<K> {
+    /// The map as stored, keeping the files `number` numbers (in their
+    /// numbers' order) and the keys left with any.
+    pub(super) fn stored<S: From<K>>(&self, number: impl Fn(FileId) -> Option<u32>) -> StoredMap<S> {
+        let mut stored = StoredMap { keys: Vec::new(), starts: vec![0], files: Vec::new() };
+        for (key, files) in self.iter() {
+            let before = stored.files.len();
+            stored.files.extend(files.iter().filter_map(|file| number(*file)));
+            if stored.files.len() == before {
+                continue;
+            }
+            stored.files[before..].sort_unstable();
+            stored.keys.push(S::from(key.clone()));
+            stored.starts.push(u32::try_from(stored.files.len()).unwrap_or(u32::MAX));
+        }
+        stored
+    }
+
+    /// The map a cache stored, its files numbered as `FileId`s below
+    /// `files`. Anything a writer cannot have written (keys out of order,
+    /// a key without files, a file out of range) is refused: the cache is
+    /// then read no further.
+    pub(super) fn from_stored<S: Into<K>>(stored: StoredMap<S>, files: u32) -> Result<KeyMap<K>, String> {
+        let StoredMap { keys, starts, files: numbers } = stored;
+        let keys: Vec<K> = keys.into_iter().map(Into::into).collect();
+        let well_formed = starts.len() == keys.len() + 1
+            && starts.first() == Some(&0)
+            && starts.last().is_some_and(|last| *last as usize == numbers.len())
+            && starts.windows(2).all(|pair| pair[0] < pair[1])
+            && keys.windows(2).all(|pair| pair[0] < pair[1])
+            && starts.windows(2).all(|pair| {
+                let list = &numbers[pair[0] as usize..pair[1] as usize];
+                list.windows(2).all(|two| two[0] < two[1]) && list.last().is_some_and(|last| *last < files)
+            });
+        if !well_formed {
+            return Err("corrupt: a stored map out of order".to_owned());
+        }
+        let files = numbers.into_iter().map(FileId).collect();
+        Ok(KeyMap::from_run(Run { keys, starts, files, ..Run::default() }))
+    }
+
+    /// The map of `pairs`, whose keys are in order, each once.
+    pub(super) fn from_sorted(pairs: Vec<(K, FileId)>) -> KeyMap<K> {
+        debug_assert!(pairs.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        let mut run = Run {
+            keys: Vec::with_capacity(pairs.len()),
+            files: Vec::with_capacity(pairs.len()),
+            ..Run::default()
+        };
+        run.starts.reserve(pairs.len());
+        for (key, file) in pairs {
+            run.keys.push(key);
+            run.files.push(file);
+            run.starts.push(u32::try_from(run.files.len()).unwrap_or(u32::MAX));
+        }
+        KeyMap::from_run(run)
+    }
+
+    /// A map of `run` alone, its positions filled in.
+    fn from_run(mut run: Run<K>) -> KeyMap<K> {
+        let (keys, hasher) = (&run.keys, &run.hasher);
+        let mut positions = HashTable::with_capacity(keys.len());
+        for (at, key) in keys.iter().enumerate() {
+            let at = u32::try_from(at).unwrap_or(u32::MAX);
+            positions.insert_unique(hasher.hash_one(key), at, |at| hasher.hash_one(&keys[*at as usize]));
+        }
+        run.positions = positions;
+        KeyMap { run: Arc::new(run), changed: imbl::OrdMap::new() }
+    }
+}
+
 /// A snapshot of a map whose changes are due to be merged into its run.
 pub(super) struct MergeJob<K: Ord + Hash + Clone> {
     base: Arc<Run<K>>,
@@ -415,6 +497,41 @@ mod tests {
         let stale = super::MergeJob { base: map.run.clone(), changed: map.changed.clone() }.build();
         map.merge(Vec::new());
         assert!(!map.install(stale), "a run rebuilt meanwhile refuses an older merge");
+    }
+
+    #[test]
+    fn a_stored_map_loads_back_and_a_malformed_one_is_refused() {
+        let key = |k: &str| ArcStr::from(k);
+        let mut map: KeyMap<ArcStr> = KeyMap::default();
+        map.extend(vec![
+            (key("b"), FileId(4)),
+            (key("a"), FileId(1)),
+            (key("a"), FileId(3)),
+            (key("c"), FileId(2)),
+        ]);
+        // File 2 is not written: its key goes with it; the rest are renumbered.
+        let number = |file: FileId| match file.0 {
+            1 => Some(0),
+            3 => Some(1),
+            4 => Some(2),
+            _ => None,
+        };
+        let stored: super::StoredMap<ArcStr> = map.stored(number);
+        let loaded = KeyMap::<ArcStr>::from_stored(stored, 3).expect("well formed");
+        let listed: Vec<(ArcStr, Vec<FileId>)> =
+            loaded.iter().map(|(k, f)| (k.clone(), f.to_vec())).collect();
+        assert_eq!(listed, [(key("a"), vec![FileId(0), FileId(1)]), (key("b"), vec![FileId(2)])]);
+        assert_eq!(loaded.get("b"), [FileId(2)]);
+        let malformed = |keys: &[&str], starts: Vec<u32>, files: Vec<u32>, count| {
+            let stored = super::StoredMap { keys: keys.iter().map(|k| key(k)).collect(), starts, files };
+            KeyMap::<ArcStr>::from_stored(stored, count).is_err()
+        };
+        assert!(malformed(&["b", "a"], vec![0, 1, 2], vec![0, 1], 2), "keys out of order");
+        assert!(malformed(&["a", "b"], vec![0, 1, 1], vec![0], 2), "a key without files");
+        assert!(malformed(&["a"], vec![0, 2], vec![1, 0], 2), "files out of order");
+        assert!(malformed(&["a"], vec![0, 1], vec![2], 2), "a file out of range");
+        assert!(malformed(&["a"], vec![0, 3], vec![0, 1], 2), "starts past the files");
+        assert!(!malformed(&["a"], vec![0, 2], vec![0, 1], 2));
     }
 
     proptest! {

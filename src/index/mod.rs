@@ -4,8 +4,10 @@
 //! snapshots while the next edit builds a new version beside them.
 
 mod broken;
+mod image;
 mod key_map;
 mod merges;
+mod slots;
 mod words;
 
 use std::fmt;
@@ -21,6 +23,7 @@ use crate::texts::SharedTexts;
 use broken::BrokenLinks;
 use key_map::KeyMap;
 
+pub use image::{FileNumbers, MapName, StoredKeys};
 pub use merges::{MapMerges, MergedMaps};
 pub use words::{link_words, title_words};
 
@@ -70,7 +73,7 @@ pub struct ArticleIndex {
     /// The file ids at which a run of increasing paths starts: within a run,
     /// comparing ids compares paths (see [`ArticleIndex::cmp_paths`]).
     path_runs: Arc<Vec<u32>>,
-    articles: imbl::HashMap<FileId, Arc<IndexedArticle>>,
+    articles: slots::Slots,
     /// Every path ever interned, in order, with its one file id: the files
     /// under a folder are a range of it (a folder deleted on disk is one
     /// event).
@@ -200,7 +203,7 @@ impl ArticleIndex {
     }
 
     pub fn get(&self, file: FileId) -> Option<&Arc<IndexedArticle>> {
-        self.articles.get(&file)
+        self.articles.get(file)
     }
 
     pub fn get_by_path(&self, path: &FilePath) -> Option<&Arc<IndexedArticle>> {
@@ -209,7 +212,7 @@ impl ArticleIndex {
 
     /// Every indexed article, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &Arc<IndexedArticle>)> {
-        self.articles.iter().map(|(file, article)| (*file, article))
+        self.articles.iter()
     }
 
     /// Indexed articles whose path starts with `prefix` (for a folder, its
@@ -219,7 +222,7 @@ impl ArticleIndex {
             .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(prefix))
             .flat_map(|(_, files)| files.iter().copied())
-            .filter(|file| self.articles.contains_key(file))
+            .filter(|file| self.articles.contains_key(*file))
     }
 
     /// Articles claiming `id`: more than one is a `duplicate-id`.
@@ -286,7 +289,7 @@ impl ArticleIndex {
     /// Adds or replaces the article at `path`. Returns the file's id.
     pub fn upsert(&mut self, path: FilePath, mut summary: ArticleSummary, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
-        let before = self.articles.get(&file).cloned();
+        let before = self.articles.get(file).cloned();
         self.unlink(file);
         self.texts.share(&mut summary);
         self.texts.sweep_if_grown();
@@ -300,10 +303,10 @@ impl ArticleIndex {
     /// Forgets the article at `path`, returning what the index held.
     pub fn remove(&mut self, path: &FilePath) -> Option<Arc<IndexedArticle>> {
         let file = self.file_id(path)?;
-        let before = self.articles.get(&file).cloned();
+        let before = self.articles.get(file).cloned();
         self.unlink(file);
         self.settle();
-        let removed = self.articles.remove(&file);
+        let removed = self.articles.remove(file);
         self.refile_broken_links(file, before);
         removed
     }
@@ -346,7 +349,7 @@ impl ArticleIndex {
     }
 
     fn unlink(&mut self, file: FileId) {
-        let Some(entry) = self.articles.get(&file).cloned() else { return };
+        let Some(entry) = self.articles.get(file).cloned() else { return };
         for key in keys(&entry.summary, &mut WordCopies::new(&self.texts)) {
             match key {
                 Key::Id(id) => self.by_id.remove(&id, file),

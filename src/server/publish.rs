@@ -96,6 +96,9 @@ pub enum Change {
     Initialized,
     /// Files read by a scan; `None` for files that are not article texts.
     Scanned(Vec<(FilePath, Option<Loaded>)>),
+    /// The articles a scan found as its root's cache holds them: the
+    /// cache's index, maps and all (see [`FilingJob::file`]).
+    Restored(Box<ArticleIndex>),
     /// Scan batches filed into a snapshot of the index away from the loop
     /// (see [`Filing`]), `None` if filing them failed, and the files filed.
     Filed(Option<Box<ArticleIndex>>, Vec<FilePath>),
@@ -152,6 +155,7 @@ impl std::fmt::Debug for Change {
             Change::Folders { added, removed } => write!(f, "Folders(+{added:?} -{removed:?})"),
             Change::Initialized => f.write_str("Initialized"),
             Change::Scanned(files) => write!(f, "Scanned({} files)", files.len()),
+            Change::Restored(image) => write!(f, "Restored({} articles)", image.len()),
             Change::Filed(_, files) => write!(f, "Filed({} files)", files.len()),
             Change::ScanFinished { root, seen, .. } => {
                 write!(f, "ScanFinished({}, {:?} seen)", root.display(), seen.as_ref().map(HashSet::len))
@@ -320,6 +324,12 @@ impl Pending {
                 self.filing = false;
                 self.backlog_since = None;
                 self.backlog.push_front(change);
+            }
+            // A scan's cached articles and its end come alone: no burst to
+            // gather, and a writer waiting for the scan.
+            Change::Restored(_) | Change::ScanFinished { .. } => {
+                self.backlog_since = None;
+                self.backlog.push_back(change);
             }
             other => {
                 if self.backlog.is_empty() {
@@ -761,18 +771,23 @@ fn process(
             held.extend(backlog.pop_front());
             continue;
         }
-        if matches!(next, Change::Scanned(_)) {
+        if matches!(next, Change::Scanned(_) | Change::Restored(_)) {
             // Every batch queued is filed in one job: its cost is that of
             // the batches, not of the index, and it never holds the loop.
-            let mut files = Vec::new();
-            while let Some(Change::Scanned(_)) = backlog.front() {
-                if let Some(Change::Scanned(batch)) = backlog.pop_front() {
-                    files.extend(batch);
-                    changes += 1;
+            let (mut files, mut image) = (Vec::new(), None);
+            while let Some(Change::Scanned(_) | Change::Restored(_)) = backlog.front() {
+                match backlog.pop_front() {
+                    Some(Change::Scanned(batch)) => files.extend(batch),
+                    // A second root's image is filed as a batch.
+                    Some(Change::Restored(restored)) if image.is_some() => files.extend(as_batch(&restored)),
+                    Some(Change::Restored(restored)) => image = Some(restored),
+                    _ => {}
                 }
+                changes += 1;
             }
             analysis.filing = Some(Filing::default());
-            filing = Some(FilingJob { base: round.index.clone(), files, workspace: workspace.clone() });
+            let base = round.index.clone();
+            filing = Some(FilingJob { base, image, files, workspace: workspace.clone() });
             continue;
         }
         let costs = &analysis.item_costs;
@@ -1129,7 +1144,7 @@ fn apply(
             }
         }
         // Filed away from the loop, by `process`.
-        Change::ConfigFile | Change::Scanned(_) | Change::Filed(..) => {}
+        Change::ConfigFile | Change::Scanned(_) | Change::Restored(_) | Change::Filed(..) => {}
         // Applied as they arrive, by `SessionState::apply`.
         Change::Settings(_) | Change::Folders { .. } | Change::Initialized => {}
         Change::ScanFinished { root, seen, indexed, restored } => {
@@ -1230,9 +1245,15 @@ fn replace_noted(
 /// index each.
 struct FilingJob {
     base: ArticleIndex,
+    /// A cache's index of a root's unchanged articles, filed before `files`.
+    image: Option<Box<ArticleIndex>>,
     files: Vec<(FilePath, Option<Loaded>)>,
     workspace: Arc<Workspace>,
 }
+
+/// Up to this many articles in the index, a cache's image becomes the index
+/// with them filed into it again, rather than being filed into it.
+const FILED_OVER_AN_IMAGE: usize = 1024;
 
 impl FilingJob {
     fn start(self, shared: &Arc<Shared>) {
@@ -1240,7 +1261,7 @@ impl FilingJob {
         let shared = shared.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let files = self.files.len();
+            let files = self.files.len() + self.image.as_ref().map_or(0, |image| image.len());
             match tokio::task::spawn_blocking(move || self.file(&worker)).await {
                 Ok((filed, paths)) => {
                     tracing::debug!("{files} scanned files filed in {:?}", started.elapsed());
@@ -1256,9 +1277,13 @@ impl FilingJob {
 
     /// The snapshot with the batches filed, and the files filed.
     fn file(self, shared: &Shared) -> (ArticleIndex, Vec<FilePath>) {
-        let FilingJob { base: mut index, files, workspace } = self;
-        let mut articles = Vec::with_capacity(files.len());
+        let FilingJob { base, image, files, workspace } = self;
         let mut paths = Vec::with_capacity(files.len());
+        let mut index = match image {
+            Some(image) => with_image(base, *image, &workspace, shared, &mut paths),
+            None => base,
+        };
+        let mut articles = Vec::with_capacity(files.len());
         for (path, loaded) in files {
             // A root removed while it was being scanned (or settings that
             // now exclude the file) make what was read unwanted. A document
@@ -1277,6 +1302,56 @@ impl FilingJob {
         index.upsert_batch(articles);
         (index, paths)
     }
+}
+
+/// `base` with a cache's `image` filed into it, as if each of its articles
+/// were a scanned file (open documents and files the settings now exclude
+/// are left out), and the paths filed added to `paths`. When `base` holds
+/// little (open documents, a small root), the image is the index, maps and
+/// all, with what `base` holds filed into it: a restart files nothing else.
+fn with_image(
+    base: ArticleIndex,
+    mut image: ArticleIndex,
+    workspace: &Workspace,
+    shared: &Shared,
+    paths: &mut Vec<FilePath>,
+) -> ArticleIndex {
+    let unwanted: Vec<FilePath> = image
+        .iter()
+        .map(|(_, entry)| &entry.path)
+        .filter(|path| shared.state.is_open(path) || !workspace.includes(Path::new(path.as_str())))
+        .cloned()
+        .collect();
+    for path in &unwanted {
+        image.remove(path);
+    }
+    paths.extend(image.iter().map(|(_, entry)| entry.path.clone()));
+    if base.len() > FILED_OVER_AN_IMAGE.max(image.len() / 8) {
+        let mut base = base;
+        let articles = as_batch(&image).into_iter().filter_map(|(path, loaded)| match loaded {
+            Some(Loaded::Article(summary, line_index)) => Some((path, *summary, line_index)),
+            _ => None,
+        });
+        base.upsert_batch(articles.collect());
+        return base;
+    }
+    for (_, entry) in base.iter() {
+        if shared.state.is_open(&entry.path) || image.get_by_path(&entry.path).is_none() {
+            image.upsert(entry.path.clone(), entry.summary.clone(), entry.line_index.clone());
+        }
+    }
+    image
+}
+
+/// The articles of an index as a scan's batch.
+fn as_batch(index: &ArticleIndex) -> Vec<(FilePath, Option<Loaded>)> {
+    index
+        .iter()
+        .map(|(_, entry)| {
+            let loaded = Loaded::Article(Box::new(entry.summary.clone()), entry.line_index.clone());
+            (entry.path.clone(), Some(loaded))
+        })
+        .collect()
 }
 
 /// Puts the filed index in the loop's place, with every change applied

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::NumberOrString;
 
 use super::Shared;
 use super::publish::{Change, ScanOutcome};
-use crate::cache::{self, Cached, CachedFiles, Stamp, StoredDiagnostic};
+use crate::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
 use crate::diagnostics::Diagnostic;
 use crate::index::{ArticleIndex, FilePath};
 use crate::texts::SharedTexts;
@@ -81,7 +81,12 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
             Vec::new()
         }
     };
-    let mut cached = match cached {
+    // Stamped while the cache is still being read.
+    let stamping = cached.as_ref().map(|_| {
+        let files = files.clone();
+        tokio::task::spawn_blocking(move || stamps_of(&files))
+    });
+    let cached = match cached {
         Some(loading) => match loading.await {
             Ok(Ok(cached)) => Some(cached),
             Ok(Err(why)) => {
@@ -98,32 +103,59 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let cache_was_valid = cached.is_some();
     tracing::info!("{} files listed and the cache read in {:?}", files.len(), started.elapsed());
 
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(files.len());
     let mut stamps = Vec::with_capacity(files.len());
-    // What the checks found in each file, while every file read is as the
-    // cache has it (see `StoredDiagnostic`).
-    let mut restored = cached.is_some().then(HashMap::new);
+    let listed = files.len();
+    // What the checks found in each file, when every file is as the cache
+    // has it (see `StoredDiagnostic`).
+    let mut restored = None;
+    let mut cached_unchanged = false;
+    let stamped = match stamping {
+        Some(stamping) => stamping.await.ok(),
+        None => None,
+    };
+    let files = match cached.zip(stamped) {
+        Some((cached, stamped)) => {
+            let listing = files.clone();
+            match tokio::task::spawn_blocking(move || verify(cached, listing, stamped)).await {
+                Ok(verified) => {
+                    tracing::info!(
+                        "{} files unchanged since the cache was written, {} to read, in {:?}",
+                        verified.unchanged.len(),
+                        verified.to_read.len(),
+                        started.elapsed()
+                    );
+                    seen.extend(verified.unchanged.iter().map(|(path, _)| path.clone()));
+                    stamps.extend(verified.unchanged);
+                    (restored, cached_unchanged) = (verified.found, verified.cached_unchanged);
+                    shared.send(Change::Restored(Box::new(verified.image)));
+                    verified.to_read
+                }
+                Err(error) => {
+                    tracing::error!(
+                        "comparing {} with its cache failed, every file is read: {error}",
+                        root.display()
+                    );
+                    files
+                }
+            }
+        }
+        None => files,
+    };
     let mut parsed = 0;
     let mut done = 0;
     while done < files.len() {
         let end = files.len().min(done + FIRST_BATCH.max(done / 2));
         let chunk = files[done..end].to_vec();
         done = end;
-        let from_cache = take_cached(&chunk, cached.as_mut());
         let texts = texts.clone();
-        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, from_cache, &texts)).await else {
+        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, &texts)).await else {
             continue;
         };
         let mut batch = Vec::with_capacity(read.len());
         for file in read {
             seen.insert(file.path.clone());
             parsed += usize::from(file.parsed);
-            match (file.found, &mut restored) {
-                (Some(found), Some(restored)) => {
-                    restored.insert(file.path.clone(), found);
-                }
-                _ => restored = None,
-            }
             if let Some(stamp) = file.stamp {
                 stamps.push((file.path.clone(), stamp));
             }
@@ -135,10 +167,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
             progress.report_with_message(format!("{done}/{} files", files.len()), percentage).await;
         }
     }
-    // Only when no file the cache held is gone: the stored findings were
-    // made with every one of them.
-    let restored = restored.filter(|_| cached.as_ref().is_none_or(CachedFiles::is_empty));
-    tracing::info!("{} files read in {:?}", files.len(), started.elapsed());
+    tracing::info!("{listed} files read in {:?}", started.elapsed());
     let (indexed, stored) = tokio::sync::oneshot::channel();
     let finished =
         Change::ScanFinished { root: root.clone(), seen: Some(seen), indexed: Some(indexed), restored };
@@ -151,15 +180,16 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     // sent on that news waits for the cache.
     let _writing = shared.cache_write.lock().await;
     if let Some(progress) = progress {
-        progress.finish_with_message(format!("{} files read", files.len())).await;
+        progress.finish_with_message(format!("{listed} files read")).await;
     }
     tracing::info!(
-        "scan of {} done in {:?}: {} files, {parsed} parsed, the rest from the cache",
+        "scan of {} done in {:?}: {listed} files, {parsed} parsed, the rest from the cache",
         root.display(),
         started.elapsed(),
-        files.len()
     );
-    let unchanged = cache_was_valid && parsed == 0 && cached.is_none_or(|left| left.is_empty());
+    // A file that cannot be read is never cached: it does not make every
+    // start rewrite the cache.
+    let unchanged = cache_was_valid && cached_unchanged && parsed == 0;
     if let Some(file) = cache_file
         && !unchanged
     {
@@ -226,52 +256,80 @@ struct ReadFile {
     /// `None` when the file could not be read as text.
     loaded: Option<Loaded>,
     stamp: Option<Stamp>,
-    /// Read and parsed now, rather than taken from the cache: the cache is
-    /// then out of date.
+    /// Read and parsed (the cache is then out of date).
     parsed: bool,
-    /// What the checks found in it, when the cache held that.
-    found: Option<Vec<StoredDiagnostic>>,
 }
 
-/// Takes the cache's entries for `paths` out of it.
-fn take_cached(paths: &[PathBuf], cache: Option<&mut CachedFiles>) -> Vec<Option<Cached>> {
-    match cache {
-        // Named as the scan names files (and the cache was written).
-        Some(cache) => paths.iter().map(|path| cache.remove(path.to_string_lossy().as_ref())).collect(),
-        None => paths.iter().map(|_| None).collect(),
+/// The listed files compared with what a cache holds of them.
+struct Verified {
+    /// The cache's index, less the articles changed or gone since.
+    image: ArticleIndex,
+    /// The listed files the cache holds as they are, with their stamps.
+    unchanged: Vec<(FilePath, Stamp)>,
+    /// Listed files to read: new, or changed since the cache was written.
+    to_read: Vec<PathBuf>,
+    /// Every cached file is listed and unchanged.
+    cached_unchanged: bool,
+    /// What the checks found in each file, when every listed file is as
+    /// the cache holds it and every one had its findings stored.
+    found: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
+}
+
+/// The stamp of each file, stat-ed on every core; `None` where there is none.
+fn stamps_of(files: &[PathBuf]) -> Vec<Option<Stamp>> {
+    files
+        .par_iter()
+        .map(|path| std::fs::metadata(path).ok().and_then(|metadata| Stamp::of(&metadata)))
+        .collect()
+}
+
+/// Compares the listed files' stamps (`stamped`, in the listing's order)
+/// with those the cache holds.
+fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Stamp>>) -> Verified {
+    let CachedWorkspace { files: cached, index: mut image } = cached;
+    let matches: Vec<Option<usize>> = listed
+        .par_iter()
+        .zip(stamped)
+        .map(|(path, stamp)| {
+            let at = cached.binary_search_by(|file| file.path.as_str().cmp(&path.to_string_lossy())).ok()?;
+            (stamp? == cached[at].stamp).then_some(at)
+        })
+        .collect();
+    let mut kept = vec![false; cached.len()];
+    let (mut unchanged, mut to_read) = (Vec::with_capacity(listed.len()), Vec::new());
+    for (path, at) in listed.into_iter().zip(matches) {
+        match at {
+            Some(at) => {
+                kept[at] = true;
+                unchanged.push((cached[at].path.clone(), cached[at].stamp));
+            }
+            None => to_read.push(path),
+        }
     }
+    for (file, _) in cached.iter().zip(&kept).filter(|(file, kept)| file.is_article && !**kept) {
+        image.remove(&file.path);
+    }
+    let cached_unchanged = kept.iter().all(|kept| *kept);
+    let complete = cached_unchanged && to_read.is_empty();
+    let found =
+        if complete { cached.into_iter().map(|file| Some((file.path, file.found?))).collect() } else { None };
+    Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 
-fn read_all(paths: Vec<PathBuf>, cached: Vec<Option<Cached>>, texts: &SharedTexts) -> Vec<ReadFile> {
+fn read_all(paths: Vec<PathBuf>, texts: &SharedTexts) -> Vec<ReadFile> {
     paths
         .into_par_iter()
-        .zip(cached)
-        .map(|(path, cached)| {
+        .map(|path| {
             let file_path = FilePath::new(path.to_string_lossy().as_ref());
-            if let Some(Cached { stamp, parsed, found }) = cached
-                && std::fs::metadata(&path).ok().and_then(|metadata| Stamp::of(&metadata)) == Some(stamp)
-            {
-                let loaded = match parsed {
-                    Some((article, line_index)) => Loaded::Article(article, line_index),
-                    None => Loaded::NotAnArticle,
-                };
-                return ReadFile {
-                    path: file_path,
-                    loaded: Some(loaded),
-                    stamp: Some(stamp),
-                    parsed: false,
-                    found,
-                };
-            }
             match load_for_index(&path, texts) {
                 Ok((loaded, stamp)) => {
-                    ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true, found: None }
+                    ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }
                 // Not cached either way: a file that cannot be read must not
                 // make every start rewrite the cache.
                 Err(problem) => {
                     log(&problem);
-                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: false, found: None }
+                    ReadFile { path: file_path, loaded: None, stamp: None, parsed: false }
                 }
             }
         })
@@ -297,11 +355,8 @@ fn save_cache(
         .iter()
         .map(|stamped| (stamped, found.next().flatten()))
         .filter(|((path, _), _)| !shared.state.is_open(path))
-        .map(|((path, stamp), found)| {
-            let parsed = index.get_by_path(path).map(|entry| (&entry.summary, &entry.line_index));
-            cache::Seen { path: path.as_str(), stamp: *stamp, parsed, found }
-        });
-    let written = cache::save(file, seen)?;
+        .map(|((path, stamp), found)| cache::Seen { path, stamp: *stamp, found });
+    let written = cache::save(file, seen, &index)?;
     tracing::info!("index cache written: {written} files in {}", file.display());
     Ok(())
 }

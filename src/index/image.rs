@@ -1,0 +1,146 @@
+//! The index as the cache stores it: its articles in path order, and its
+//! maps with each file numbered by its place among them, so that a restart
+//! takes the maps as they were rather than filing every article again.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::key_map::{KeyMap, StoredMap};
+use super::slots::Slots;
+use super::{ArticleIndex, FileId, FilePath, IndexedArticle};
+use crate::article::ArticleId;
+use crate::line_index::LineIndex;
+use crate::summary::ArticleSummary;
+use crate::texts::{SharedTexts, TableText};
+
+/// The maps a cache stores, in the order it stores them. The paths' map is
+/// not stored: it is the articles' own order. Nor are broken links: they
+/// are derived from these, at a scan's end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapName {
+    ById,
+    ByUrl,
+    BySubject,
+    LinkingToId,
+    LinkingToUrl,
+    ByWord,
+}
+
+impl MapName {
+    pub const ALL: [MapName; 6] = [
+        MapName::ById,
+        MapName::ByUrl,
+        MapName::BySubject,
+        MapName::LinkingToId,
+        MapName::LinkingToUrl,
+        MapName::ByWord,
+    ];
+}
+
+/// One stored map: keyed by ids or by texts.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoredKeys {
+    Ids(StoredMap<ArticleId>),
+    Texts(StoredMap<TableText>),
+}
+
+/// Which of the index's files are written, and as what number: their place
+/// among the written articles, which are in path order.
+pub struct FileNumbers {
+    by_file: Vec<u32>,
+}
+
+const NOT_WRITTEN: u32 = u32::MAX;
+
+impl FileNumbers {
+    fn of(&self, file: FileId) -> Option<u32> {
+        self.by_file.get(file.0 as usize).copied().filter(|number| *number != NOT_WRITTEN)
+    }
+}
+
+impl ArticleIndex {
+    /// Numbers the articles at `paths` (in path order, each once) by their
+    /// place in it; a path the index does not hold takes no number.
+    pub fn number_files<'a>(&self, paths: impl Iterator<Item = &'a FilePath>) -> FileNumbers {
+        let mut by_file = vec![NOT_WRITTEN; self.paths.len()];
+        let indexed =
+            paths.filter_map(|path| self.file_id(path).filter(|file| self.articles.contains_key(*file)));
+        for (number, file) in indexed.enumerate() {
+            by_file[file.0 as usize] = u32::try_from(number).unwrap_or(NOT_WRITTEN);
+        }
+        FileNumbers { by_file }
+    }
+
+    /// A map as the cache stores it: only the files `numbers` numbers.
+    pub fn stored_map(&self, name: MapName, numbers: &FileNumbers) -> StoredKeys {
+        let number = |file| numbers.of(file);
+        match name {
+            MapName::ById => StoredKeys::Ids(self.by_id.stored(number)),
+            MapName::ByUrl => StoredKeys::Texts(self.by_url.stored(number)),
+            MapName::BySubject => StoredKeys::Texts(self.by_subject.stored(number)),
+            MapName::LinkingToId => StoredKeys::Ids(self.linking_to_id.stored(number)),
+            MapName::LinkingToUrl => StoredKeys::Texts(self.linking_to_url.stored(number)),
+            MapName::ByWord => StoredKeys::Texts(self.by_word.stored(number)),
+        }
+    }
+
+    /// The index a cache stored: `articles` in path order, numbered by
+    /// their place there, and `maps` in [`MapName::ALL`]'s order, made by
+    /// [`ArticleIndex::stored_map`] from an index of the same articles.
+    /// Their texts are `texts`' already (the cache reads them through it).
+    pub fn from_image(
+        articles: Vec<(FilePath, ArticleSummary, LineIndex)>,
+        maps: Vec<StoredKeys>,
+        texts: Arc<SharedTexts>,
+    ) -> Result<ArticleIndex, String> {
+        if !articles.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            return Err("corrupt: articles out of order".to_owned());
+        }
+        let count = u32::try_from(articles.len()).map_err(|_| "too many articles")?;
+        let [by_id, by_url, by_subject, linking_to_id, linking_to_url, by_word]: [StoredKeys; 6] =
+            maps.try_into().map_err(|_| "corrupt: not every map is stored")?;
+        let ids = |map: StoredKeys| match map {
+            StoredKeys::Ids(map) => KeyMap::from_stored(map, count),
+            StoredKeys::Texts(_) => Err("corrupt: a map of texts where ids are stored".to_owned()),
+        };
+        let texts_map = |map: StoredKeys| match map {
+            StoredKeys::Texts(map) => KeyMap::from_stored(map, count),
+            StoredKeys::Ids(_) => Err("corrupt: a map of ids where texts are stored".to_owned()),
+        };
+        // Each map hashes its keys into its table: side by side.
+        let ((by_id, linking_to_id), ((by_url, by_subject), (linking_to_url, by_word))) = rayon::join(
+            || (ids(by_id), ids(linking_to_id)),
+            || {
+                rayon::join(
+                    || (texts_map(by_url), texts_map(by_subject)),
+                    || (texts_map(linking_to_url), texts_map(by_word)),
+                )
+            },
+        );
+        let mut index = ArticleIndex {
+            by_id: by_id?,
+            by_url: by_url?,
+            by_subject: by_subject?,
+            linking_to_id: linking_to_id?,
+            linking_to_url: linking_to_url?,
+            by_word: by_word?,
+            texts,
+            ..ArticleIndex::default()
+        };
+        let mut by_path = Vec::with_capacity(articles.len());
+        let mut entries = Vec::with_capacity(articles.len());
+        for (number, (path, summary, line_index)) in articles.into_iter().enumerate() {
+            by_path.push((path.0.clone(), FileId(u32::try_from(number).unwrap_or(u32::MAX))));
+            entries.push(Arc::new(IndexedArticle { path, summary, line_index }));
+        }
+        if !entries.is_empty() {
+            index.path_runs = Arc::new(vec![0]);
+        }
+        index.paths = entries.iter().map(|entry| entry.path.clone()).collect();
+        index.articles = Slots::dense(entries);
+        index.by_path = KeyMap::from_sorted(by_path);
+        index.broken.mark_stale();
+        Ok(index)
+    }
+}
