@@ -13,7 +13,11 @@
 //! behind a checkout's thousands of events: its round starts when its
 //! debounce ends, with nothing ahead of it.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+// Not SipHash: files are keyed by their paths, long and many (a scan's end
+// files every one of a workspace), and named by the workspace itself.
+use hashbrown::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -867,8 +871,11 @@ fn process(
             analysis.findings.clear();
             analysis.findings_incomplete = false;
             analysis.collecting = true;
-            analysis.unchecked.extend(index.iter().map(|(_, entry)| entry.path.clone()));
-            analysis.unchecked.extend(analysis.published.keys().cloned());
+            // Built in one go (sorted, then filled), not by a hundred
+            // thousand inserts of long paths.
+            let unchecked = std::mem::take(&mut analysis.unchecked).into_iter();
+            let indexed = index.iter().map(|(_, entry)| entry.path.clone());
+            analysis.unchecked = unchecked.chain(indexed).chain(analysis.published.keys().cloned()).collect();
         }
     }
     let open_changed = !check_now.is_empty();

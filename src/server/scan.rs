@@ -3,7 +3,7 @@
 //! Files go to the analysis task in batches, so requests made during the
 //! scan see what has been read so far.
 
-use std::collections::{HashMap, HashSet};
+use hashbrown::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -291,7 +291,8 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
         .par_iter()
         .zip(stamped)
         .map(|(path, stamp)| {
-            let at = cached.binary_search_by(|file| file.path.as_str().cmp(&path.to_string_lossy())).ok()?;
+            let name = path.to_string_lossy();
+            let at = cached.binary_search_by(|file| file.path.as_str().cmp(&name)).ok()?;
             (stamp? == cached[at].stamp).then_some(at)
         })
         .collect();
