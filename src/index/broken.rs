@@ -38,6 +38,24 @@ impl BrokenLinks {
     pub(super) fn mark_stale(&mut self) {
         self.stale = true;
     }
+
+    pub(super) fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    /// The files with broken links filed under `by_word`, as a cache
+    /// stored them.
+    pub(super) fn from_map(by_word: KeyMap<ArcStr>) -> BrokenLinks {
+        // Words come in order, so each file's list is sorted.
+        let mut words: hashbrown::HashMap<FileId, Vec<ArcStr>> = hashbrown::HashMap::new();
+        for (word, files) in by_word.iter() {
+            for file in files {
+                words.entry(*file).or_default().push(word.clone());
+            }
+        }
+        let words = words.into_iter().map(|(file, words)| (file, words.into())).collect();
+        BrokenLinks { by_word, words, stale: false }
+    }
 }
 
 impl ArticleIndex {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::broken::BrokenLinks;
 use super::key_map::{KeyMap, StoredMap};
 use super::slots::Slots;
 use super::{ArticleIndex, FileId, FilePath, IndexedArticle};
@@ -15,8 +16,7 @@ use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TableText};
 
 /// The maps a cache stores, in the order it stores them. The paths' map is
-/// not stored: it is the articles' own order. Nor are broken links: they
-/// are derived from these, at a scan's end.
+/// not stored: it is the articles' own order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MapName {
     ById,
@@ -25,16 +25,21 @@ pub enum MapName {
     LinkingToId,
     LinkingToUrl,
     ByWord,
+    /// Files with broken links by the words of those links: stored only
+    /// when every article of the index is written (whether a link is
+    /// broken depends on every other article), else rebuilt on reading.
+    BrokenLinksByWord,
 }
 
 impl MapName {
-    pub const ALL: [MapName; 6] = [
+    pub const ALL: [MapName; 7] = [
         MapName::ById,
         MapName::ByUrl,
         MapName::BySubject,
         MapName::LinkingToId,
         MapName::LinkingToUrl,
         MapName::ByWord,
+        MapName::BrokenLinksByWord,
     ];
 }
 
@@ -43,12 +48,16 @@ impl MapName {
 pub enum StoredKeys {
     Ids(StoredMap<ArticleId>),
     Texts(StoredMap<TableText>),
+    /// Not stored: rebuilt from the others.
+    Rebuilt,
 }
 
 /// Which of the index's files are written, and as what number: their place
 /// among the written articles, which are in path order.
 pub struct FileNumbers {
     by_file: Vec<u32>,
+    /// How many files are numbered.
+    count: usize,
 }
 
 const NOT_WRITTEN: u32 = u32::MAX;
@@ -66,10 +75,12 @@ impl ArticleIndex {
         let mut by_file = vec![NOT_WRITTEN; self.paths.len()];
         let indexed =
             paths.filter_map(|path| self.file_id(path).filter(|file| self.articles.contains_key(*file)));
+        let mut count = 0;
         for (number, file) in indexed.enumerate() {
             by_file[file.0 as usize] = u32::try_from(number).unwrap_or(NOT_WRITTEN);
+            count += 1;
         }
-        FileNumbers { by_file }
+        FileNumbers { by_file, count }
     }
 
     /// A map as the cache stores it: only the files `numbers` numbers.
@@ -82,6 +93,10 @@ impl ArticleIndex {
             MapName::LinkingToId => StoredKeys::Ids(self.linking_to_id.stored(number)),
             MapName::LinkingToUrl => StoredKeys::Texts(self.linking_to_url.stored(number)),
             MapName::ByWord => StoredKeys::Texts(self.by_word.stored(number)),
+            MapName::BrokenLinksByWord if self.broken.is_stale() || numbers.count != self.len() => {
+                StoredKeys::Rebuilt
+            }
+            MapName::BrokenLinksByWord => StoredKeys::Texts(self.broken.by_word.stored(number)),
         }
     }
 
@@ -98,15 +113,19 @@ impl ArticleIndex {
             return Err("corrupt: articles out of order".to_owned());
         }
         let count = u32::try_from(articles.len()).map_err(|_| "too many articles")?;
-        let [by_id, by_url, by_subject, linking_to_id, linking_to_url, by_word]: [StoredKeys; 6] =
+        let [by_id, by_url, by_subject, linking_to_id, linking_to_url, by_word, broken]: [StoredKeys; 7] =
             maps.try_into().map_err(|_| "corrupt: not every map is stored")?;
         let ids = |map: StoredKeys| match map {
             StoredKeys::Ids(map) => KeyMap::from_stored(map, count),
-            StoredKeys::Texts(_) => Err("corrupt: a map of texts where ids are stored".to_owned()),
+            _ => Err("corrupt: no map of ids where one is stored".to_owned()),
         };
         let texts_map = |map: StoredKeys| match map {
             StoredKeys::Texts(map) => KeyMap::from_stored(map, count),
-            StoredKeys::Ids(_) => Err("corrupt: a map of ids where texts are stored".to_owned()),
+            _ => Err("corrupt: no map of texts where one is stored".to_owned()),
+        };
+        let broken = match broken {
+            StoredKeys::Rebuilt => None,
+            map => Some(BrokenLinks::from_map(texts_map(map)?)),
         };
         // Each map hashes its keys into its table: side by side.
         let ((by_id, linking_to_id), ((by_url, by_subject), (linking_to_url, by_word))) = rayon::join(
@@ -140,7 +159,10 @@ impl ArticleIndex {
         index.paths = entries.iter().map(|entry| entry.path.clone()).collect();
         index.articles = Slots::dense(entries);
         index.by_path = KeyMap::from_sorted(by_path);
-        index.broken.mark_stale();
+        match broken {
+            Some(broken) => index.broken = broken,
+            None => index.broken.mark_stale(),
+        }
         Ok(index)
     }
 }

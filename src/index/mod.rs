@@ -1,6 +1,6 @@
 //! The workspace index: every article by file, id and url, and who links to whom.
 //!
-//! Persistent maps make a clone O(1), so the server hands out immutable
+//! Persistent vectors and maps make a clone O(1), so the server hands out immutable
 //! snapshots while the next edit builds a new version beside them.
 
 mod broken;

@@ -119,6 +119,22 @@ proptest! {
             image.upsert(path, summary, line_index);
         }
         prop_assert_eq!(image.canonical(), fresh.canonical());
+        // Written whole, the broken links are stored too, and kept as an
+        // article goes.
+        incremental.refresh_broken_links();
+        let every: Vec<_> = files.iter().filter_map(|(path, text)| {
+            Some((FilePath::new(path.as_str()), ArticleSummary::of_text(text)?, LineIndex::new(text)))
+        }).collect();
+        let numbers = incremental.number_files(every.iter().map(|(path, ..)| path));
+        let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
+        let mut whole = ArticleIndex::from_image(every.clone(), maps, Default::default())
+            .map_err(TestCaseError::fail)?;
+        prop_assert_eq!(whole.canonical(), fresh.canonical());
+        if let Some((gone, ..)) = every.first() {
+            whole.remove(gone);
+            fresh.remove(gone);
+            prop_assert_eq!(whole.canonical(), fresh.canonical());
+        }
     }
 }
 
