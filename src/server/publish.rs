@@ -894,7 +894,11 @@ fn process(
                 let is_open = open.contains(&path);
                 let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
                 let stored = restored.and_then(|restored| restored.get(&path)).map(Vec::as_slice);
-                let Checked { shown: diagnostics, findings } = if shown {
+                let Checked { shown: diagnostics, findings } = if stored.is_some_and(<[_]>::is_empty) {
+                    // Nothing found, nothing to show whatever the settings: most
+                    // files of a restart.
+                    Checked { shown: Vec::new(), findings: Some(Vec::new()) }
+                } else if shown {
                     diagnostics_of(shared, &workspace, &index, &path, known, stored, collecting)
                 } else {
                     Checked { shown: Vec::new(), findings: None }
