@@ -37,8 +37,16 @@ pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
             None => unchecked.push(word.clone()),
         }
     }
-    let Some(candidates) = intersect(selective) else {
-        return scan(index, budget, |file| title_matches(index, file, &unchecked));
+    let candidates = match intersect(selective) {
+        Some(candidates) => candidates,
+        // No word narrows the search on its own: the files of the least
+        // common one are still far fewer than every title of a large
+        // workspace, where a rare pairing of common words would otherwise
+        // walk them all.
+        None => match least_common_word(index, &unchecked) {
+            Some(files) => files,
+            None => return scan(index, budget, |file| title_matches(index, file, &unchecked)),
+        },
     };
     let mut files = Vec::new();
     for file in candidates {
@@ -94,6 +102,20 @@ fn files_with_word_prefix(index: &ArticleIndex, word: &str) -> Option<Vec<FileId
             return None;
         }
     }
+    files.sort_unstable();
+    files.dedup();
+    Some(files)
+}
+
+/// The files with a title word starting with the query word that has the
+/// fewest (among those long enough for the index), in order; `None` when
+/// no word is.
+fn least_common_word(index: &ArticleIndex, words: &[String]) -> Option<Vec<FileId>> {
+    let count = |word: &str| index.title_words_with_prefix(word).map(|(_, files)| files.len()).sum::<usize>();
+    let least =
+        words.iter().filter(|word| !word.is_ascii() || word.len() >= 3).min_by_key(|word| count(word))?;
+    let mut files: Vec<FileId> =
+        index.title_words_with_prefix(least).flat_map(|(_, files)| files.iter().copied()).collect();
     files.sort_unstable();
     files.dedup();
     Some(files)
@@ -177,6 +199,22 @@ mod tests {
             titles(&fixture, "ha", 10).0,
             ["How has Lumenus evolved?", "What programs does Lumenus offer?"]
         );
+    }
+
+    #[test]
+    fn without_a_selective_word_the_files_of_the_rarest_are_the_candidates() {
+        let mut text = String::new();
+        for id in 0..12 {
+            let title =
+                if id % 4 == 0 { format!("Common rarer words {id}") } else { format!("Common words {id}") };
+            text += &format!("//- {id}.md\n---\nid: {id}\ntitle: {title}\nurl: /{id}\n---\n");
+        }
+        let fixture = Fixture::parse(&text);
+        let words = ["common".to_owned(), "rarer".to_owned(), "wo".to_owned()];
+        let candidates = least_common_word(&fixture.index, &words).expect("a word long enough");
+        let with_rarer = fixture.index.with_title_word("rarer");
+        assert_eq!((candidates.len(), candidates.as_slice()), (3, with_rarer));
+        assert_eq!(least_common_word(&fixture.index, &["wo".to_owned()]), None, "too short for the index");
     }
 
     #[test]
