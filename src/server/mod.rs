@@ -218,7 +218,7 @@ impl Shared {
 
     /// How the client names `path`: its own URI for open documents.
     fn uri_of(&self, path: &FilePath) -> Option<Uri> {
-        self.state.document(path).map(|document| document.uri.clone()).or_else(|| convert::uri(path))
+        state::uri_in(&self.state.snapshot().documents, path)
     }
 
     /// Shows `message` to the writer (and logs it).

@@ -36,7 +36,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::documents::{EditRefused, OpenDocument};
 use super::session::SessionState;
-use super::state::{Snapshot, Workspace, replace};
+use super::state::{Documents, Snapshot, Workspace, replace, uri_in};
 use super::{Shared, convert, lock, scan, watch};
 use crate::cache::StoredDiagnostic;
 use crate::diagnostics::{Diagnostic, DiagnosticCode, article_diagnostics};
@@ -883,6 +883,8 @@ fn process(
     // Fingerprinted here, on every core: a scan's end has tens of thousands.
     let nothing = Fingerprint::of(&[]);
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
+    let encoding = shared.session().encoding;
+    let over = CheckedOver { workspace: &workspace, index: &index, documents: &documents, encoding };
     let check = |paths: Vec<FilePath>,
                  restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>,
                  analysis: &mut Analysis|
@@ -899,7 +901,7 @@ fn process(
                     // files of a restart.
                     Checked { shown: Vec::new(), findings: Some(Vec::new()) }
                 } else if shown {
-                    diagnostics_of(shared, &workspace, &index, &path, known, stored, collecting)
+                    diagnostics_of(&over, &path, known, stored, collecting)
                 } else {
                     Checked { shown: Vec::new(), findings: None }
                 };
@@ -971,7 +973,7 @@ fn process(
         if diagnostics.is_empty() && !analysis.published.contains_key(&path) {
             continue;
         }
-        let Some(uri) = shared.uri_of(&path) else { continue };
+        let Some(uri) = uri_in(&documents, &path) else { continue };
         let version = documents.get(&path).map(|document| document.version);
         match analysis.published.get(&path) {
             Some((previous_uri, previous)) if *previous_uri == uri && *previous == fingerprint => continue,
@@ -1289,9 +1291,12 @@ impl FilingJob {
     /// The snapshot with the batches filed, and the files filed.
     fn file(self, shared: &Shared) -> (ArticleIndex, Vec<FilePath>) {
         let FilingJob { base, image, files, workspace } = self;
+        // Asked once, not per file: the state's lock is the requests' too.
+        let documents = shared.state.snapshot().documents.clone();
+        let is_open = |path: &FilePath| documents.contains_key(path);
         let mut paths = Vec::with_capacity(files.len());
         let mut index = match image {
-            Some(image) => with_image(base, *image, &workspace, shared, &mut paths),
+            Some(image) => with_image(base, *image, &workspace, &is_open, &mut paths),
             None => base,
         };
         let mut articles = Vec::with_capacity(files.len());
@@ -1299,7 +1304,7 @@ impl FilingJob {
             // A root removed while it was being scanned (or settings that
             // now exclude the file) make what was read unwanted. A document
             // opened or closed meanwhile is replayed over the result.
-            if shared.state.is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
+            if is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
                 continue;
             }
             paths.push(path.clone());
@@ -1324,13 +1329,13 @@ fn with_image(
     base: ArticleIndex,
     mut image: ArticleIndex,
     workspace: &Workspace,
-    shared: &Shared,
+    is_open: &impl Fn(&FilePath) -> bool,
     paths: &mut Vec<FilePath>,
 ) -> ArticleIndex {
     let unwanted: Vec<FilePath> = image
         .iter()
         .map(|(_, entry)| &entry.path)
-        .filter(|path| shared.state.is_open(path) || !workspace.includes(Path::new(path.as_str())))
+        .filter(|path| is_open(path) || !workspace.includes(Path::new(path.as_str())))
         .cloned()
         .collect();
     for path in &unwanted {
@@ -1347,7 +1352,7 @@ fn with_image(
         return base;
     }
     for (_, entry) in base.iter() {
-        if shared.state.is_open(&entry.path) || image.get_by_path(&entry.path).is_none() {
+        if is_open(&entry.path) || image.get_by_path(&entry.path).is_none() {
             image.upsert(entry.path.clone(), entry.summary.clone(), entry.line_index.clone());
         }
     }
@@ -1441,23 +1446,31 @@ struct Checked {
     findings: Option<Vec<Diagnostic>>,
 }
 
+/// What files are checked over: the roots and their settings, the index,
+/// the open documents (they name their files as the client does) and the
+/// position encoding.
+struct CheckedOver<'a> {
+    workspace: &'a Workspace,
+    index: &'a ArticleIndex,
+    documents: &'a Documents,
+    encoding: PositionEncoding,
+}
+
 /// The diagnostics of `path` as the client sees them, with its settings;
 /// the checks' findings are `stored` ones when given (and every one
-/// restores over `index`), else found now, and are kept `with_findings`.
+/// restores over the index), else found now, and are kept `with_findings`.
 fn diagnostics_of(
-    shared: &Shared,
-    workspace: &Workspace,
-    index: &ArticleIndex,
+    over: &CheckedOver<'_>,
     path: &FilePath,
     known: Known,
     stored: Option<&[StoredDiagnostic]>,
     with_findings: bool,
 ) -> Checked {
+    let CheckedOver { workspace, index, documents, encoding } = *over;
     let Some(file) = index.file_id(path).filter(|file| index.get(*file).is_some()) else {
         return Checked { shown: Vec::new(), findings: Some(Vec::new()) };
     };
-    let encoding = shared.session().encoding;
-    let uri_of = |path: &FilePath| shared.uri_of(path);
+    let uri_of = |path: &FilePath| uri_in(documents, path);
     let known = if workspace.is_loose(path) { Known::NoRoot } else { known };
     let restored = stored.and_then(|stored| stored.iter().map(|stored| stored.restore(index)).collect());
     let found = restored.unwrap_or_else(|| article_diagnostics(index, file));
@@ -1479,17 +1492,29 @@ fn diagnostics_of(
 #[derive(Clone)]
 pub struct ScanOutcome {
     pub index: Arc<ArticleIndex>,
+    /// The documents open in that index: it holds their editor's text.
+    pub documents: Documents,
     pub findings: Option<Arc<HashMap<FilePath, Vec<Diagnostic>>>>,
 }
 
 impl ScanOutcome {
     /// Takes the findings collected: the loop keeps none between scans.
     fn now(shared: &Shared, analysis: &mut Analysis) -> ScanOutcome {
-        let no_document = shared.state.snapshot().documents.is_empty();
-        let complete = analysis.collecting && !analysis.findings_incomplete && no_document;
+        let snapshot = shared.state.snapshot();
+        let complete = analysis.collecting && !analysis.findings_incomplete && snapshot.documents.is_empty();
         let findings = std::mem::take(&mut analysis.findings);
         analysis.collecting = false;
-        ScanOutcome { index: shared.state.index(), findings: complete.then(|| Arc::new(findings)) }
+        ScanOutcome {
+            index: snapshot.index.clone(),
+            documents: snapshot.documents.clone(),
+            findings: complete.then(|| Arc::new(findings)),
+        }
+    }
+
+    /// What the loop holds now, without findings.
+    pub fn latest(shared: &Shared) -> ScanOutcome {
+        let snapshot = shared.state.snapshot();
+        ScanOutcome { index: snapshot.index.clone(), documents: snapshot.documents.clone(), findings: None }
     }
 }
 
@@ -1499,7 +1524,14 @@ pub fn pull(shared: &Shared, snapshot: &Snapshot, path: &FilePath) -> Vec<lsp::D
     // Whether a scan ran is the snapshot's own: the count now could belong
     // to an index stored after this one.
     let known = if snapshot.scanning { Known::ScanUnderWay } else { Known::Workspace };
-    diagnostics_of(shared, &snapshot.workspace, &snapshot.index, path, known, None, false).shown
+    let encoding = shared.session().encoding;
+    let over = CheckedOver {
+        workspace: &snapshot.workspace,
+        index: &snapshot.index,
+        documents: &snapshot.documents,
+        encoding,
+    };
+    diagnostics_of(&over, path, known, None, false).shown
 }
 
 #[cfg(test)]

@@ -347,15 +347,16 @@ fn save_cache(
     stamps: &[(FilePath, Stamp)],
     outcome: Option<ScanOutcome>,
 ) -> std::io::Result<()> {
-    let (index, findings) = match outcome {
-        Some(ScanOutcome { index, findings }) => (index, findings),
-        None => (shared.state.index(), None),
-    };
+    let ScanOutcome { index, documents, findings } = outcome.unwrap_or_else(|| ScanOutcome::latest(shared));
     let mut found = findings_to_store(shared, &index, findings.as_deref(), stamps).into_iter();
+    // Open when the index was taken (it holds the editor's text, not the
+    // disk's), or since: asked once, not per file, for the state's lock is
+    // the requests' too, and this thread runs at the lowest priority.
+    let open_now = shared.state.snapshot().documents.clone();
     let seen = stamps
         .iter()
         .map(|stamped| (stamped, found.next().flatten()))
-        .filter(|((path, _), _)| !shared.state.is_open(path))
+        .filter(|((path, _), _)| !documents.contains_key(path) && !open_now.contains_key(path))
         .map(|((path, stamp), found)| cache::Seen { path, stamp: *stamp, found });
     let written = cache::save(file, seen, &index)?;
     tracing::info!("index cache written: {written} files in {}", file.display());

@@ -23,12 +23,21 @@ use crate::workspace::{Boundary, Loaded, ProblemKind, ScanProblem};
 #[derive(Clone, Default)]
 pub struct Snapshot {
     pub index: Arc<ArticleIndex>,
-    pub documents: imbl::HashMap<FilePath, Arc<OpenDocument>>,
+    pub documents: Documents,
     pub workspace: Arc<Workspace>,
     /// Whether a scan was running when this index was stored: an article
     /// missing from it may then merely not be read yet.
     pub scanning: bool,
     pub editor_events: u64,
+}
+
+/// The open documents, by path.
+pub type Documents = imbl::HashMap<FilePath, Arc<OpenDocument>>;
+
+/// How the client names `path`: an open document keeps the client's own
+/// URI; any other file is named from its path.
+pub fn uri_in(documents: &Documents, path: &FilePath) -> Option<tower_lsp_server::ls_types::Uri> {
+    documents.get(path).map(|document| document.uri.clone()).or_else(|| super::convert::uri(path))
 }
 
 /// The latest [`Snapshot`]. The analysis loop alone stores into it.
@@ -68,10 +77,6 @@ impl StateCell {
         let result = change(&mut next);
         self.store(|snapshot| snapshot.workspace = Arc::new(next));
         result
-    }
-
-    pub fn document(&self, path: &FilePath) -> Option<Arc<OpenDocument>> {
-        lock(&self.0).latest.documents.get(path).cloned()
     }
 
     pub fn is_open(&self, path: &FilePath) -> bool {
