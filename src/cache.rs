@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severity};
-use crate::index::{ArticleIndex, FileId, FilePath, MapName, StoredKeys};
+use crate::index::{ArticleIndex, FileId, FilePath, IndexedArticle, MapName, StoredKeys};
 use crate::line_index::LineIndex;
 use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TextTable, in_table};
@@ -241,16 +241,26 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
         .collect::<Result<_, String>>()?;
     drop(table_chunks);
     let table = TextTable::for_reading(table.concat());
-    let decode_all = |group: &mut Vec<Vec<u8>>| -> Result<Vec<Vec<StoredEntry>>, String> {
-        group.par_drain(..).map(|chunk| in_table::with(table.clone(), || decode(&chunk)).0).collect()
+    // Each chunk's entries are made into the cached files and the index's
+    // entries where they are decoded, on every core: at a million articles,
+    // moving every summary once more on one thread costs a second.
+    let decode_all = |group: &mut Vec<Vec<u8>>| -> Result<Vec<Decoded>, String> {
+        let decoded = |chunk: Vec<u8>| {
+            let entries: Vec<StoredEntry> = in_table::with(table.clone(), || decode(&chunk)).0?;
+            Ok(Decoded::of(entries))
+        };
+        group.par_drain(..).map(decoded).collect()
     };
     let entry_chunks = chunks.count()?;
-    let mut entries = Vec::new();
+    let (mut files, mut articles) = (Vec::new(), Vec::new());
     let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
     for at in 0..entry_chunks {
         group.push(chunks.next()?);
         if group.len() == CHUNKS_PER_READ || at + 1 == entry_chunks {
-            entries.extend(decode_all(&mut group)?.into_iter().flatten());
+            for decoded in decode_all(&mut group)? {
+                files.extend(decoded.files);
+                articles.extend(decoded.articles);
+            }
         }
     }
     let maps: Vec<Vec<u8>> = MapName::ALL.iter().map(|_| chunks.next()).collect::<Result<_, _>>()?;
@@ -267,21 +277,32 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     if u32::from_le_bytes(stored) != checksum {
         return Err("corrupt: checksum mismatch".to_owned());
     }
-    let mut files = Vec::with_capacity(entries.len());
-    let mut articles = Vec::new();
-    for Entry { path, stamp, parsed, found } in entries {
-        let path = FilePath::new(path);
-        let is_article = parsed.is_some();
-        if let Some((summary, line_index)) = parsed {
-            articles.push((path.clone(), summary, line_index));
-        }
-        files.push(CachedFile { path, stamp, is_article, found });
-    }
     if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
         return Err("corrupt: files out of order".to_owned());
     }
     let index = ArticleIndex::from_image(articles, maps, texts.clone())?;
     Ok(CachedWorkspace { files, index })
+}
+
+/// A chunk's entries as the cached files and the index's entries.
+struct Decoded {
+    files: Vec<CachedFile>,
+    articles: Vec<Arc<IndexedArticle>>,
+}
+
+impl Decoded {
+    fn of(entries: Vec<StoredEntry>) -> Decoded {
+        let mut decoded = Decoded { files: Vec::with_capacity(entries.len()), articles: Vec::new() };
+        for Entry { path, stamp, parsed, found } in entries {
+            let path = FilePath::new(path);
+            let is_article = parsed.is_some();
+            if let Some((summary, line_index)) = parsed {
+                decoded.articles.push(Arc::new(IndexedArticle { path: path.clone(), summary, line_index }));
+            }
+            decoded.files.push(CachedFile { path, stamp, is_article, found });
+        }
+        decoded
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(chunk: &[u8]) -> Result<T, String> {

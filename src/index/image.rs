@@ -11,8 +11,6 @@ use super::key_map::{KeyMap, StoredMap};
 use super::slots::Slots;
 use super::{ArticleIndex, FileId, FilePath, IndexedArticle};
 use crate::article::ArticleId;
-use crate::line_index::LineIndex;
-use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TableText};
 
 /// The maps a cache stores, in the order it stores them. The paths' map is
@@ -105,11 +103,11 @@ impl ArticleIndex {
     /// [`ArticleIndex::stored_map`] from an index of the same articles.
     /// Their texts are `texts`' already (the cache reads them through it).
     pub fn from_image(
-        articles: Vec<(FilePath, ArticleSummary, LineIndex)>,
+        articles: Vec<Arc<IndexedArticle>>,
         maps: Vec<StoredKeys>,
         texts: Arc<SharedTexts>,
     ) -> Result<ArticleIndex, String> {
-        if !articles.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+        if !articles.windows(2).all(|pair| pair[0].path < pair[1].path) {
             return Err("corrupt: articles out of order".to_owned());
         }
         let count = u32::try_from(articles.len()).map_err(|_| "too many articles")?;
@@ -147,17 +145,16 @@ impl ArticleIndex {
             texts,
             ..ArticleIndex::default()
         };
-        let mut by_path = Vec::with_capacity(articles.len());
-        let mut entries = Vec::with_capacity(articles.len());
-        for (number, (path, summary, line_index)) in articles.into_iter().enumerate() {
-            by_path.push((path.0.clone(), FileId(u32::try_from(number).unwrap_or(u32::MAX))));
-            entries.push(Arc::new(IndexedArticle { path, summary, line_index }));
-        }
-        if !entries.is_empty() {
+        let by_path = articles
+            .iter()
+            .enumerate()
+            .map(|(number, entry)| (entry.path.0.clone(), FileId(u32::try_from(number).unwrap_or(u32::MAX))))
+            .collect();
+        if !articles.is_empty() {
             index.path_runs = Arc::new(vec![0]);
         }
-        index.paths = entries.iter().map(|entry| entry.path.clone()).collect();
-        index.articles = Slots::dense(entries);
+        index.paths = articles.iter().map(|entry| entry.path.clone()).collect();
+        index.articles = Slots::dense(articles);
         index.by_path = KeyMap::from_sorted(by_path);
         match broken {
             Some(broken) => index.broken = broken,

@@ -112,7 +112,7 @@ proptest! {
         let written: Vec<_> = written.into_iter().map(|(_, file)| file).collect();
         let numbers = incremental.number_files(written.iter().map(|(path, ..)| path));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
-        let mut image = ArticleIndex::from_image(written.clone(), maps, Default::default())
+        let mut image = ArticleIndex::from_image(entries(&written), maps, Default::default())
             .map_err(TestCaseError::fail)?;
         prop_assert_eq!(image.canonical(), ArticleIndex::from_articles(written).canonical());
         for (_, (path, summary, line_index)) in others {
@@ -127,7 +127,7 @@ proptest! {
         }).collect();
         let numbers = incremental.number_files(every.iter().map(|(path, ..)| path));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
-        let mut whole = ArticleIndex::from_image(every.clone(), maps, Default::default())
+        let mut whole = ArticleIndex::from_image(entries(&every), maps, Default::default())
             .map_err(TestCaseError::fail)?;
         prop_assert_eq!(whole.canonical(), fresh.canonical());
         if let Some((gone, ..)) = every.first() {
@@ -136,6 +136,16 @@ proptest! {
             prop_assert_eq!(whole.canonical(), fresh.canonical());
         }
     }
+}
+
+/// Parsed files as the index's entries, as a cache reads them.
+fn entries(files: &[(FilePath, ArticleSummary, LineIndex)]) -> Vec<std::sync::Arc<super::IndexedArticle>> {
+    let entry = |(path, summary, line_index): &(FilePath, ArticleSummary, LineIndex)| super::IndexedArticle {
+        path: path.clone(),
+        summary: summary.clone(),
+        line_index: line_index.clone(),
+    };
+    files.iter().map(|file| std::sync::Arc::new(entry(file))).collect()
 }
 
 fn index_of(files: &[(&str, String)]) -> ArticleIndex {

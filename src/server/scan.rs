@@ -284,27 +284,25 @@ fn stamps_of(files: &[PathBuf]) -> Vec<Option<Stamp>> {
 }
 
 /// Compares the listed files' stamps (`stamped`, in the listing's order)
-/// with those the cache holds.
+/// with those the cache holds. Both are in path order, so one walk pairs
+/// them; a name the two orders disagree on (one that is not UTF-8) is at
+/// worst not paired, and read again.
 fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Stamp>>) -> Verified {
     let CachedWorkspace { files: cached, index: mut image } = cached;
-    let matches: Vec<Option<usize>> = listed
-        .par_iter()
-        .zip(stamped)
-        .map(|(path, stamp)| {
-            let name = path.to_string_lossy();
-            let at = cached.binary_search_by(|file| file.path.as_str().cmp(&name)).ok()?;
-            (stamp? == cached[at].stamp).then_some(at)
-        })
-        .collect();
     let mut kept = vec![false; cached.len()];
     let (mut unchanged, mut to_read) = (Vec::with_capacity(listed.len()), Vec::new());
-    for (path, at) in listed.into_iter().zip(matches) {
-        match at {
-            Some(at) => {
+    let mut at = 0;
+    for (path, stamp) in listed.into_iter().zip(stamped) {
+        let name = path.to_string_lossy();
+        while cached.get(at).is_some_and(|file| file.path.as_str() < &*name) {
+            at += 1;
+        }
+        match cached.get(at) {
+            Some(file) if file.path.as_str() == &*name && stamp == Some(file.stamp) => {
                 kept[at] = true;
-                unchanged.push((cached[at].path.clone(), cached[at].stamp));
+                unchanged.push((file.path.clone(), file.stamp));
             }
-            None => to_read.push(path),
+            _ => to_read.push(path),
         }
     }
     for (file, _) in cached.iter().zip(&kept).filter(|(file, kept)| file.is_article && !**kept) {
