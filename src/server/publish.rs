@@ -41,7 +41,8 @@ use super::{Shared, convert, lock, scan, watch};
 use crate::cache::StoredDiagnostic;
 use crate::diagnostics::{Diagnostic, DiagnosticCode, article_diagnostics};
 use crate::index::{ArticleIndex, FilePath, MergedMaps};
-use crate::line_index::PositionEncoding;
+use crate::line_index::{LineIndex, PositionEncoding};
+use crate::summary::ArticleSummary;
 use crate::workspace::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
@@ -1344,11 +1345,7 @@ fn with_image(
     paths.extend(image.iter().map(|(_, entry)| entry.path.clone()));
     if base.len() > FILED_OVER_AN_IMAGE.max(image.len() / 8) {
         let mut base = base;
-        let articles = as_batch(&image).into_iter().filter_map(|(path, loaded)| match loaded {
-            Some(Loaded::Article(summary, line_index)) => Some((path, *summary, line_index)),
-            _ => None,
-        });
-        base.upsert_batch(articles.collect());
+        base.upsert_batch(articles_of(&image));
         return base;
     }
     for (_, entry) in base.iter() {
@@ -1359,14 +1356,19 @@ fn with_image(
     image
 }
 
-/// The articles of an index as a scan's batch.
-fn as_batch(index: &ArticleIndex) -> Vec<(FilePath, Option<Loaded>)> {
+/// The articles of an index, as a batch is filed.
+fn articles_of(index: &ArticleIndex) -> Vec<(FilePath, ArticleSummary, LineIndex)> {
     index
         .iter()
-        .map(|(_, entry)| {
-            let loaded = Loaded::Article(Box::new(entry.summary.clone()), entry.line_index.clone());
-            (entry.path.clone(), Some(loaded))
-        })
+        .map(|(_, entry)| (entry.path.clone(), entry.summary.clone(), entry.line_index.clone()))
+        .collect()
+}
+
+/// The articles of an index as a scan's batch.
+fn as_batch(index: &ArticleIndex) -> Vec<(FilePath, Option<Loaded>)> {
+    let articles = articles_of(index).into_iter();
+    articles
+        .map(|(path, summary, line_index)| (path, Some(Loaded::Article(Box::new(summary), line_index))))
         .collect()
 }
 
