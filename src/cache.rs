@@ -406,13 +406,8 @@ pub fn save<'a>(
         .collect();
     entries.sort_unstable_by(|a, b| a.path.cmp(b.path));
     entries.dedup_by(|a, b| a.path == b.path);
-    let articles: Vec<FilePath> = entries
-        .iter()
-        .filter(|entry| entry.parsed.is_some())
-        .map(|entry| FilePath::new(entry.path))
-        .collect();
-    let numbers = index.number_files(articles.iter());
-    drop(articles);
+    let numbers =
+        index.number_files(entries.iter().filter(|entry| entry.parsed.is_some()).map(|entry| entry.path));
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let temporary = temporary_in(dir)?;

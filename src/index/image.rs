@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::broken::BrokenLinks;
 use super::key_map::{KeyMap, StoredMap};
 use super::slots::Slots;
-use super::{ArticleIndex, FileId, FilePath, IndexedArticle};
+use super::{ArticleIndex, FileId, IndexedArticle};
 use crate::article::ArticleId;
 use crate::texts::{SharedTexts, TableText};
 
@@ -69,10 +69,10 @@ impl FileNumbers {
 impl ArticleIndex {
     /// Numbers the articles at `paths` (in path order, each once) by their
     /// place in it; a path the index does not hold takes no number.
-    pub fn number_files<'a>(&self, paths: impl Iterator<Item = &'a FilePath>) -> FileNumbers {
+    pub fn number_files<'a>(&self, paths: impl Iterator<Item = &'a str>) -> FileNumbers {
         let mut by_file = vec![NOT_WRITTEN; self.paths.len()];
-        let indexed =
-            paths.filter_map(|path| self.file_id(path).filter(|file| self.articles.contains_key(*file)));
+        let file_id = |path: &str| self.by_path.get(path).first().copied();
+        let indexed = paths.filter_map(|path| file_id(path).filter(|file| self.articles.contains_key(*file)));
         let mut count = 0;
         for (number, file) in indexed.enumerate() {
             by_file[file.0 as usize] = u32::try_from(number).unwrap_or(NOT_WRITTEN);

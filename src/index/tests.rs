@@ -110,7 +110,7 @@ proptest! {
         let (written, others): (Vec<_>, Vec<_>) =
             parsed.into_iter().enumerate().partition(|(at, _)| at % 2 == 0);
         let written: Vec<_> = written.into_iter().map(|(_, file)| file).collect();
-        let numbers = incremental.number_files(written.iter().map(|(path, ..)| path));
+        let numbers = incremental.number_files(written.iter().map(|(path, ..)| path.as_str()));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
         let mut image = ArticleIndex::from_image(entries(&written), maps, Default::default())
             .map_err(TestCaseError::fail)?;
@@ -125,7 +125,7 @@ proptest! {
         let every: Vec<_> = files.iter().filter_map(|(path, text)| {
             Some((FilePath::new(path.as_str()), ArticleSummary::of_text(text)?, LineIndex::new(text)))
         }).collect();
-        let numbers = incremental.number_files(every.iter().map(|(path, ..)| path));
+        let numbers = incremental.number_files(every.iter().map(|(path, ..)| path.as_str()));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
         let mut whole = ArticleIndex::from_image(entries(&every), maps, Default::default())
             .map_err(TestCaseError::fail)?;
