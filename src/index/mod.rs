@@ -218,11 +218,16 @@ impl ArticleIndex {
     /// Indexed articles whose path starts with `prefix` (for a folder, its
     /// name and the separator), in path order.
     pub fn files_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = FileId> + 'a {
+        self.paths_with_prefix(prefix).map(|(_, file)| file)
+    }
+
+    /// The same, with each article's path.
+    pub fn paths_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, FileId)> + 'a {
         self.by_path
             .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
             .take_while(move |(path, _)| path.starts_with(prefix))
-            .flat_map(|(_, files)| files.iter().copied())
-            .filter(|file| self.articles.contains_key(*file))
+            .flat_map(|(path, files)| files.iter().map(move |file| (&**path, *file)))
+            .filter(|(_, file)| self.articles.contains_key(*file))
     }
 
     /// Articles claiming `id`: more than one is a `duplicate-id`.

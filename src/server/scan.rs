@@ -3,7 +3,7 @@
 //! Files go to the analysis task in batches, so requests made during the
 //! scan see what has been read so far.
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use tower_lsp_server::ls_types::NumberOrString;
 
 use super::Shared;
-use super::publish::{Change, ScanOutcome};
+use super::publish::{Change, RestoredImage, ScanOutcome, SeenFiles};
+use super::state::Workspace;
 use crate::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
 use crate::diagnostics::Diagnostic;
 use crate::index::{ArticleIndex, FilePath};
@@ -33,9 +34,12 @@ static SCANS: AtomicU32 = AtomicU32::new(0);
 pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
     shared.scans_running.fetch_add(1, Ordering::SeqCst);
     shared.state.store(|snapshot| snapshot.scanning = true);
+    // The workspace `options` come from: whatever changes it after this
+    // makes a new one.
+    let listed_under = shared.workspace();
     let shared = shared.clone();
     tokio::spawn(async move {
-        let task = tokio::spawn(scan(shared.clone(), root.clone(), options));
+        let task = tokio::spawn(scan(shared.clone(), root.clone(), options, listed_under));
         // Whatever happens to the scan, the analysis must learn it ended.
         if let Err(error) = task.await {
             tracing::error!("scan of {} failed: {error}", root.display());
@@ -44,7 +48,7 @@ pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
     });
 }
 
-async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
+async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_under: Arc<Workspace>) {
     let token = NumberOrString::String(format!("article-lsp/scan/{}", SCANS.fetch_add(1, Ordering::Relaxed)));
     let progress = if shared.session().work_done_progress
         && shared.client.create_work_done_progress(token.clone()).await.is_ok()
@@ -103,7 +107,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     let cache_was_valid = cached.is_some();
     tracing::info!("{} files listed and the cache read in {:?}", files.len(), started.elapsed());
 
-    let mut seen = HashSet::with_capacity(files.len());
+    let mut seen = Vec::with_capacity(files.len());
     let mut stamps = Vec::with_capacity(files.len());
     let listed = files.len();
     // What the checks found in each file, when every file is as the cache
@@ -128,7 +132,8 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
                     seen.extend(verified.unchanged.iter().map(|(path, _)| path.clone()));
                     stamps.extend(verified.unchanged);
                     (restored, cached_unchanged) = (verified.found, verified.cached_unchanged);
-                    shared.send(Change::Restored(Box::new(verified.image)));
+                    let image = RestoredImage { index: verified.image, listed_under };
+                    shared.send(Change::Restored(Box::new(image)));
                     verified.to_read
                 }
                 Err(error) => {
@@ -154,7 +159,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
         };
         let mut batch = Vec::with_capacity(read.len());
         for file in read {
-            seen.insert(file.path.clone());
+            seen.push(file.path.clone());
             parsed += usize::from(file.parsed);
             if let Some(stamp) = file.stamp {
                 stamps.push((file.path.clone(), stamp));
@@ -169,8 +174,8 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions) {
     }
     tracing::info!("{listed} files read in {:?}", started.elapsed());
     let (indexed, stored) = tokio::sync::oneshot::channel();
-    let finished =
-        Change::ScanFinished { root: root.clone(), seen: Some(seen), indexed: Some(indexed), restored };
+    let seen = Some(SeenFiles::new(seen));
+    let finished = Change::ScanFinished { root: root.clone(), seen, indexed: Some(indexed), restored };
     shared.send(finished);
     // Ending the progress once the index holds everything, and the
     // diagnostics it gives are published, tells the client that answers and
