@@ -27,7 +27,7 @@ use crate::summary::ArticleSummary;
 use crate::texts::{SharedTexts, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 

@@ -16,6 +16,15 @@ use text_size::TextRange;
 /// An article id: the integer that related blocks use to point at an article.
 pub type ArticleId = u64;
 
+/// The id `text` (a field's trimmed text) writes, when it is all digits:
+/// an error when it is too large.
+pub fn id_from_digits(text: &str) -> Option<Result<ArticleId, String>> {
+    (!text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())).then(|| {
+        text.parse::<ArticleId>()
+            .map_err(|_| format!("`{text}` is too large for an id: ids go up to {}", ArticleId::MAX))
+    })
+}
+
 /// How a scalar is written in the source; edits keep it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarStyle {
@@ -107,10 +116,9 @@ impl Field {
     /// what is wrong with it).
     pub fn id(&self) -> Result<ArticleId, String> {
         match self.text() {
-            Some(text) if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) => text
-                .parse::<ArticleId>()
-                .map_err(|_| format!("`{text}` is too large for an id: ids go up to {}", ArticleId::MAX)),
-            Some(text) => Err(format!("`{text}` is not a non-negative integer")),
+            Some(text) => {
+                id_from_digits(text).unwrap_or_else(|| Err(format!("`{text}` is not a non-negative integer")))
+            }
             None => Err(format!("expected an integer, found {}", self.describe())),
         }
     }

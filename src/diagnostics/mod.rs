@@ -162,7 +162,7 @@ impl Checker<'_> {
     }
 
     fn broken(&mut self, link: &LinkSummary) {
-        let what = match (link.target_id, link.target_url()) {
+        let what = match (link.target_id(), link.target_url()) {
             (Some(id), Some(url)) => format!("no article has id {id} or url {url}"),
             (Some(id), None) => format!("no article has id {id}"),
             (None, Some(url)) => format!("no article has url {url}"),
@@ -175,7 +175,7 @@ impl Checker<'_> {
             Some((file, _)) => format!("; did you mean {}?", self.describe(file)),
             None => String::new(),
         };
-        let valid_id = link.field(LinkFieldName::Id).filter(|_| link.target_id.is_some());
+        let valid_id = link.field(LinkFieldName::Id).filter(|_| link.target_id().is_some());
         let range = valid_id.or(link.field(LinkFieldName::Url)).map_or(link.key, |field| field.range);
         let related = closest
             .and_then(|(target, _)| {

@@ -82,7 +82,7 @@ impl ArticleIndex {
 
     /// Whether no article has the link's id or url (the link names one).
     fn is_broken(&self, link: &LinkSummary) -> bool {
-        let (id, url) = (link.target_id, link.target_url());
+        let (id, url) = (link.target_id(), link.target_url());
         (id.is_some() || url.is_some())
             && id.is_none_or(|id| self.with_id(id).is_empty())
             && url.is_none_or(|url| self.with_url(url).is_empty())

@@ -490,7 +490,7 @@ fn keys(article: &ArticleSummary, words: &mut WordCopies) -> Vec<Key> {
     keys.extend(article.id.map(Key::Id));
     keys.extend(article.url.clone().map(Key::Url));
     for link in &article.links {
-        keys.extend(link.target_id.map(Key::LinkId));
+        keys.extend(link.target_id().map(Key::LinkId));
         keys.extend(link.target_url_text().map(Key::LinkUrl));
     }
     keys.extend(

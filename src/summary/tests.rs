@@ -33,7 +33,7 @@ fn a_summary_keeps_what_other_files_read_and_what_the_file_alone_says() {
         summary.subject_text(),
         summary.article_url(),
         link.number,
-        link.target_id,
+        link.target_id(),
         link.target_url(),
         field(LinkFieldName::Id),
         field(LinkFieldName::Title),

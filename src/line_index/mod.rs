@@ -7,7 +7,10 @@
 //! clamp instead of panicking, because positions come from clients that may be
 //! working against a slightly different version of the text.
 
+mod starts;
+
 use ropey::Rope;
+use starts::LineStarts;
 
 /// The unit in which columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -94,14 +97,14 @@ fn push_wide_chars(bytes: &[u8], from: usize, to: usize, wide_chars: &mut Vec<Wi
 ///
 /// The workspace keeps one of these per article, so it stores only what
 /// cannot be recomputed cheaply: where lines start, which lines end in
-/// `\r\n`, and where the multi-byte chars are. Pure-ASCII text costs one
-/// `u32` per line.
+/// `\r\n`, and where the multi-byte chars are. Pure-ASCII text costs about
+/// a byte per line.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineIndex {
     /// Byte length of the indexed text.
     len: u32,
-    /// Byte offset at which each line starts; the first entry is always 0.
-    line_starts: Box<[u32]>,
+    /// Byte offset at which each line starts; the first is always 0.
+    line_starts: LineStarts,
     /// Bit `n` is set when line `n` ends in `\r\n`. Empty when no line does,
     /// which is the common case, so LF-only text pays nothing for it.
     crlf_lines: Box<[u64]>,
@@ -154,7 +157,7 @@ impl LineIndex {
 
         LineIndex {
             len: limit as u32,
-            line_starts: line_starts.into_boxed_slice(),
+            line_starts: LineStarts::new(&line_starts),
             crlf_lines: crlf_lines.into_boxed_slice(),
             wide_chars: wide_chars.into_boxed_slice(),
         }
@@ -171,7 +174,7 @@ impl LineIndex {
 
     /// Number of lines; a text ending in a line break has an empty last line.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts.count()
     }
 
     /// Where each of `ranges` starts and ends, in every encoding a client
@@ -193,10 +196,8 @@ impl LineIndex {
     /// char/line-break start.
     pub fn line_col(&self, offset: usize, encoding: PositionEncoding) -> LineCol {
         let offset = offset.min(self.len as usize) as u32;
-        // line_starts[0] == 0 <= offset, so the partition point is at least 1.
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
-        let mut offset = offset.min(self.content_end(line));
+        let (line, start, next) = self.line_starts.line_of(offset);
+        let mut offset = offset.min(self.content_end(line, next)).max(start);
 
         let wide = self.wide_chars_in(start, offset);
         let mut excess = 0;
@@ -210,7 +211,7 @@ impl LineIndex {
             excess += u32::from(w.len) - encoding.units(u32::from(w.len));
         }
 
-        LineCol { line: line as u32, col: offset - start - excess }
+        LineCol { line: line as u32, col: (offset - start).saturating_sub(excess) }
     }
 
     /// Position -> byte offset, never panicking: a line past the last clamps
@@ -219,10 +220,10 @@ impl LineIndex {
     /// a char floors to that char's start.
     pub fn offset(&self, position: LineCol, encoding: PositionEncoding) -> usize {
         let line = position.line as usize;
-        let Some(&start) = self.line_starts.get(line) else {
+        let Some((start, next)) = self.line_starts.start(line) else {
             return self.len as usize;
         };
-        let end = self.content_end(line);
+        let end = self.content_end(line, next).max(start);
 
         // Walk the line's multi-byte chars; the ASCII runs between them map
         // one unit to one byte.
@@ -245,10 +246,11 @@ impl LineIndex {
     }
 
     /// Byte offset where the content of `line` ends, i.e. where its line
-    /// break starts (or the text's end for the last line).
-    fn content_end(&self, line: usize) -> u32 {
-        match self.line_starts.get(line + 1) {
-            Some(&next) => next - if self.ends_in_crlf(line) { 2 } else { 1 },
+    /// break starts (or the text's end for the last line), given where the
+    /// next line starts.
+    fn content_end(&self, line: usize, next: Option<u32>) -> u32 {
+        match next {
+            Some(next) => next.saturating_sub(if self.ends_in_crlf(line) { 2 } else { 1 }),
             None => self.len,
         }
     }
