@@ -24,10 +24,10 @@ use crate::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, Severit
 use crate::index::{ArticleIndex, FileId, FilePath, IndexedArticle, MapName, StoredKeys};
 use crate::line_index::LineIndex;
 use crate::summary::ArticleSummary;
-use crate::texts::{SharedTexts, TextTable, in_table};
+use crate::texts::{SharedTexts, TableText, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -40,6 +40,9 @@ const TABLE_CHUNK_TEXTS: usize = 16 * 1024;
 
 /// Chunks read before they are decoded together: enough for every core.
 const CHUNKS_PER_READ: usize = 16;
+
+/// The same for the table's chunks, which are larger.
+const TABLE_CHUNKS_PER_READ: usize = 4;
 
 /// Overrides where cache files go (tests, or a writer who wants them
 /// elsewhere); by default the platform's cache directory is used.
@@ -138,24 +141,30 @@ impl CachedWorkspace {
 /// misread them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredDiagnostic {
-    code: String,
-    severity: String,
+    // Names and paths go through the table of texts: a few dozen names and
+    // the paths every entry holds already, read back without a copy.
+    #[serde(with = "in_table")]
+    code: ArcStr,
+    #[serde(with = "in_table")]
+    severity: ArcStr,
     range: TextRange,
     message: String,
-    related: Vec<(String, TextRange, String)>,
+    related: Vec<(TableText, TextRange, String)>,
 }
 
 impl StoredDiagnostic {
     pub fn of(index: &ArticleIndex, diagnostic: &Diagnostic) -> StoredDiagnostic {
         StoredDiagnostic {
-            code: diagnostic.code.as_str().to_owned(),
-            severity: diagnostic.severity.as_str().to_owned(),
+            code: ArcStr::from(diagnostic.code.as_str()),
+            severity: ArcStr::from(diagnostic.severity.as_str()),
             range: diagnostic.range,
             message: diagnostic.message.clone(),
             related: diagnostic
                 .related
                 .iter()
-                .map(|place| (index.path(place.file).as_str().to_owned(), place.range, place.message.clone()))
+                .map(|place| {
+                    (TableText(index.path(place.file).to_arcstr()), place.range, place.message.clone())
+                })
                 .collect(),
         }
     }
@@ -168,7 +177,7 @@ impl StoredDiagnostic {
             .related
             .iter()
             .map(|(path, range, message)| {
-                let file: FileId = index.file_id(&FilePath::new(path.as_str()))?;
+                let file: FileId = index.file_id(&FilePath::new(path.0.clone()))?;
                 Some(RelatedInformation { file, range: *range, message: message.clone() })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -226,43 +235,31 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     let payload = size.checked_sub(header.len() as u64 + 4).ok_or("truncated")?;
     let mut chunks = Chunks { reader: &mut reader, remaining: payload, checksum: crc32fast::Hasher::new() };
     // The texts first, in chunks after their count: every entry names its
-    // texts by their number there.
+    // texts by their number there. Then the entries, in chunks after their
+    // count. Each is read a group of chunks at a time, the group decoded on
+    // every core: the bytes read are never all in memory beside what they
+    // decode to.
     // Not looked up in the index's table of shared texts: each is read once
     // here, and what is read shares it through its number. A restart
     // would otherwise hash every text of the workspace into that table,
     // for the few files an edit will parse again.
-    let table_chunks: Vec<Vec<u8>> = (0..chunks.count()?).map(|_| chunks.next()).collect::<Result<_, _>>()?;
-    let table: Vec<Vec<ArcStr>> = table_chunks
-        .par_iter()
-        .map(|chunk| {
-            let part: Vec<&str> = postcard::from_bytes(chunk).map_err(|error| format!("corrupt: {error}"))?;
-            Ok(part.into_iter().map(ArcStr::from).collect())
-        })
-        .collect::<Result<_, String>>()?;
-    drop(table_chunks);
-    let table = TextTable::for_reading(table.concat());
+    let mut table_texts = Vec::new();
+    let count = chunks.count()?;
+    chunks.decode_groups(count, TABLE_CHUNKS_PER_READ, decode_texts, |part| table_texts.extend(part))?;
+    let table = TextTable::for_reading(table_texts);
     // Each chunk's entries are made into the cached files and the index's
     // entries where they are decoded, on every core: at a million articles,
     // moving every summary once more on one thread costs a second.
-    let decode_all = |group: &mut Vec<Vec<u8>>| -> Result<Vec<Decoded>, String> {
-        let decoded = |chunk: Vec<u8>| {
-            let entries: Vec<StoredEntry> = in_table::with(table.clone(), || decode(&chunk)).0?;
-            Ok(Decoded::of(entries))
-        };
-        group.par_drain(..).map(decoded).collect()
+    let decode_entries = |chunk: Vec<u8>| {
+        let entries: Vec<StoredEntry> = in_table::with(table.clone(), || decode(&chunk)).0?;
+        Ok(Decoded::of(entries))
     };
-    let entry_chunks = chunks.count()?;
     let (mut files, mut articles) = (Vec::new(), Vec::new());
-    let mut group: Vec<Vec<u8>> = Vec::with_capacity(CHUNKS_PER_READ);
-    for at in 0..entry_chunks {
-        group.push(chunks.next()?);
-        if group.len() == CHUNKS_PER_READ || at + 1 == entry_chunks {
-            for decoded in decode_all(&mut group)? {
-                files.extend(decoded.files);
-                articles.extend(decoded.articles);
-            }
-        }
-    }
+    let count = chunks.count()?;
+    chunks.decode_groups(count, CHUNKS_PER_READ, decode_entries, |decoded| {
+        files.extend(decoded.files);
+        articles.extend(decoded.articles);
+    })?;
     let maps: Vec<Vec<u8>> = MapName::ALL.iter().map(|_| chunks.next()).collect::<Result<_, _>>()?;
     let maps: Vec<StoredKeys> = maps
         .par_iter()
@@ -327,6 +324,33 @@ impl<R: Read> Chunks<'_, R> {
     fn count(&mut self) -> Result<u32, String> {
         decode(&self.next()?)
     }
+
+    /// Reads the next `count` chunks, `per_group` at a time, decoding each
+    /// group's on every core and handing what they decode to to `take`, in
+    /// order.
+    fn decode_groups<T: Send>(
+        &mut self,
+        count: u32,
+        per_group: usize,
+        decode: impl Fn(Vec<u8>) -> Result<T, String> + Sync,
+        mut take: impl FnMut(T),
+    ) -> Result<(), String> {
+        let mut group: Vec<Vec<u8>> = Vec::with_capacity(per_group);
+        for at in 0..count {
+            group.push(self.next()?);
+            if group.len() == per_group || at + 1 == count {
+                let decoded: Vec<T> = group.par_drain(..).map(&decode).collect::<Result<_, _>>()?;
+                decoded.into_iter().for_each(&mut take);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A chunk of the table of texts.
+fn decode_texts(chunk: Vec<u8>) -> Result<Vec<ArcStr>, String> {
+    let part: Vec<&str> = postcard::from_bytes(&chunk).map_err(|error| format!("corrupt: {error}"))?;
+    Ok(part.into_iter().map(ArcStr::from).collect())
 }
 
 /// One length-prefixed chunk of the payload, of which `remaining` bytes are
@@ -591,12 +615,12 @@ mod tests {
         let file = file_for(dir.path(), Path::new("/srv/articles"));
         let index = indexed(&[("/srv/articles/seven.md", TEXT)]);
         let found = StoredDiagnostic {
-            code: "broken-link".to_owned(),
-            severity: "error".to_owned(),
+            code: "broken-link".into(),
+            severity: "error".into(),
             range: TextRange::new(4.into(), 9.into()),
             message: "no article has id 9".to_owned(),
             related: vec![(
-                "/srv/articles/nine.md".to_owned(),
+                TableText("/srv/articles/nine.md".into()),
                 TextRange::empty(0.into()),
                 "here".to_owned(),
             )],

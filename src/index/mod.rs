@@ -40,6 +40,11 @@ impl FilePath {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The path as the shared text it is.
+    pub fn to_arcstr(&self) -> ArcStr {
+        self.0.clone()
+    }
 }
 
 impl fmt::Debug for FilePath {

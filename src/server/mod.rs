@@ -18,6 +18,7 @@ mod framing;
 mod guard;
 mod publish;
 mod scan;
+mod scan_end;
 mod session;
 mod state;
 mod watch;

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use fnv::FnvHasher;
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::oneshot;
@@ -35,6 +36,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::documents::{EditRefused, OpenDocument};
+use super::scan_end::{SeenFiles, StoredFindings};
 use super::session::SessionState;
 use super::state::{Documents, Snapshot, Workspace, replace, uri_in};
 use super::{Shared, convert, lock, scan, watch};
@@ -118,7 +120,7 @@ pub enum Change {
         root: PathBuf,
         seen: Option<SeenFiles>,
         indexed: Option<oneshot::Sender<ScanOutcome>>,
-        restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
+        restored: Option<StoredFindings>,
     },
     RootRemoved(PathBuf),
     /// Settings changed: every diagnostic may differ.
@@ -192,7 +194,7 @@ struct Analysis {
     /// What the checks found in each file when the cache was written, for
     /// the recheck of a restart whose index is what the cache was written
     /// from: a file leaves it once a change may alter its findings.
-    restored: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
+    restored: Option<StoredFindings>,
     /// Scans waiting for their files to be in the stored index.
     indexed: Vec<oneshot::Sender<ScanOutcome>>,
     /// While every file is rechecked for a scan's end (`collecting`), what
@@ -258,7 +260,7 @@ struct Publication {
     path: FilePath,
     uri: Uri,
     version: Option<i32>,
-    diagnostics: Vec<lsp::Diagnostic>,
+    diagnostics: SetJson,
     /// What the client has once this is sent (`Analysis::published` is
     /// updated then, not before: a set not sent yet may be dropped).
     sent: Sent,
@@ -652,22 +654,18 @@ async fn finish_round(
     // sets at its own pace): the rest goes out after the edit's round.
     let mut publications = publications.into_iter();
     for publication in publications.by_ref() {
-        tracing::trace!(
-            "publishing {} diagnostics of {}",
-            publication.diagnostics.len(),
-            publication.path.as_str()
-        );
+        tracing::trace!("publishing the diagnostics of {}", publication.path.as_str());
         publication.record(&mut lock(analysis).published);
         // An open document's set (it has a version) goes before any
         // closed file's still waiting to be written.
         let urgent = publication.version.is_some();
-        let uri = publication.uri.as_str().to_owned();
-        let params = lsp::PublishDiagnosticsParams {
-            uri: publication.uri,
-            diagnostics: publication.diagnostics,
+        let params = PublishParams {
+            uri: &publication.uri,
+            diagnostics: &publication.diagnostics,
             version: publication.version,
         };
-        shared.notifier.notify_about::<lsp::notification::PublishDiagnostics>(&uri, params, urgent);
+        let method = <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD;
+        shared.notifier.notify_about(method, publication.uri.as_str(), params, urgent);
         let due = edit_due(shared, queued_edit_due);
         if due.is_some_and(|due| std::time::Instant::now() + PUBLISH_MARGIN >= due) {
             break;
@@ -849,7 +847,7 @@ fn process(
     }
     if let Some(restored) = &mut analysis.restored {
         for path in affected.iter() {
-            restored.remove(path);
+            restored.forget(path);
         }
     }
     // Open as far as the index knows: a document opened while this round
@@ -881,8 +879,9 @@ fn process(
             // would change nothing, and most files of a restart are such.
             let unchecked = std::mem::take(&mut analysis.unchecked).into_iter();
             let restored = analysis.restored.as_ref();
-            let found_nothing =
-                |path: &FilePath| restored.and_then(|restored| restored.get(path)).is_some_and(Vec::is_empty);
+            let found_nothing = |path: &FilePath| {
+                restored.and_then(|restored| restored.of(path)).is_some_and(<[_]>::is_empty)
+            };
             let indexed =
                 index.iter().map(|(_, entry)| &entry.path).filter(|path| !found_nothing(path)).cloned();
             analysis.unchecked = unchecked.chain(indexed).chain(analysis.published.keys().cloned()).collect();
@@ -890,22 +889,23 @@ fn process(
     }
     let open_changed = !check_now.is_empty();
     let pull = shared.session().pull_diagnostics;
-    // Fingerprinted here, on every core: a scan's end has tens of thousands.
-    let nothing = Fingerprint::of(&[]);
+    // Written and fingerprinted here, on every core: a scan's end has tens
+    // of thousands.
+    let nothing = SetJson::default().fingerprint();
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
     let encoding = shared.session().encoding;
     let over = CheckedOver { workspace: &workspace, index: &index, documents: &documents, encoding };
     let check = |paths: Vec<FilePath>,
-                 restored: Option<&HashMap<FilePath, Vec<StoredDiagnostic>>>,
+                 restored: Option<&StoredFindings>,
                  analysis: &mut Analysis|
-     -> Vec<(FilePath, Vec<lsp::Diagnostic>, Fingerprint)> {
+     -> Vec<(FilePath, SetJson, Fingerprint)> {
         let collecting = analysis.collecting;
         let checked: Vec<_> = paths
             .into_par_iter()
             .map(|path| {
                 let is_open = open.contains(&path);
                 let shown = if is_open { !pull } else { workspace.settings_for(&path).workspace_diagnostics };
-                let stored = restored.and_then(|restored| restored.get(&path)).map(Vec::as_slice);
+                let stored = restored.and_then(|restored| restored.of(&path));
                 let Checked { shown: diagnostics, findings } = if stored.is_some_and(<[_]>::is_empty) {
                     // Nothing found, nothing to show whatever the settings: most
                     // files of a restart.
@@ -915,8 +915,8 @@ fn process(
                 } else {
                     Checked { shown: Vec::new(), findings: None }
                 };
-                let fingerprint =
-                    if diagnostics.is_empty() { nothing } else { Fingerprint::of(&diagnostics) };
+                let diagnostics = SetJson::of(&diagnostics);
+                let fingerprint = if diagnostics.is_empty() { nothing } else { diagnostics.fingerprint() };
                 (path, diagnostics, fingerprint, findings)
             })
             .collect();
@@ -993,7 +993,7 @@ fn process(
                 path: path.clone(),
                 uri: previous_uri.clone(),
                 version: None,
-                diagnostics: Vec::new(),
+                diagnostics: SetJson::default(),
                 sent: Sent::OldNameCleared,
             }),
             None if diagnostics.is_empty() => continue,
@@ -1065,28 +1065,58 @@ impl std::fmt::Display for StepLog {
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Fingerprint(u64, u64);
 
-impl Fingerprint {
-    fn of(diagnostics: &[lsp::Diagnostic]) -> Fingerprint {
-        let mut hashers = HashingWriter(DefaultHasher::new(), FnvHasher::default());
-        // Writing to a hasher cannot fail, and the wire form is the one the
-        // client compares: two sets it cannot tell apart hash alike.
-        let _ = serde_json::to_writer(&mut hashers, diagnostics);
-        Fingerprint(hashers.0.finish(), hashers.1.finish())
+/// A file's diagnostics as the client receives them: the JSON array,
+/// written once, on the core that checked the file (the loop only frames
+/// it); `None` for an empty set.
+#[derive(Default)]
+struct SetJson(Option<Box<RawValue>>);
+
+impl SetJson {
+    fn of(diagnostics: &[lsp::Diagnostic]) -> SetJson {
+        if diagnostics.is_empty() {
+            return SetJson(None);
+        }
+        match serde_json::value::to_raw_value(diagnostics) {
+            Ok(json) => SetJson(Some(json)),
+            Err(error) => {
+                // Not reached: diagnostics have no map a writer could refuse.
+                tracing::error!("a set of diagnostics could not be written: {error}");
+                SetJson(None)
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The hash of the wire form, the one the client compares: two sets
+    /// it cannot tell apart hash alike.
+    fn fingerprint(&self) -> Fingerprint {
+        let bytes = self.0.as_deref().map_or("[]", RawValue::get).as_bytes();
+        let (mut sip, mut fnv) = (DefaultHasher::new(), FnvHasher::default());
+        sip.write(bytes);
+        fnv.write(bytes);
+        Fingerprint(sip.finish(), fnv.finish())
     }
 }
 
-struct HashingWriter(DefaultHasher, FnvHasher);
-
-impl std::io::Write for HashingWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        self.1.write(bytes);
-        Ok(bytes.len())
+impl serde::Serialize for SetJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(json) => json.serialize(serializer),
+            None => serializer.collect_seq(std::iter::empty::<()>()),
+        }
     }
+}
 
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// `textDocument/publishDiagnostics` parameters with the set as written.
+#[derive(serde::Serialize)]
+struct PublishParams<'a> {
+    uri: &'a Uri,
+    diagnostics: &'a SetJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
 }
 
 fn apply_finding(
@@ -1180,28 +1210,31 @@ fn apply(
                 && analysis.deferred.is_empty()
                 && affected.is_empty()
                 && workspace.roots().count() == 1;
-            // Hashed, not looked up in the index's ordered paths: at 100,000
-            // files that is the difference between milliseconds and tens.
-            analysis.restored = restored.filter(|restored| {
-                untouched && index.iter().all(|(_, entry)| restored.contains_key(&entry.path))
-            });
-            if let Some(restored) = &analysis.restored {
-                tracing::info!("the findings of {} files are taken from the cache", restored.len());
-            }
-            if let Some(seen) = seen {
-                // A file created after the listing was indexed by its event.
+            // The indexed files under the root that the scan did not find
+            // (one created after the listing was indexed by its event).
+            let prefix = folder_prefix(&root);
+            let (mut unseen, mut under_root) = (Vec::new(), 0);
+            if let Some(seen) = &seen {
                 let mut seen = seen.lookup();
-                let prefix = folder_prefix(&root);
-                let unseen: Vec<FilePath> = index
-                    .paths_with_prefix(&prefix)
-                    .filter(|(path, _)| !seen.holds(path))
-                    .map(|(_, file)| index.path(file).clone())
-                    .collect();
-                for file in unseen {
-                    let kept = changed_during_scan(&analysis.changed_during_scan, &file);
-                    if !kept && !shared.state.is_open(&file) {
-                        replace_noted(analysis, index, file, None, affected);
+                for (path, file) in index.paths_with_prefix(&prefix) {
+                    under_root += 1;
+                    if !seen.holds(path) {
+                        unseen.push(index.path(file).clone());
                     }
+                }
+            }
+            // The cache's findings are those of the files it holds, which are
+            // the files the scan found when it stored them: they hold when
+            // the index is those files, and nothing else.
+            let index_is_seen = seen.is_some() && unseen.is_empty() && under_root == index.len();
+            analysis.restored = restored.filter(|_| untouched && index_is_seen);
+            if let Some(restored) = &analysis.restored {
+                tracing::info!("the findings of {} files are taken from the cache", restored.files());
+            }
+            for file in unseen {
+                let kept = changed_during_scan(&analysis.changed_during_scan, &file);
+                if !kept && !shared.state.is_open(&file) {
+                    replace_noted(analysis, index, file, None, affected);
                 }
             }
             if let Some(indexed) = indexed {
@@ -1266,49 +1299,6 @@ fn replace_noted(
         filing.since.push((path.clone(), loaded.clone()));
     }
     replace(index, path, loaded, affected);
-}
-
-/// Every file a scan found, in path order.
-pub struct SeenFiles(Vec<FilePath>);
-
-impl SeenFiles {
-    pub fn new(mut files: Vec<FilePath>) -> SeenFiles {
-        // A scan's files come as a few sorted runs (the cache's, then those
-        // read): a stable sort merges them in one pass.
-        files.sort();
-        files.dedup();
-        SeenFiles(files)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Asks whether files are seen, faster when asked in path order.
-    fn lookup(&self) -> SeenLookup<'_> {
-        SeenLookup { files: &self.0, at: 0 }
-    }
-}
-
-/// Answers whether a file was seen, walking forward from the last answer:
-/// the index's files under a root come in path order, so the walk is one
-/// pass; a path that goes back is searched for.
-struct SeenLookup<'a> {
-    files: &'a [FilePath],
-    at: usize,
-}
-
-impl SeenLookup<'_> {
-    fn holds(&mut self, path: &str) -> bool {
-        let passed = self.at.checked_sub(1).and_then(|last| self.files.get(last));
-        if passed.is_some_and(|passed| passed.as_str() >= path) {
-            return self.files.binary_search_by(|file| file.as_str().cmp(path)).is_ok();
-        }
-        while self.files.get(self.at).is_some_and(|next| next.as_str() < path) {
-            self.at += 1;
-        }
-        self.files.get(self.at).is_some_and(|file| file.as_str() == path)
-    }
 }
 
 /// A root's cached index as a scan found it: the articles it listed
@@ -1620,27 +1610,37 @@ mod tests {
         lsp::Diagnostic { message: message.to_owned(), ..lsp::Diagnostic::default() }
     }
 
-    #[test]
-    fn a_set_is_republished_only_when_what_the_client_sees_changes() {
-        let set = [diagnostic("broken link"), diagnostic("stale title")];
-        assert!(Fingerprint::of(&set) == Fingerprint::of(&set.clone()));
-        let reordered = [diagnostic("stale title"), diagnostic("broken link")];
-        assert!(Fingerprint::of(&set) != Fingerprint::of(&reordered));
-        assert!(Fingerprint::of(&set) != Fingerprint::of(&set[..1]));
-        let mut moved = diagnostic("broken link");
-        moved.range.start.line = 1;
-        assert!(Fingerprint::of(&[moved]) != Fingerprint::of(&set[..1]));
+    fn fingerprint(diagnostics: &[lsp::Diagnostic]) -> Fingerprint {
+        SetJson::of(diagnostics).fingerprint()
     }
 
     #[test]
-    fn a_scans_files_are_found_in_any_order_of_asking() {
-        let paths = |names: &[&str]| names.iter().map(|name| FilePath::new(*name)).collect::<Vec<_>>();
-        // Two sorted runs, as a scan sends them, with a repeat.
-        let seen = SeenFiles::new(paths(&["/r/b", "/r/d", "/r/f", "/r/a", "/r/c", "/r/d"]));
-        assert_eq!(seen.len(), 5);
-        let asked = paths(&["/r/a", "/r/b", "/r/bb", "/r/c", "/r/f", "/r/g", "/r/c", "/r/0", "/r/d", "/r/d"]);
-        let mut lookup = seen.lookup();
-        let answers: Vec<bool> = asked.iter().map(|path| lookup.holds(path.as_str())).collect();
-        assert_eq!(answers, [true, true, false, true, true, false, true, false, true, true]);
+    fn a_set_is_republished_only_when_what_the_client_sees_changes() {
+        let set = [diagnostic("broken link"), diagnostic("stale title")];
+        assert!(fingerprint(&set) == fingerprint(&set.clone()));
+        let reordered = [diagnostic("stale title"), diagnostic("broken link")];
+        assert!(fingerprint(&set) != fingerprint(&reordered));
+        assert!(fingerprint(&set) != fingerprint(&set[..1]));
+        assert!(fingerprint(&set[..0]) != fingerprint(&set[..1]));
+        let mut moved = diagnostic("broken link");
+        moved.range.start.line = 1;
+        assert!(fingerprint(&[moved]) != fingerprint(&set[..1]));
+    }
+
+    #[test]
+    fn a_set_is_sent_as_the_protocol_writes_it() {
+        let set = vec![diagnostic("broken link")];
+        let uri: Uri = "file:///a.md".parse().expect("a uri");
+        for version in [None, Some(3)] {
+            let written = SetJson::of(&set);
+            let ours = PublishParams { uri: &uri, diagnostics: &written, version };
+            let theirs =
+                lsp::PublishDiagnosticsParams { uri: uri.clone(), diagnostics: set.clone(), version };
+            assert_eq!(serde_json::to_value(ours).ok(), serde_json::to_value(theirs).ok());
+        }
+        let empty = PublishParams { uri: &uri, diagnostics: &SetJson::default(), version: None };
+        let cleared =
+            lsp::PublishDiagnosticsParams { uri: uri.clone(), diagnostics: Vec::new(), version: None };
+        assert_eq!(serde_json::to_value(empty).ok(), serde_json::to_value(cleared).ok());
     }
 }

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use tower_lsp_server::ls_types::NumberOrString;
 
 use super::Shared;
-use super::publish::{Change, RestoredImage, ScanOutcome, SeenFiles};
+use super::publish::{Change, RestoredImage, ScanOutcome};
+use super::scan_end::{SeenFiles, StoredFindings};
 use super::state::Workspace;
 use crate::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
 use crate::diagnostics::Diagnostic;
@@ -277,7 +278,7 @@ struct Verified {
     cached_unchanged: bool,
     /// What the checks found in each file, when every listed file is as
     /// the cache holds it and every one had its findings stored.
-    found: Option<HashMap<FilePath, Vec<StoredDiagnostic>>>,
+    found: Option<StoredFindings>,
 }
 
 /// The stamp of each file, stat-ed on every core; `None` where there is none.
@@ -315,8 +316,12 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
     }
     let cached_unchanged = kept.iter().all(|kept| *kept);
     let complete = cached_unchanged && to_read.is_empty();
-    let found =
-        if complete { cached.into_iter().map(|file| Some((file.path, file.found?))).collect() } else { None };
+    let found = if complete {
+        let stored: Option<Vec<_>> = cached.into_iter().map(|file| Some((file.path, file.found?))).collect();
+        stored.map(StoredFindings::new)
+    } else {
+        None
+    };
     Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 

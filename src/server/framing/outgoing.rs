@@ -76,7 +76,12 @@ impl AsyncWrite for Outgoing {
 
 /// The notification `N` as a frame.
 fn frame<N: Notification>(params: N::Params) -> Option<Vec<u8>> {
-    let message = Message { jsonrpc: "2.0", method: N::METHOD, params };
+    frame_of(N::METHOD, params)
+}
+
+/// The notification `method` with `params` as a frame.
+fn frame_of(method: &str, params: impl Serialize) -> Option<Vec<u8>> {
+    let message = Message { jsonrpc: "2.0", method, params };
     match serde_json::to_vec(&message) {
         Ok(body) => {
             let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -84,7 +89,7 @@ fn frame<N: Notification>(params: N::Params) -> Option<Vec<u8>> {
             Some(frame)
         }
         Err(error) => {
-            tracing::error!("a {} notification could not be written: {error}", N::METHOD);
+            tracing::error!("a {method} notification could not be written: {error}");
             None
         }
     }
@@ -98,11 +103,13 @@ struct Message<'a, P> {
 }
 
 impl Notifier {
-    /// Queues the notification `N` about the document `uri` (no answer is
-    /// awaited, none comes): an `urgent` one before any other waiting to be
-    /// written, replacing those about the same document.
-    pub fn notify_about<N: Notification>(&self, uri: &str, params: N::Params, urgent: bool) {
-        let Some(frame) = frame::<N>(params) else { return };
+    /// Queues the notification `method` about the document `uri` (no
+    /// answer is awaited, none comes): an `urgent` one before any other
+    /// waiting to be written, replacing those about the same document. The
+    /// parameters may be in a form of the caller's (parts of them written
+    /// to JSON already, say).
+    pub fn notify_about(&self, method: &str, uri: &str, params: impl Serialize, urgent: bool) {
+        let Some(frame) = frame_of(method, params) else { return };
         let uri = uri.to_owned();
         self.queue(if urgent { Chunk::Now(Some(uri), frame) } else { Chunk::Later(uri, frame) });
     }
@@ -230,9 +237,9 @@ mod tests {
     async fn an_urgent_set_goes_first_and_replaces_the_waiting_ones_of_its_document() {
         let (_outgoing, notifier, chunks) = outgoing();
         let set = |message: &str| LogMessageParams { typ: MessageType::INFO, message: message.into() };
-        notifier.notify_about::<LogMessage>("file:///a.md", set("a, older"), false);
-        notifier.notify_about::<LogMessage>("file:///b.md", set("b"), false);
-        notifier.notify_about::<LogMessage>("file:///a.md", set("a, newer"), true);
+        notifier.notify_about(LogMessage::METHOD, "file:///a.md", set("a, older"), false);
+        notifier.notify_about(LogMessage::METHOD, "file:///b.md", set("b"), false);
+        notifier.notify_about(LogMessage::METHOD, "file:///a.md", set("a, newer"), true);
         notifier.end();
         let (mut client, server) = tokio::io::duplex(1 << 16);
         write_out(chunks, server).await;
