@@ -103,8 +103,8 @@ pub enum Change {
     },
     /// The client is `initialized`: the roots are scanned and watched.
     Initialized,
-    /// Files read by a scan; `None` for files that are not article texts.
-    Scanned(Vec<(FilePath, Option<Loaded>)>),
+    /// Files read by a scan.
+    Scanned(ScannedBatch),
     /// The articles a scan found as its root's cache holds them: the
     /// cache's index, maps and all (see [`FilingJob::file`]).
     Restored(Box<RestoredImage>),
@@ -163,7 +163,7 @@ impl std::fmt::Debug for Change {
             }
             Change::Folders { added, removed } => write!(f, "Folders(+{added:?} -{removed:?})"),
             Change::Initialized => f.write_str("Initialized"),
-            Change::Scanned(files) => write!(f, "Scanned({} files)", files.len()),
+            Change::Scanned(batch) => write!(f, "Scanned({} files)", batch.files.len()),
             Change::Restored(image) => write!(f, "Restored({} articles)", image.index.len()),
             Change::Filed(_, files) => write!(f, "Filed({} files)", files.len()),
             Change::ScanFinished { root, seen, .. } => {
@@ -782,10 +782,11 @@ fn process(
             let (mut files, mut image) = (Vec::new(), None);
             while let Some(Change::Scanned(_) | Change::Restored(_)) = backlog.front() {
                 match backlog.pop_front() {
-                    Some(Change::Scanned(batch)) => files.extend(batch),
+                    Some(Change::Scanned(batch)) => files.push(batch),
                     // A second root's image is filed as a batch.
                     Some(Change::Restored(restored)) if image.is_some() => {
-                        files.extend(as_batch(&restored.index));
+                        let listed_under = restored.listed_under.clone();
+                        files.push(ScannedBatch { files: as_batch(&restored.index), listed_under });
                     }
                     Some(Change::Restored(restored)) => image = Some(restored),
                     _ => {}
@@ -1303,6 +1304,13 @@ fn replace_noted(
     replace(index, path, loaded, affected);
 }
 
+/// Files read by a scan; `None` for files that are not article texts.
+pub struct ScannedBatch {
+    pub files: Vec<(FilePath, Option<Loaded>)>,
+    /// The workspace whose settings and rules the scan listed them by.
+    pub listed_under: Arc<Workspace>,
+}
+
 /// A root's cached index as a scan found it: the articles it listed
 /// unchanged, maps and all.
 pub struct RestoredImage {
@@ -1320,7 +1328,7 @@ struct FilingJob {
     base: ArticleIndex,
     /// A cache's index of a root's unchanged articles, filed before `files`.
     image: Option<Box<RestoredImage>>,
-    files: Vec<(FilePath, Option<Loaded>)>,
+    files: Vec<ScannedBatch>,
     workspace: Arc<Workspace>,
 }
 
@@ -1334,7 +1342,8 @@ impl FilingJob {
         let shared = shared.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let files = self.files.len() + self.image.as_ref().map_or(0, |image| image.index.len());
+            let batches = self.files.iter().map(|batch| batch.files.len()).sum::<usize>();
+            let files = batches + self.image.as_ref().map_or(0, |image| image.index.len());
             match tokio::task::spawn_blocking(move || self.file(&worker)).await {
                 Ok((filed, paths)) => {
                     tracing::debug!("{files} scanned files filed in {:?}", started.elapsed());
@@ -1354,17 +1363,23 @@ impl FilingJob {
         // Asked once, not per file: the state's lock is the requests' too.
         let documents = shared.state.snapshot().documents.clone();
         let is_open = |path: &FilePath| documents.contains_key(path);
-        let mut paths = Vec::with_capacity(files.len());
+        let mut paths = Vec::new();
         let mut index = match image {
             Some(image) => with_image(base, *image, &workspace, &documents, &mut paths),
             None => base,
         };
-        let mut articles = Vec::with_capacity(files.len());
-        for (path, loaded) in files {
+        let mut articles = Vec::new();
+        let files = files.into_iter().flat_map(|batch| {
             // A root removed while it was being scanned (or settings that
-            // now exclude the file) make what was read unwanted. A document
-            // opened or closed meanwhile is replayed over the result.
-            if is_open(&path) || !workspace.includes(Path::new(path.as_str())) {
+            // now exclude the file) make what was read unwanted: asked of
+            // each file only when the workspace changed since the listing.
+            let listed_by_now = Arc::ptr_eq(&batch.listed_under, &workspace);
+            batch.files.into_iter().map(move |file| (file, listed_by_now))
+        });
+        for ((path, loaded), listed_by_now) in files {
+            // A document opened or closed meanwhile is replayed over the
+            // result.
+            if is_open(&path) || !(listed_by_now || workspace.includes(Path::new(path.as_str()))) {
                 continue;
             }
             paths.push(path.clone());

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use tower_lsp_server::ls_types::NumberOrString;
 
 use super::Shared;
-use super::publish::{Change, RestoredImage, ScanOutcome};
+use super::publish::{Change, RestoredImage, ScanOutcome, ScannedBatch};
 use super::scan_end::{SeenFiles, StoredFindings};
 use super::state::Workspace;
 use crate::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
@@ -133,7 +133,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
                     seen.extend(verified.unchanged.iter().map(|(path, _)| path.clone()));
                     stamps.extend(verified.unchanged);
                     (restored, cached_unchanged) = (verified.found, verified.cached_unchanged);
-                    let image = RestoredImage { index: verified.image, listed_under };
+                    let image = RestoredImage { index: verified.image, listed_under: listed_under.clone() };
                     shared.send(Change::Restored(Box::new(image)));
                     verified.to_read
                 }
@@ -167,7 +167,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
             }
             batch.push((file.path, file.loaded));
         }
-        shared.send(Change::Scanned(batch));
+        shared.send(Change::Scanned(ScannedBatch { files: batch, listed_under: listed_under.clone() }));
         if let Some(progress) = &progress {
             let percentage = u32::try_from(done * 100 / files.len().max(1)).unwrap_or(100);
             progress.report_with_message(format!("{done}/{} files", files.len()), percentage).await;
