@@ -295,33 +295,44 @@ fn stamps_of(files: &[PathBuf]) -> Vec<Option<Stamp>> {
 /// worst not paired, and read again.
 fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Stamp>>) -> Verified {
     let CachedWorkspace { files: cached, index: mut image } = cached;
-    let mut kept = vec![false; cached.len()];
+    let cached_count = cached.len();
+    // The cached files are taken apart as they are paired, their paths
+    // moved rather than copied: at a million files every copy of a shared
+    // path is a visit to a random place in memory.
+    let mut cached = cached.into_iter().peekable();
     let (mut unchanged, mut to_read) = (Vec::with_capacity(listed.len()), Vec::new());
-    let mut at = 0;
+    let mut gone = Vec::new();
+    // What the kept files' checks found, while every one had it stored.
+    let mut found = Some(Vec::new());
     for (path, stamp) in listed.into_iter().zip(stamped) {
         let name = path.to_string_lossy();
-        while cached.get(at).is_some_and(|file| file.path.as_str() < &*name) {
-            at += 1;
+        while let Some(file) = cached.next_if(|file| file.path.as_str() < &*name) {
+            gone.extend(file.is_article.then_some(file.path));
         }
-        match cached.get(at) {
-            Some(file) if file.path.as_str() == &*name && stamp == Some(file.stamp) => {
-                kept[at] = true;
-                unchanged.push((file.path.clone(), file.stamp));
+        match cached.next_if(|file| file.path.as_str() == &*name) {
+            Some(file) if stamp == Some(file.stamp) => {
+                match (&mut found, file.found) {
+                    (Some(kept), Some(findings)) if !findings.is_empty() => {
+                        kept.push((file.path.clone(), findings));
+                    }
+                    (_, Some(_)) => {}
+                    (_, None) => found = None,
+                }
+                unchanged.push((file.path, file.stamp));
             }
-            _ => to_read.push(path),
+            other => {
+                gone.extend(other.filter(|file| file.is_article).map(|file| file.path));
+                to_read.push(path);
+            }
         }
     }
-    for (file, _) in cached.iter().zip(&kept).filter(|(file, kept)| file.is_article && !**kept) {
-        image.remove(&file.path);
+    gone.extend(cached.filter(|file| file.is_article).map(|file| file.path));
+    for path in &gone {
+        image.remove(path);
     }
-    let cached_unchanged = kept.iter().all(|kept| *kept);
+    let cached_unchanged = unchanged.len() == cached_count;
     let complete = cached_unchanged && to_read.is_empty();
-    let found = if complete {
-        let stored: Option<Vec<_>> = cached.into_iter().map(|file| Some((file.path, file.found?))).collect();
-        stored.map(StoredFindings::new)
-    } else {
-        None
-    };
+    let found = found.filter(|_| complete).map(|found| StoredFindings::new(found, cached_count));
     Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 

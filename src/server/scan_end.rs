@@ -62,12 +62,14 @@ pub struct StoredFindings {
 }
 
 impl StoredFindings {
-    /// `files`: every file the cache holds, with what was found in it.
-    pub fn new(files: impl IntoIterator<Item = (FilePath, Vec<StoredDiagnostic>)>) -> StoredFindings {
-        let mut count = 0;
-        let found =
-            files.into_iter().inspect(|_| count += 1).filter(|(_, found)| !found.is_empty()).collect();
-        StoredFindings { found, files: count, forgotten: HashSet::new() }
+    /// What was found in those of the cache's `files` files that found
+    /// anything (the rest found nothing).
+    pub fn new(
+        found: impl IntoIterator<Item = (FilePath, Vec<StoredDiagnostic>)>,
+        files: usize,
+    ) -> StoredFindings {
+        let found = found.into_iter().filter(|(_, found)| !found.is_empty()).collect();
+        StoredFindings { found, files, forgotten: HashSet::new() }
     }
 
     /// What was found in `path`; `None` once it changed.
@@ -113,7 +115,7 @@ mod tests {
         )
         .expect("a stored diagnostic");
         let mut stored =
-            StoredFindings::new([(path("/r/a"), vec![finding.clone()]), (path("/r/b"), Vec::new())]);
+            StoredFindings::new([(path("/r/a"), vec![finding.clone()]), (path("/r/c"), Vec::new())], 2);
         assert_eq!(stored.files(), 2);
         assert_eq!(stored.of(&path("/r/a")), Some(&[finding][..]));
         assert_eq!(stored.of(&path("/r/b")), Some(&[][..]));
