@@ -50,6 +50,20 @@ pub fn start(shared: &Arc<Shared>, root: PathBuf, options: ScanOptions) {
 }
 
 async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_under: Arc<Workspace>) {
+    let started = std::time::Instant::now();
+    // The cache is read while the files are listed, both from before the
+    // client is asked for a progress token: its answer takes a round trip.
+    let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
+    let texts = shared.state.index().shared_texts();
+    let cached = cache_file.clone().map(|file| {
+        let texts = texts.clone();
+        tokio::task::spawn_blocking(move || cache::load(&file, &texts))
+    });
+    let listing = {
+        let (root, options) = (root.clone(), options.clone());
+        tokio::task::spawn_blocking(move || list_files(&[root], &options))
+    };
+
     let token = NumberOrString::String(format!("article-lsp/scan/{}", SCANS.fetch_add(1, Ordering::Relaxed)));
     let progress = if shared.session().work_done_progress
         && shared.client.create_work_done_progress(token.clone()).await.is_ok()
@@ -59,19 +73,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
     } else {
         None
     };
-
-    let started = std::time::Instant::now();
-    // The cache is read while the files are listed.
-    let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
-    let texts = shared.state.index().shared_texts();
-    let cached = cache_file.clone().map(|file| {
-        let texts = texts.clone();
-        tokio::task::spawn_blocking(move || cache::load(&file, &texts))
-    });
-    let listing = {
-        let (root, options) = (root.clone(), options.clone());
-        tokio::task::spawn_blocking(move || list_files(&[root], &options)).await
-    };
+    let listing = listing.await;
     let files = match listing {
         Ok(Ok(listing)) => {
             listing.problems.iter().for_each(log);
