@@ -1231,8 +1231,8 @@ fn apply(
             // the index is those files, and nothing else.
             let index_is_seen = seen.is_some() && unseen.is_empty() && under_root == index.len();
             analysis.restored = restored.filter(|_| untouched && index_is_seen);
-            if let Some(restored) = &analysis.restored {
-                tracing::info!("the findings of {} files are taken from the cache", restored.files());
+            if analysis.restored.is_some() {
+                tracing::info!("the findings of {} articles are taken from the cache", index.len());
             }
             for file in unseen {
                 let kept = changed_during_scan(&analysis.changed_during_scan, &file);

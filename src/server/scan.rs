@@ -334,7 +334,7 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
     }
     let cached_unchanged = unchanged.len() == cached_count;
     let complete = cached_unchanged && to_read.is_empty();
-    let found = found.filter(|_| complete).map(|found| StoredFindings::new(found, cached_count));
+    let found = found.filter(|_| complete).map(StoredFindings::new);
     Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 

@@ -55,21 +55,16 @@ impl SeenLookup<'_> {
 /// of a workspace, found nothing.
 pub struct StoredFindings {
     found: HashMap<FilePath, Vec<StoredDiagnostic>>,
-    /// Files held in the cache, with or without findings.
-    files: usize,
     /// Files changed since: what was stored of them no longer holds.
     forgotten: HashSet<FilePath>,
 }
 
 impl StoredFindings {
-    /// What was found in those of the cache's `files` files that found
-    /// anything (the rest found nothing).
-    pub fn new(
-        found: impl IntoIterator<Item = (FilePath, Vec<StoredDiagnostic>)>,
-        files: usize,
-    ) -> StoredFindings {
+    /// What was found in the cache's files that found anything (the
+    /// rest found nothing).
+    pub fn new(found: impl IntoIterator<Item = (FilePath, Vec<StoredDiagnostic>)>) -> StoredFindings {
         let found = found.into_iter().filter(|(_, found)| !found.is_empty()).collect();
-        StoredFindings { found, files, forgotten: HashSet::new() }
+        StoredFindings { found, forgotten: HashSet::new() }
     }
 
     /// What was found in `path`; `None` once it changed.
@@ -84,10 +79,6 @@ impl StoredFindings {
     pub fn forget(&mut self, path: &FilePath) {
         self.found.remove(path);
         self.forgotten.insert(path.clone());
-    }
-
-    pub fn files(&self) -> usize {
-        self.files
     }
 }
 
@@ -115,8 +106,7 @@ mod tests {
         )
         .expect("a stored diagnostic");
         let mut stored =
-            StoredFindings::new([(path("/r/a"), vec![finding.clone()]), (path("/r/c"), Vec::new())], 2);
-        assert_eq!(stored.files(), 2);
+            StoredFindings::new([(path("/r/a"), vec![finding.clone()]), (path("/r/c"), Vec::new())]);
         assert_eq!(stored.of(&path("/r/a")), Some(&[finding][..]));
         assert_eq!(stored.of(&path("/r/b")), Some(&[][..]));
         stored.forget(&path("/r/a"));
