@@ -244,8 +244,7 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     // would otherwise hash every text of the workspace into that table,
     // for the few files an edit will parse again.
     let mut table_texts = Vec::new();
-    let count = chunks.count()?;
-    chunks.decode_groups(count, TABLE_CHUNKS_PER_READ, decode_texts, |part| table_texts.extend(part))?;
+    chunks.decode_groups(TABLE_CHUNKS_PER_READ, decode_texts, |part| table_texts.extend(part))?;
     let table = TextTable::for_reading(table_texts);
     // Each chunk's entries are made into the cached files and the index's
     // entries where they are decoded, on every core: at a million articles,
@@ -255,8 +254,7 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
         Ok(Decoded::of(entries))
     };
     let (mut files, mut articles) = (Vec::new(), Vec::new());
-    let count = chunks.count()?;
-    chunks.decode_groups(count, CHUNKS_PER_READ, decode_entries, |decoded| {
+    chunks.decode_groups(CHUNKS_PER_READ, decode_entries, |decoded| {
         files.extend(decoded.files);
         articles.extend(decoded.articles);
     })?;
@@ -302,7 +300,7 @@ impl Decoded {
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(chunk: &[u8]) -> Result<T, String> {
+fn decode<'a, T: serde::Deserialize<'a>>(chunk: &'a [u8]) -> Result<T, String> {
     postcard::from_bytes(chunk).map_err(|error| format!("corrupt: {error}"))
 }
 
@@ -325,16 +323,16 @@ impl<R: Read> Chunks<'_, R> {
         decode(&self.next()?)
     }
 
-    /// Reads the next `count` chunks, `per_group` at a time, decoding each
-    /// group's on every core and handing what they decode to to `take`, in
-    /// order.
+    /// Reads a count, then that many chunks, `per_group` at a time,
+    /// decoding each group's on every core and handing what they decode to
+    /// to `take`, in order.
     fn decode_groups<T: Send>(
         &mut self,
-        count: u32,
         per_group: usize,
         decode: impl Fn(Vec<u8>) -> Result<T, String> + Sync,
         mut take: impl FnMut(T),
     ) -> Result<(), String> {
+        let count = self.count()?;
         let mut group: Vec<Vec<u8>> = Vec::with_capacity(per_group);
         for at in 0..count {
             group.push(self.next()?);
@@ -349,7 +347,7 @@ impl<R: Read> Chunks<'_, R> {
 
 /// A chunk of the table of texts.
 fn decode_texts(chunk: Vec<u8>) -> Result<Vec<ArcStr>, String> {
-    let part: Vec<&str> = postcard::from_bytes(&chunk).map_err(|error| format!("corrupt: {error}"))?;
+    let part: Vec<&str> = decode(&chunk)?;
     Ok(part.into_iter().map(ArcStr::from).collect())
 }
 
