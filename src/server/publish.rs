@@ -892,9 +892,6 @@ fn process(
     }
     let open_changed = !check_now.is_empty();
     let pull = shared.session().pull_diagnostics;
-    // Written and fingerprinted here, on every core: a scan's end has tens
-    // of thousands.
-    let nothing = SetJson::default().fingerprint();
     let known = if scanning { Known::ScanUnderWay } else { Known::Workspace };
     let encoding = shared.session().encoding;
     let over = CheckedOver { workspace: &workspace, index: &index, documents: &documents, encoding };
@@ -918,8 +915,10 @@ fn process(
                 } else {
                     Checked { shown: Vec::new(), findings: None }
                 };
+                // Written and fingerprinted here, on every core: a scan's end
+                // has tens of thousands.
                 let diagnostics = SetJson::of(&diagnostics);
-                let fingerprint = if diagnostics.is_empty() { nothing } else { diagnostics.fingerprint() };
+                let fingerprint = diagnostics.fingerprint();
                 (path, diagnostics, fingerprint, findings)
             })
             .collect();
