@@ -31,26 +31,23 @@ pub(super) struct LineStarts {
 impl LineStarts {
     /// `starts` is every line's start, in order; the first is 0.
     pub(super) fn new(starts: &[u32]) -> LineStarts {
-        let count = starts.len().max(1);
-        let checkpoints = (count - 1) / BLOCK;
-        let mut lengths = Vec::with_capacity(count + 8);
+        let starts = if starts.is_empty() { &[0][..] } else { starts };
+        let checkpoints = (starts.len() - 1) / BLOCK;
+        let mut lengths = Vec::with_capacity(starts.len() + 8);
         let mut bytes = Vec::with_capacity(checkpoints * CHECKPOINT_BYTES);
-        for (line, pair) in starts.windows(2).enumerate() {
+        for (line, &start) in starts.iter().enumerate() {
             if line > 0 && line.is_multiple_of(BLOCK) {
                 let at = u32::try_from(checkpoints * CHECKPOINT_BYTES + lengths.len()).unwrap_or(u32::MAX);
-                bytes.extend(pair[0].to_le_bytes());
+                bytes.extend(start.to_le_bytes());
                 bytes.extend(at.to_le_bytes());
             }
-            push_length(&mut lengths, pair[1] - pair[0]);
-        }
-        // The last line opens a block without a length of its own.
-        if count > 1 && (count - 1).is_multiple_of(BLOCK) {
-            let at = u32::try_from(checkpoints * CHECKPOINT_BYTES + lengths.len()).unwrap_or(u32::MAX);
-            bytes.extend(starts[count - 1].to_le_bytes());
-            bytes.extend(at.to_le_bytes());
+            // The last line has no length of its own.
+            if let Some(next) = starts.get(line + 1) {
+                push_length(&mut lengths, next - start);
+            }
         }
         bytes.extend(lengths);
-        LineStarts { count: u32::try_from(count).unwrap_or(u32::MAX), bytes: bytes.into_boxed_slice() }
+        LineStarts { count: u32::try_from(starts.len()).unwrap_or(u32::MAX), bytes: bytes.into_boxed_slice() }
     }
 
     pub(super) fn count(&self) -> usize {
