@@ -249,8 +249,8 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     // Each chunk's entries are made into the cached files and the index's
     // entries where they are decoded, on every core: at a million articles,
     // moving every summary once more on one thread costs a second.
-    let decode_entries = |chunk: Vec<u8>| {
-        let entries: Vec<StoredEntry> = in_table::with(table.clone(), || decode(&chunk)).0?;
+    let decode_entries = |chunk: &[u8]| {
+        let entries: Vec<StoredEntry> = in_table::with(table.clone(), || decode(chunk)).0?;
         Ok(Decoded::of(entries))
     };
     let (mut files, mut articles) = (Vec::new(), Vec::new());
@@ -315,7 +315,14 @@ struct Chunks<'a, R> {
 
 impl<R: Read> Chunks<'_, R> {
     fn next(&mut self) -> Result<Vec<u8>, String> {
-        read_chunk(self.reader, &mut self.remaining, &mut self.checksum)
+        let mut chunk = Vec::new();
+        self.next_into(&mut chunk)?;
+        Ok(chunk)
+    }
+
+    /// The next chunk, in `chunk`'s own buffer.
+    fn next_into(&mut self, chunk: &mut Vec<u8>) -> Result<(), String> {
+        read_chunk(self.reader, &mut self.remaining, &mut self.checksum, chunk)
     }
 
     /// A chunk holding a count of the chunks that follow.
@@ -326,19 +333,27 @@ impl<R: Read> Chunks<'_, R> {
     /// Reads a count, then that many chunks, `per_group` at a time,
     /// decoding each group's on every core and handing what they decode to
     /// to `take`, in order.
+    ///
+    /// The group's buffers are read into again: a new buffer per chunk
+    /// would be a block mapped and unmapped per chunk (see
+    /// [`crate::allocator`]), its pages faulted in afresh each time.
     fn decode_groups<T: Send>(
         &mut self,
         per_group: usize,
-        decode: impl Fn(Vec<u8>) -> Result<T, String> + Sync,
+        decode: impl Fn(&[u8]) -> Result<T, String> + Sync,
         mut take: impl FnMut(T),
     ) -> Result<(), String> {
         let count = self.count()?;
-        let mut group: Vec<Vec<u8>> = Vec::with_capacity(per_group);
+        let mut group: Vec<Vec<u8>> = std::iter::repeat_with(Vec::new).take(per_group.max(1)).collect();
+        let mut filled = 0;
         for at in 0..count {
-            group.push(self.next()?);
-            if group.len() == per_group || at + 1 == count {
-                let decoded: Vec<T> = group.par_drain(..).map(&decode).collect::<Result<_, _>>()?;
+            self.next_into(&mut group[filled])?;
+            filled += 1;
+            if filled == group.len() || at + 1 == count {
+                let decoded: Vec<T> =
+                    group[..filled].par_iter().map(|chunk| decode(chunk)).collect::<Result<_, _>>()?;
                 decoded.into_iter().for_each(&mut take);
+                filled = 0;
             }
         }
         Ok(())
@@ -346,18 +361,20 @@ impl<R: Read> Chunks<'_, R> {
 }
 
 /// A chunk of the table of texts.
-fn decode_texts(chunk: Vec<u8>) -> Result<Vec<ArcStr>, String> {
-    let part: Vec<&str> = decode(&chunk)?;
+fn decode_texts(chunk: &[u8]) -> Result<Vec<ArcStr>, String> {
+    let part: Vec<&str> = decode(chunk)?;
     Ok(part.into_iter().map(ArcStr::from).collect())
 }
 
-/// One length-prefixed chunk of the payload, of which `remaining` bytes are
-/// left to read; length and chunk go into the checksum, as they were written.
+/// One length-prefixed chunk of the payload, into `chunk`, of which
+/// `remaining` bytes are left to read; length and chunk go into the
+/// checksum, as they were written.
 fn read_chunk(
     reader: &mut impl Read,
     remaining: &mut u64,
     checksum: &mut crc32fast::Hasher,
-) -> Result<Vec<u8>, String> {
+    chunk: &mut Vec<u8>,
+) -> Result<(), String> {
     let mut length = [0; 4];
     if *remaining < 4 || reader.read_exact(&mut length).is_err() {
         return Err("corrupt: a chunk without its length".to_owned());
@@ -368,10 +385,11 @@ fn read_chunk(
         return Err("corrupt: a chunk longer than the file".to_owned());
     }
     *remaining -= 4 + length;
-    let mut chunk = vec![0; usize::try_from(length).map_err(|_| "corrupt: a chunk too long")?];
-    reader.read_exact(&mut chunk).map_err(|_| "truncated")?;
-    checksum.update(&chunk);
-    Ok(chunk)
+    chunk.clear();
+    chunk.resize(usize::try_from(length).map_err(|_| "corrupt: a chunk too long")?, 0);
+    reader.read_exact(chunk).map_err(|_| "truncated")?;
+    checksum.update(chunk);
+    Ok(())
 }
 
 fn header() -> Vec<u8> {

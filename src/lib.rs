@@ -1,4 +1,5 @@
 pub mod admission;
+pub mod allocator;
 pub mod article;
 pub mod cache;
 pub mod cli;

@@ -33,6 +33,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    article_lsp::allocator::map_large_blocks_apart();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -208,7 +208,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
             tracing::warn!("index cache of {} not written: {error}", root.display());
         }
     }
-    release_free_memory();
+    crate::allocator::release_free_memory();
 }
 
 /// Runs `work` on a thread of its own at the lowest priority and waits for
@@ -242,19 +242,6 @@ fn lower_this_threads_priority() {
     unsafe {
         let thread = libc::gettid();
         libc::setpriority(libc::PRIO_PROCESS, thread as libc::id_t, 19);
-    }
-}
-
-/// Hands the memory a scan freed back to the system. A scan leaves its
-/// transient allocations (file texts, parser buffers, whole answers, copies
-/// of texts now shared) as holes between what the index keeps; glibc keeps
-/// them mapped until asked, and a server that lives all day should not.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only returns free pages of the allocator's own
-    // arenas to the system; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
