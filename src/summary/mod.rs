@@ -21,6 +21,10 @@ use text_size::TextRange;
 use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value, id_from_digits};
 
 /// One article as the index keeps it.
+///
+/// Not its `file_name`: only the article's own check reads it, and that is
+/// found once, at parse time (`local`); a fix or a rename that edits it
+/// parses the file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleSummary {
     /// The opening `---`: where a claim is shown when its field is missing.
@@ -35,8 +39,6 @@ pub struct ArticleSummary {
     pub title: Option<ArcStr>,
     #[serde(with = "crate::texts::in_table::option")]
     pub subject: Option<ArcStr>,
-    #[serde(with = "crate::texts::in_table::option")]
-    pub file_name: Option<ArcStr>,
     /// Where the `id`, `url` and `title` values are, when the keys are
     /// written (whatever their values): related information points there.
     pub id_at: Option<TextRange>,
@@ -90,7 +92,6 @@ impl ArticleSummary {
             url: article.url.as_ref().filter(|field| field.url().is_ok()).and_then(trimmed_text),
             title: article.title.as_ref().and_then(trimmed_text),
             subject: article.subject.as_ref().and_then(trimmed_text),
-            file_name: article.file_name.as_ref().and_then(trimmed_text),
             id_at: article.id.as_ref().map(Field::value_range),
             url_at: article.url.as_ref().map(Field::value_range),
             title_at: article.title.as_ref().map(Field::value_range),
@@ -134,7 +135,7 @@ impl ArticleSummary {
 
     /// Every text of the summary, for sharing equal texts.
     pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut ArcStr> {
-        let own = [&mut self.url, &mut self.title, &mut self.subject, &mut self.file_name];
+        let own = [&mut self.url, &mut self.title, &mut self.subject];
         let links =
             self.links.iter_mut().flat_map(|link| link.fields.iter_mut().flatten().map(|f| &mut f.text));
         own.into_iter().flatten().chain(links)
