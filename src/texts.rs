@@ -6,6 +6,7 @@
 //! index's users (an `ArcStr` reads as the same text either way), so one
 //! table serves every snapshot and may be used from every scanning thread.
 
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arcstr::ArcStr;
@@ -194,13 +195,17 @@ impl From<TableText> for ArcStr {
 #[derive(Clone, Default)]
 pub struct TextTable {
     texts: std::sync::Arc<Vec<ArcStr>>,
-    numbers: hashbrown::HashMap<ArcStr, u32>,
+    /// The number of each text, found by the text's hash: four bytes a
+    /// text, where a map keyed by the texts themselves would take sixteen
+    /// (writing a cache numbers every distinct text of the workspace).
+    numbers: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl TextTable {
     /// A table to read with: the texts as they were written, in order.
     pub fn for_reading(texts: Vec<ArcStr>) -> TextTable {
-        TextTable { texts: std::sync::Arc::new(texts), numbers: hashbrown::HashMap::new() }
+        TextTable { texts: std::sync::Arc::new(texts), ..TextTable::default() }
     }
 
     /// The texts numbered so far, in number order.
@@ -209,14 +214,17 @@ impl TextTable {
     }
 
     fn number_of(&mut self, text: &ArcStr) -> u32 {
-        if let Some(number) = self.numbers.get(text) {
+        let TextTable { texts, numbers, hasher } = self;
+        let text_of = |number: &u32| texts.get(*number as usize).map_or("", |text| text.as_str());
+        let hash = hasher.hash_one(text.as_str());
+        if let Some(number) = numbers.find(hash, |number| text_of(number) == text.as_str()) {
             return *number;
         }
         // Past u32::MAX texts every later one shares the last number: a cache
         // that large is refused on reading (its texts do not match).
-        let number = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        std::sync::Arc::make_mut(&mut self.texts).push(text.clone());
-        self.numbers.insert(text.clone(), number);
+        let number = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+        numbers.insert_unique(hash, number, |number| hasher.hash_one(text_of(number)));
+        std::sync::Arc::make_mut(texts).push(text.clone());
         number
     }
 
