@@ -202,8 +202,14 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
         && !unchanged
     {
         let shared = shared.clone();
-        let saved =
-            in_background("article-lsp-cache", move || save_cache(&shared, &file, &stamps, outcome)).await;
+        let saved = in_background("article-lsp-cache", move || {
+            // The scan's holes go back first: writing allocates on a thread
+            // of its own, from another arena, and would otherwise add its
+            // peak to them.
+            crate::allocator::release_free_memory();
+            save_cache(&shared, &file, &stamps, outcome)
+        })
+        .await;
         if let Some(Err(error)) = saved {
             tracing::warn!("index cache of {} not written: {error}", root.display());
         }
