@@ -2,4 +2,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| article_lsp::fuzzing::article::check_article(data));
+fuzz_target!(|data: &[u8]| article_test_support::fuzzing::article::check_article(data));

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use article_lsp::fuzzing::server::ServerFuzz;
+use article_test_support::fuzzing::server::ServerFuzz;
 use libfuzzer_sys::fuzz_target;
 
 /// One workspace folder and one runtime for the whole process: each run
