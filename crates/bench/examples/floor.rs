@@ -19,7 +19,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use article_core::article::find_front_matter;
-use article_workspace::walk::{ScanOptions, discover};
+use article_workspace::admission::ScanOptions;
+use article_workspace::walk::discover;
 use rayon::prelude::*;
 use saphyr_parser::Parser;
 

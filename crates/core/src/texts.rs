@@ -13,8 +13,6 @@ use arcstr::ArcStr;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-use crate::summary::ArticleSummary;
-
 /// Texts longer than this are not shared: they are unique (answers,
 /// questions), and hashing them would be wasted.
 pub(crate) const SHARED_TEXT_MAX_BYTES: usize = 256;
@@ -34,14 +32,6 @@ pub struct SharedTexts {
 }
 
 impl SharedTexts {
-    /// Replaces every short text of `summary` that nothing else holds by the
-    /// table's copy of it.
-    pub(crate) fn share(&self, summary: &mut ArticleSummary) {
-        for text in summary.texts_mut() {
-            self.share_text(text);
-        }
-    }
-
     /// The table's copy of `text`, added when missing.
     pub(crate) fn shared(&self, text: &str) -> ArcStr {
         match self.texts.get(text) {
@@ -50,7 +40,9 @@ impl SharedTexts {
         }
     }
 
-    fn share_text(&self, text: &mut ArcStr) {
+    /// Replaces `text` by the table's copy of it, when it is short and
+    /// nothing else holds it.
+    pub(crate) fn share_text(&self, text: &mut ArcStr) {
         // A text with another holder was taken from this table already (by
         // a scan's parser or the cache's decoder) or is also an open
         // document's: looking it up again would hash every text of a scan
@@ -237,6 +229,7 @@ impl TextTable {
 mod tests {
     use super::*;
     use crate::article::{Article, parse_article, parse_article_shared};
+    use crate::summary::ArticleSummary;
 
     fn titles(article: &Article) -> Vec<ArcStr> {
         article
@@ -262,8 +255,8 @@ mod tests {
         let source = "---\nid: 1\ntitle: Same\nrelated_article1:\n  id: 2\n  title: Same\n---\n";
         let mut first = summary(source);
         let mut second = summary(source);
-        texts.share(&mut first);
-        texts.share(&mut second);
+        first.share_texts(&texts);
+        second.share_texts(&texts);
         let own = first.title.clone().expect("title");
         assert!(ArcStr::ptr_eq(&own, &link_title(&mut first)));
         assert!(ArcStr::ptr_eq(&own, second.title.as_ref().expect("title")));
@@ -291,11 +284,11 @@ mod tests {
         let source = format!("---\nid: 1\ntitle: {long_title}\nsubject: S\n---\n");
         let mut first = summary(&source);
         let mut second = first.clone();
-        texts.share(&mut first);
-        texts.share(&mut second);
+        first.share_texts(&texts);
+        second.share_texts(&texts);
         assert_eq!(texts.len(), 0, "every text of `second` is held by `first` too, and the title is long");
         let mut third = summary(&source);
-        texts.share(&mut third);
+        third.share_texts(&texts);
         assert_eq!(texts.len(), 1, "the subject; the long title stays its own");
     }
 
@@ -303,15 +296,15 @@ mod tests {
     fn a_sweep_forgets_only_texts_nobody_holds() {
         let texts = SharedTexts::default();
         let mut kept = summary("---\nid: 1\ntitle: Kept\n---\n");
-        texts.share(&mut kept);
+        kept.share_texts(&texts);
         for n in 0..SWEEP_FLOOR {
             let mut dropped = summary(&format!("---\nid: {n}\ntitle: Dropped {n}\n---\n"));
-            texts.share(&mut dropped);
+            dropped.share_texts(&texts);
         }
         texts.sweep_if_grown();
         assert_eq!(texts.len(), 1, "`Kept`");
         let mut again = summary("---\nid: 1\ntitle: Kept\n---\n");
-        texts.share(&mut again);
+        again.share_texts(&texts);
         assert!(ArcStr::ptr_eq(kept.title.as_ref().expect("title"), again.title.as_ref().expect("title")));
     }
 }

@@ -1,31 +1,45 @@
-//! An in-process LSP client for scenario tests: the real server on one end
-//! of a `tokio::io::duplex`, JSON-RPC framing on the other. It waits for the
-//! `initialize` response before sending anything else, answers the server's
-//! own requests so it never blocks, and records every notification.
+//! The one LSP client of the tests, the fuzz target and the benchmark: the
+//! real server in this process on one end of a pipe ([`Client::in_process`],
+//! [`Client::start`]), or the binary over its stdio ([`Client::spawn`]).
+//!
+//! A reader task takes every message the server writes, in order: it
+//! answers the server's own requests at once (so the server never waits on
+//! the test), and records everything in an inbox. Every wait is woken by
+//! the messages it waits for, and fails the test after [`TIMEOUT`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{
-    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf,
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
-use tokio::sync::oneshot;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tower_lsp_server::ls_types::Uri;
 
 /// How long any expected outcome may take before a test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest [`Client::request_until`] waits for the server to write
+/// something before it asks again.
+pub const RETRY: Duration = Duration::from_millis(25);
+
+/// How the client introduces itself at `initialize`.
 pub struct Options {
     pub folders: Vec<PathBuf>,
     pub position_encodings: Vec<&'static str>,
     pub watch_registration: bool,
+    /// Whether the client pulls diagnostics (and may be asked to pull again).
+    pub pull_diagnostics: bool,
     pub initialization_options: Value,
-    /// Where the server keeps its index cache; `None` keeps none.
+    /// Where an in-process server keeps its index cache; `None` keeps none.
     pub cache_dir: Option<PathBuf>,
     /// See `ServeOptions::watch_limit`.
     pub watch_limit: Option<usize>,
@@ -37,27 +51,152 @@ impl Options {
             folders: folders.iter().map(|folder| folder.to_path_buf()).collect(),
             position_encodings: Vec::new(),
             watch_registration: true,
+            pull_diagnostics: false,
             initialization_options: Value::Null,
             cache_dir: None,
             watch_limit: None,
         }
     }
+
+    /// The `initialize` request's parameters.
+    pub fn initialize_params(&self) -> Value {
+        let folders: Vec<Value> = self
+            .folders
+            .iter()
+            .map(|folder| json!({ "uri": uri(folder), "name": folder.display().to_string() }))
+            .collect();
+        let mut general = json!({});
+        if !self.position_encodings.is_empty() {
+            general = json!({ "positionEncodings": self.position_encodings });
+        }
+        let mut text_document = json!({});
+        if self.pull_diagnostics {
+            text_document = json!({ "diagnostic": { "dynamicRegistration": false } });
+        }
+        json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {
+                "general": general,
+                "textDocument": text_document,
+                "window": { "workDoneProgress": true },
+                "workspace": {
+                    "configuration": true,
+                    "workspaceFolders": true,
+                    "didChangeWatchedFiles": { "dynamicRegistration": self.watch_registration },
+                    "diagnostics": { "refreshSupport": self.pull_diagnostics },
+                },
+            },
+            "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
+            "initializationOptions": self.initialization_options,
+        })
+    }
 }
 
+/// Everything the server wrote, in order, with its responses found by id.
 #[derive(Default)]
-struct Inbox {
-    notifications: Vec<Value>,
-    server_requests: Vec<Value>,
+pub struct Inbox {
+    pub messages: Vec<Value>,
+    /// Where each response is in `messages`, by its id as JSON text.
+    responses: HashMap<String, usize>,
+    /// Responses whose id is `null` (parse errors, invalid requests).
+    null_id_responses: Vec<usize>,
+    /// The server closed its output.
+    pub closed: bool,
 }
+
+impl Inbox {
+    /// The params of every notification of `method`, oldest first.
+    pub fn notifications(&self, method: &str) -> Vec<Value> {
+        self.of_method(method, false)
+    }
+
+    /// The params of every request of `method` the server made.
+    pub fn server_requests(&self, method: &str) -> Vec<Value> {
+        self.of_method(method, true)
+    }
+
+    fn of_method(&self, method: &str, requests: bool) -> Vec<Value> {
+        self.messages
+            .iter()
+            .filter(|message| message["method"] == method && message.get("id").is_some() == requests)
+            .map(|message| message["params"].clone())
+            .collect()
+    }
+
+    /// Every `publishDiagnostics` for `path`, oldest first.
+    pub fn publications(&self, path: &Path) -> Vec<Value> {
+        let uri = uri(path);
+        self.notifications("textDocument/publishDiagnostics")
+            .into_iter()
+            .filter(|p| p["uri"] == uri)
+            .collect()
+    }
+
+    pub fn response(&self, id: &Value) -> Option<&Value> {
+        self.response_after(id, 0)
+    }
+
+    /// The response with `id` among the messages from the `from`th on.
+    pub fn response_after(&self, id: &Value, from: usize) -> Option<&Value> {
+        self.responses.get(&id.to_string()).filter(|at| **at >= from).map(|at| &self.messages[*at])
+    }
+
+    pub fn null_id_responses(&self) -> usize {
+        self.null_id_responses.len()
+    }
+
+    pub fn null_id_response(&self, n: usize) -> Option<&Value> {
+        self.null_id_responses.get(n).map(|at| &self.messages[*at])
+    }
+
+    fn record(&mut self, message: Value) {
+        let at = self.messages.len();
+        if message.get("method").is_none() {
+            match message.get("id") {
+                Some(Value::Null) => self.null_id_responses.push(at),
+                Some(id) => {
+                    self.responses.insert(id.to_string(), at);
+                }
+                None => {}
+            }
+        }
+        self.messages.push(message);
+    }
+}
+
+/// The inbox and what wakes the waits on it.
+#[derive(Default)]
+struct Received {
+    inbox: Mutex<Inbox>,
+    changed: Notify,
+}
+
+/// The server on the other end.
+enum Server {
+    /// `serve` on a task of this runtime; its result says whether
+    /// `shutdown` came before the end.
+    InProcess(JoinHandle<bool>),
+    Process(Box<ServerProcess>),
+}
+
+struct ServerProcess {
+    child: tokio::process::Child,
+    log: tempfile::NamedTempFile,
+    /// The cache of a server started without a cache location of its
+    /// own: never the user's cache directory.
+    _cache: Option<tempfile::TempDir>,
+}
+
+type Writer = Arc<tokio::sync::Mutex<Pin<Box<dyn AsyncWrite + Send>>>>;
 
 pub struct Client {
-    writer: Arc<tokio::sync::Mutex<WriteHalf<DuplexStream>>>,
+    writer: Writer,
     next_id: AtomicI64,
-    pending: Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>>,
-    inbox: Arc<Mutex<Inbox>>,
+    received: Arc<Received>,
     /// What `workspace/configuration` answers for `articleLsp`.
     pub configuration: Arc<Mutex<Value>>,
-    pub server: JoinHandle<bool>,
+    server: Server,
     pub initialize_result: Value,
 }
 
@@ -65,125 +204,176 @@ pub fn uri(path: &Path) -> String {
     Uri::from_file_path(path).expect("absolute path").as_str().to_owned()
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl Client {
-    /// Starts a server, initializes it (waiting for the answer) and sends
-    /// `initialized`.
+    /// Starts a server in this process, initializes it (waiting for the
+    /// answer) and sends `initialized`.
     pub async fn start(options: Options) -> Client {
-        let (client_end, server_end) = tokio::io::duplex(1 << 20);
-        let (server_in, server_out) = tokio::io::split(server_end);
-        let serve_options = article_lsp::server::ServeOptions {
+        let mut client = Client::in_process(article_lsp::server::ServeOptions {
             cache_dir: options.cache_dir.clone(),
             watch_limit: options.watch_limit,
-        };
-        let server = tokio::spawn(article_lsp::server::serve_with(server_in, server_out, serve_options));
-        let (reader, writer) = tokio::io::split(client_end);
-        let mut client = Client {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
-            next_id: AtomicI64::new(1),
-            pending: Arc::default(),
-            inbox: Arc::default(),
-            configuration: Arc::new(Mutex::new(Value::Null)),
-            server,
-            initialize_result: Value::Null,
-        };
-        client.spawn_reader(reader);
-
-        let folders: Vec<Value> = options
-            .folders
-            .iter()
-            .map(|folder| json!({ "uri": uri(folder), "name": folder.display().to_string() }))
-            .collect();
-        let mut general = json!({});
-        if !options.position_encodings.is_empty() {
-            general = json!({ "positionEncodings": options.position_encodings });
-        }
-        let params = json!({
-            "processId": null,
-            "rootUri": null,
-            "capabilities": {
-                "general": general,
-                "window": { "workDoneProgress": true },
-                "workspace": {
-                    "configuration": true,
-                    "workspaceFolders": true,
-                    "didChangeWatchedFiles": { "dynamicRegistration": options.watch_registration },
-                },
-            },
-            "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
-            "initializationOptions": options.initialization_options,
         });
-        let response = client.request("initialize", params).await;
-        client.initialize_result = response["result"].clone();
-        assert!(client.initialize_result.is_object(), "initialize failed: {response}");
-        client.notify("initialized", json!({})).await;
+        client.initialize(&options).await;
         client
     }
 
-    fn spawn_reader(&self, reader: ReadHalf<DuplexStream>) {
-        let (writer, pending, inbox, configuration) =
-            (self.writer.clone(), self.pending.clone(), self.inbox.clone(), self.configuration.clone());
-        tokio::spawn(async move {
-            let mut reader = BufReader::new(reader);
-            while let Some(message) = read_message(&mut reader).await {
-                let (method, id) = (message.get("method").cloned(), message.get("id").cloned());
-                match (method, id) {
-                    (Some(method), Some(id)) => {
-                        let result = match method.as_str() {
-                            Some("workspace/configuration") => {
-                                let value = configuration.lock().expect("lock").clone();
-                                json!([value])
-                            }
-                            _ => Value::Null,
-                        };
-                        inbox.lock().expect("lock").server_requests.push(message);
-                        let answer = json!({ "jsonrpc": "2.0", "id": id, "result": result });
-                        write_message(&writer, &answer.to_string()).await;
-                    }
-                    (Some(_), None) => inbox.lock().expect("lock").notifications.push(message),
-                    (None, Some(id)) => {
-                        let sender = id.as_i64().and_then(|id| pending.lock().expect("lock").remove(&id));
-                        if let Some(sender) = sender {
-                            let _ = sender.send(message);
-                        }
-                    }
-                    (None, None) => {}
-                }
+    /// A server in this process, not yet initialized.
+    pub fn in_process(options: article_lsp::server::ServeOptions) -> Client {
+        let (client_end, server_end) = tokio::io::duplex(1 << 22);
+        let (server_in, server_out) = tokio::io::split(server_end);
+        let server = tokio::spawn(article_lsp::server::serve_with(server_in, server_out, options));
+        let (reader, writer) = tokio::io::split(client_end);
+        Client::over(reader, writer, Server::InProcess(server))
+    }
+
+    /// The server's `binary` over its stdio, not yet initialized (`wrap`: a
+    /// program to run it under, with its arguments, e.g. a tracer), with
+    /// `envs` added to its environment. The cache goes where `envs` say
+    /// (`HOME`, `XDG_CACHE_HOME`), else to a temporary folder: a test never
+    /// writes to the user's cache directory. Its log goes to a file
+    /// ([`Client::log`]); `TEST_SERVER_LOG` sets its level.
+    pub fn spawn(binary: &str, wrap: &[&str], envs: &[(&str, &Path)]) -> Client {
+        let cache_variable = article_workspace::cache::CACHE_DIR_VARIABLE;
+        let mut command = match wrap.split_first() {
+            Some((program, args)) => {
+                let mut command = tokio::process::Command::new(program);
+                command.args(args).arg(binary);
+                command
             }
-        });
+            None => tokio::process::Command::new(binary),
+        };
+        let log = tempfile::NamedTempFile::new().expect("a log file");
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log.reopen().expect("the log file"))
+            .kill_on_drop(true)
+            .env("RUST_LOG", std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "info".to_owned()))
+            .env_remove(cache_variable);
+        let placed = envs.iter().any(|(name, _)| [cache_variable, "HOME", "XDG_CACHE_HOME"].contains(name));
+        let cache = (!placed).then(|| tempfile::tempdir().expect("a cache folder"));
+        if let Some(cache) = &cache {
+            command.env(cache_variable, cache.path());
+        }
+        for (name, value) in envs {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("the server starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        Client::over(stdout, stdin, Server::Process(Box::new(ServerProcess { child, log, _cache: cache })))
+    }
+
+    fn over(
+        reader: impl AsyncRead + Send + Unpin + 'static,
+        writer: impl AsyncWrite + Send + 'static,
+        server: Server,
+    ) -> Client {
+        let writer: Writer = Arc::new(tokio::sync::Mutex::new(Box::pin(writer)));
+        let received = Arc::new(Received::default());
+        let configuration = Arc::new(Mutex::new(Value::Null));
+        tokio::spawn(read_into(reader, writer.clone(), received.clone(), configuration.clone()));
+        Client {
+            writer,
+            // Far from the ids tests choose themselves (`request_with_id`).
+            next_id: AtomicI64::new(1 << 40),
+            received,
+            configuration,
+            server,
+            initialize_result: Value::Null,
+        }
+    }
+
+    /// `initialize` with `root` as the one workspace folder and
+    /// `initialization_options`, then `initialized`.
+    pub async fn initialize_folder(&mut self, root: &Path, initialization_options: Value) -> Value {
+        let mut options = Options::folders(&[root]);
+        options.initialization_options = initialization_options;
+        self.initialize(&options).await
+    }
+
+    /// `initialize` with `options`, waiting for the answer, then `initialized`.
+    pub async fn initialize(&mut self, options: &Options) -> Value {
+        let response = self.request("initialize", options.initialize_params()).await;
+        self.initialize_result = response["result"].clone();
+        assert!(self.initialize_result.is_object(), "initialize failed: {response}");
+        self.notify("initialized", json!({})).await;
+        response
     }
 
     /// Sends a request and waits for its response message (result or error).
     pub async fn request(&self, method: &str, params: Value) -> Value {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let (sender, receiver) = oneshot::channel();
-        self.pending.lock().expect("lock").insert(id, sender);
-        let message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        write_message(&self.writer, &message.to_string()).await;
-        tokio::time::timeout(TIMEOUT, receiver)
-            .await
-            .unwrap_or_else(|_| panic!("no response to {method} within {TIMEOUT:?}"))
-            .expect("the reader is alive")
+        self.request_with_id(json!(id), method, params).await
+    }
+
+    /// Sends a request under `id` and waits for its response.
+    pub async fn request_with_id(&self, id: Value, method: &str, params: Value) -> Value {
+        let from = self.inbox().messages.len();
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })).await;
+        self.wait_for(&format!("a response to {id}"), |inbox| inbox.response_after(&id, from).cloned()).await
+    }
+
+    /// Sends a request without waiting; its id is returned.
+    pub async fn send_request(&self, method: &str, params: Value) -> i64 {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params })).await;
+        id
     }
 
     pub async fn notify(&self, method: &str, params: Value) {
-        let message = json!({ "jsonrpc": "2.0", "method": method, "params": params });
-        write_message(&self.writer, &message.to_string()).await;
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params })).await;
     }
 
-    /// Writes a body as it is and waits for the response with `id`.
-    pub async fn request_raw(&self, body: &str, id: i64) -> Value {
-        let (sender, receiver) = oneshot::channel();
-        self.pending.lock().expect("lock").insert(id, sender);
-        write_message(&self.writer, body).await;
-        tokio::time::timeout(TIMEOUT, receiver)
-            .await
-            .expect("a response in time")
-            .expect("the reader is alive")
+    /// Sends one message, framed.
+    pub async fn send(&self, message: &Value) {
+        self.write_raw(&frame_json(message)).await;
     }
 
     /// Writes a body as it is, framed: for malformed input.
     pub async fn send_raw(&self, body: &str) {
-        write_message(&self.writer, body).await;
+        self.write_raw(&frame(body.as_bytes())).await;
+    }
+
+    /// Writes a body as it is, framed, and waits for the response with `id`.
+    pub async fn request_raw(&self, body: &str, id: i64) -> Value {
+        let from = self.inbox().messages.len();
+        self.send_raw(body).await;
+        self.wait_for(&format!("a response to {id}"), |inbox| inbox.response_after(&json!(id), from).cloned())
+            .await
+    }
+
+    /// Writes bytes as they are (broken frames, many messages at once).
+    pub async fn write_raw(&self, bytes: &[u8]) {
+        let mut writer = self.writer.lock().await;
+        // A server that has exited closes its end; later writes go nowhere.
+        let _ = writer.write_all(bytes).await;
+        let _ = writer.flush().await;
+    }
+
+    /// The response with `id`, waiting for it.
+    pub async fn response(&self, id: &Value) -> Value {
+        self.wait_for(&format!("a response to {id}"), |inbox| inbox.response(id).cloned()).await
+    }
+
+    /// The `n`th response whose id is `null`, waiting for it.
+    pub async fn null_id_response(&self, n: usize) -> Value {
+        self.wait_for("a response with a null id", |inbox| inbox.null_id_response(n).cloned()).await
+    }
+
+    /// Waits until every request of `ids` has been answered, for `timeout`.
+    pub async fn wait_answered(&self, ids: std::ops::Range<i64>, timeout: Duration) {
+        let count = ids.clone().count();
+        self.wait_for_within("every response", timeout, |inbox| {
+            // Counting first keeps each wake-up cheap while a flood comes in.
+            let all =
+                inbox.responses.len() >= count && ids.clone().all(|id| inbox.response(&json!(id)).is_some());
+            all.then_some(())
+        })
+        .await;
     }
 
     pub async fn open(&self, path: &Path) {
@@ -222,42 +412,82 @@ impl Client {
         response["result"]["items"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The inbox as it is now.
+    pub fn inbox(&self) -> MutexGuard<'_, Inbox> {
+        lock(&self.received.inbox)
+    }
+
     pub fn notifications(&self, method: &str) -> Vec<Value> {
-        let inbox = self.inbox.lock().expect("lock");
-        inbox.notifications.iter().filter(|n| n["method"] == method).map(|n| n["params"].clone()).collect()
+        self.inbox().notifications(method)
     }
 
     pub fn server_requests(&self, method: &str) -> Vec<Value> {
-        let inbox = self.inbox.lock().expect("lock");
-        inbox.server_requests.iter().filter(|n| n["method"] == method).map(|n| n["params"].clone()).collect()
+        self.inbox().server_requests(method)
     }
 
     /// Every `publishDiagnostics` for `path`, oldest first.
     pub fn publications(&self, path: &Path) -> Vec<Value> {
-        let uri = uri(path);
-        self.notifications("textDocument/publishDiagnostics")
-            .into_iter()
-            .filter(|p| p["uri"] == uri)
-            .collect()
+        self.inbox().publications(path)
     }
 
-    /// Polls until `found` gives a value, failing the test after [`TIMEOUT`].
-    pub async fn wait_for<T>(&self, what: &str, mut found: impl FnMut(&Client) -> Option<T>) -> T {
-        let started = Instant::now();
+    /// Waits until `found` gives a value, looking again each time a message
+    /// comes; fails the test after [`TIMEOUT`] or when the server closes.
+    pub async fn wait_for<T>(&self, what: &str, found: impl FnMut(&Inbox) -> Option<T>) -> T {
+        self.wait_for_within(what, TIMEOUT, found).await
+    }
+
+    async fn wait_for_within<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut found: impl FnMut(&Inbox) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
         loop {
-            if let Some(value) = found(self) {
-                return value;
+            // Registered before looking, so that a message recorded between
+            // the look and the wait still wakes it.
+            let changed = self.received.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let inbox = self.inbox();
+                if let Some(value) = found(&inbox) {
+                    return value;
+                }
+                assert!(!inbox.closed, "the server closed its output before {what}: {}", self.log());
             }
-            assert!(started.elapsed() < TIMEOUT, "timed out waiting for {what}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                panic!("no {what} within {timeout:?}: {}", self.log());
+            }
+        }
+    }
+
+    /// The next message after the first `seen`, waiting for it; `None` once
+    /// the server has closed its output.
+    pub async fn next_message(&self, seen: &mut usize) -> Option<Value> {
+        loop {
+            let changed = self.received.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            {
+                let inbox = self.inbox();
+                if let Some(message) = inbox.messages.get(*seen) {
+                    *seen += 1;
+                    return Some(message.clone());
+                }
+                if inbox.closed {
+                    return None;
+                }
+            }
+            changed.await;
         }
     }
 
     /// Waits until the latest diagnostics published for `path` satisfy `accept`.
     pub async fn wait_diagnostics(&self, path: &Path, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let what = format!("diagnostics of {}", path.display());
-        self.wait_for(&what, |client| {
-            let latest = client.publications(path).pop()?;
+        self.wait_for(&what, |inbox| {
+            let latest = inbox.publications(path).pop()?;
             let diagnostics = latest["diagnostics"].as_array().cloned().unwrap_or_default();
             accept(&diagnostics).then_some(diagnostics)
         })
@@ -266,47 +496,132 @@ impl Client {
 
     /// Waits until `$/progress` has reported `count` ended scans.
     pub async fn wait_scans(&self, count: usize) {
-        self.wait_for("the scan to end", |client| {
+        self.wait_for("the scan to end", |inbox| {
             let ended =
-                client.notifications("$/progress").iter().filter(|p| p["value"]["kind"] == "end").count();
+                inbox.notifications("$/progress").iter().filter(|p| p["value"]["kind"] == "end").count();
             (ended >= count).then_some(())
         })
         .await;
     }
 
-    pub async fn shutdown_and_exit(self) -> bool {
+    /// Sends a request again until `accept` holds for its result: for
+    /// answers that wait on the server taking in a change on disk. The
+    /// server says nothing when it has (a change that alters no diagnostic
+    /// publishes nothing), so the request is sent again as soon as the
+    /// server writes anything, and at the latest after [`RETRY`].
+    pub async fn request_until(&self, method: &str, params: Value, accept: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let mut seen = self.inbox().messages.len();
+            let response = self.request(method, params.clone()).await;
+            if accept(&response["result"]) {
+                return response["result"].clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {method} to answer as expected: {response}"
+            );
+            let other = async {
+                // Past the response just read: something else the server wrote.
+                while let Some(message) = self.next_message(&mut seen).await {
+                    if message.get("method").is_some() {
+                        return;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(RETRY, other).await;
+        }
+    }
+
+    /// `shutdown` (answered without error) and `exit`; whether the server
+    /// then ended as after a clean shutdown (for the binary: exit status 0).
+    pub async fn shutdown_and_exit(mut self) -> bool {
         let response = self.request("shutdown", Value::Null).await;
         assert!(response.get("error").is_none(), "shutdown failed: {response}");
         self.notify("exit", Value::Null).await;
-        tokio::time::timeout(TIMEOUT, self.server).await.expect("the server exits").expect("no panic")
+        self.wait_exit().await
+    }
+
+    /// Waits for the server to end on its own (after `exit`, or its input's end).
+    pub async fn wait_exit(&mut self) -> bool {
+        match &mut self.server {
+            Server::InProcess(server) => {
+                tokio::time::timeout(TIMEOUT, server).await.expect("the server exits").expect("no panic")
+            }
+            Server::Process(process) => {
+                let status =
+                    tokio::time::timeout(TIMEOUT, process.child.wait()).await.expect("the server exits");
+                status.expect("an exit status").success()
+            }
+        }
+    }
+
+    /// Closes the server's input, as an editor that goes away does.
+    pub async fn close_input(&self) {
+        let _ = self.writer.lock().await.shutdown().await;
+    }
+
+    /// The process id of a server over stdio.
+    pub fn pid(&self) -> Option<u32> {
+        match &self.server {
+            Server::Process(process) => process.child.id(),
+            Server::InProcess(_) => None,
+        }
+    }
+
+    /// The log of a server over stdio (empty in process: it logs through
+    /// the test's own subscriber).
+    pub fn log(&self) -> String {
+        match &self.server {
+            Server::Process(process) => std::fs::read_to_string(process.log.path()).unwrap_or_default(),
+            Server::InProcess(_) => String::new(),
+        }
     }
 }
 
-/// The diagnostic codes in a set, sorted.
-pub fn codes(diagnostics: &[Value]) -> Vec<String> {
-    let mut codes: Vec<String> =
-        diagnostics.iter().filter_map(|d| d["code"].as_str().map(str::to_owned)).collect();
-    codes.sort();
-    codes
+/// Takes the server's messages into the inbox until it closes its output,
+/// answering its requests: `workspace/configuration` with the client's
+/// configuration, anything else with `null`.
+async fn read_into(
+    reader: impl AsyncRead + Unpin,
+    writer: Writer,
+    received: Arc<Received>,
+    configuration: Arc<Mutex<Value>>,
+) {
+    let mut reader = BufReader::new(reader);
+    while let Some(message) = read_message(&mut reader).await {
+        if let (Some(method), Some(id)) = (message.get("method"), message.get("id")) {
+            let result = match method.as_str() {
+                Some("workspace/configuration") => json!([lock(&configuration).clone()]),
+                _ => Value::Null,
+            };
+            let answer = json!({ "jsonrpc": "2.0", "id": id, "result": result });
+            let mut writer = writer.lock().await;
+            let _ = writer.write_all(&frame(answer.to_string().as_bytes())).await;
+            let _ = writer.flush().await;
+        }
+        lock(&received.inbox).record(message);
+        received.changed.notify_waiters();
+    }
+    lock(&received.inbox).closed = true;
+    received.changed.notify_waiters();
 }
 
-pub fn has_code(code: &str) -> impl Fn(&[Value]) -> bool + '_ {
-    move |diagnostics| codes(diagnostics).iter().any(|c| c == code)
+/// `body` with its `Content-Length` header.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let mut framed = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    framed.extend_from_slice(body);
+    framed
 }
 
-pub fn no_diagnostics(diagnostics: &[Value]) -> bool {
-    diagnostics.is_empty()
+/// `message` framed.
+pub fn frame_json(message: &Value) -> Vec<u8> {
+    frame(message.to_string().as_bytes())
 }
 
-async fn write_message(writer: &tokio::sync::Mutex<WriteHalf<DuplexStream>>, body: &str) {
-    let mut writer = writer.lock().await;
-    let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-    // A server that has exited closes its end; later writes just go nowhere.
-    let _ = writer.write_all(framed.as_bytes()).await;
-    let _ = writer.flush().await;
-}
-
-pub(crate) async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Value> {
+/// One framed JSON message; `None` at the end of input or on a frame that
+/// is not one (the server frames every message it writes).
+pub async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Value> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -324,234 +639,4 @@ pub(crate) async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Op
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).await.ok()?;
     serde_json::from_slice(&body).ok()
-}
-
-/// A temporary workspace holding copies of fixture folders.
-pub fn workspace(fixture_dirs: &[&str]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().expect("a temp dir");
-    let fixtures = Path::new(crate::REPO_ROOT).join("fixtures");
-    for dir in fixture_dirs {
-        let target = root.path().join(dir);
-        std::fs::create_dir_all(&target).expect("create dir");
-        for entry in std::fs::read_dir(fixtures.join(dir)).expect("fixture dir") {
-            let entry = entry.expect("entry");
-            std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy");
-        }
-    }
-    root
-}
-
-/// An LSP position for a byte offset in `text`.
-pub fn position(text: &str, offset: usize, encoding: article_core::line_index::PositionEncoding) -> Value {
-    let at = article_core::line_index::LineIndex::new(text).line_col(offset, encoding);
-    json!({ "line": at.line, "character": at.col })
-}
-
-/// A `contentChanges` entry replacing `range` (byte offsets) with `new`.
-pub fn edit(
-    text: &str,
-    range: std::ops::Range<usize>,
-    new: &str,
-    encoding: article_core::line_index::PositionEncoding,
-) -> Value {
-    json!({
-        "range": { "start": position(text, range.start, encoding), "end": position(text, range.end, encoding) },
-        "text": new,
-    })
-}
-
-/// The byte offset in `text` of an LSP position (`{line, character}`).
-pub fn offset(text: &str, at: &Value, encoding: article_core::line_index::PositionEncoding) -> usize {
-    let (line, col) = (at["line"].as_u64().expect("a line"), at["character"].as_u64().expect("a character"));
-    let at = article_core::line_index::LineCol::new(line as u32, col as u32);
-    article_core::line_index::LineIndex::new(text).offset(at, encoding)
-}
-
-/// An LSP range for a byte range of `text`.
-pub fn range(
-    text: &str,
-    range: std::ops::Range<usize>,
-    encoding: article_core::line_index::PositionEncoding,
-) -> Value {
-    json!({ "start": position(text, range.start, encoding), "end": position(text, range.end, encoding) })
-}
-
-/// The byte range of `value` in `text`, searched from where `anchor` starts
-/// (so `anchor` can name the surrounding context, `value` a part of it).
-pub fn find_after(text: &str, anchor: &str, value: &str) -> std::ops::Range<usize> {
-    let from = text.find(anchor).unwrap_or_else(|| panic!("`{anchor}` is in the text"));
-    let start = from + text[from..].find(value).unwrap_or_else(|| panic!("`{value}` after `{anchor}`"));
-    start..start + value.len()
-}
-
-/// Applies LSP `TextEdit`s (non-overlapping, positions in `encoding`) the way
-/// an editor does: every range refers to the text before any edit.
-pub fn apply_edits(
-    text: &str,
-    edits: &[Value],
-    encoding: article_core::line_index::PositionEncoding,
-) -> String {
-    let mut spans: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .map(|edit| {
-            let start = offset(text, &edit["range"]["start"], encoding);
-            let end = offset(text, &edit["range"]["end"], encoding);
-            (start, end, edit["newText"].as_str().expect("newText"))
-        })
-        .collect();
-    spans.sort_by_key(|(start, end, _)| (*start, *end));
-    for pair in spans.windows(2) {
-        assert!(pair[0].1 <= pair[1].0, "overlapping edits: {edits:?}");
-    }
-    let mut out = text.to_owned();
-    for (start, end, new_text) in spans.into_iter().rev() {
-        out.replace_range(start..end, new_text);
-    }
-    out
-}
-
-/// One document's part of a `WorkspaceEdit`'s `documentChanges`.
-#[derive(Debug)]
-pub struct DocumentChange {
-    pub uri: String,
-    pub version: Value,
-    pub edits: Vec<Value>,
-}
-
-/// The `documentChanges` of a `WorkspaceEdit` (the only form the server
-/// sends), failing on any other shape.
-pub fn document_changes(edit: &Value) -> Vec<DocumentChange> {
-    assert!(edit.get("changes").is_none_or(Value::is_null), "edits come as documentChanges: {edit}");
-    let changes = edit["documentChanges"].as_array().unwrap_or_else(|| panic!("documentChanges in {edit}"));
-    changes
-        .iter()
-        .map(|change| DocumentChange {
-            uri: change["textDocument"]["uri"].as_str().expect("a uri").to_owned(),
-            version: change["textDocument"]["version"].clone(),
-            edits: change["edits"].as_array().expect("edits").clone(),
-        })
-        .collect()
-}
-
-impl Client {
-    /// Sends a request again and again until `accept` holds for its result:
-    /// for answers that depend on the analysis task catching up with edits.
-    pub async fn request_until(&self, method: &str, params: Value, accept: impl Fn(&Value) -> bool) -> Value {
-        let started = Instant::now();
-        loop {
-            let response = self.request(method, params.clone()).await;
-            if accept(&response["result"]) {
-                return response["result"].clone();
-            }
-            assert!(
-                started.elapsed() < TIMEOUT,
-                "timed out waiting for {method} to answer as expected: {response}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-}
-
-/// A server over a temporary copy of fixture folders, scanned.
-pub struct Session {
-    pub root: tempfile::TempDir,
-    pub client: Client,
-    pub encoding: article_core::line_index::PositionEncoding,
-}
-
-impl Session {
-    pub async fn start(dirs: &[&str]) -> Session {
-        Session::with(dirs, |_| {}).await
-    }
-
-    pub async fn with(dirs: &[&str], configure: impl FnOnce(&mut Options)) -> Session {
-        let root = workspace(dirs);
-        Session::in_root(root, configure).await
-    }
-
-    pub async fn in_root(root: tempfile::TempDir, configure: impl FnOnce(&mut Options)) -> Session {
-        let mut options = Options::folders(&[root.path()]);
-        configure(&mut options);
-        let encoding = if options.position_encodings.contains(&"utf-8") {
-            article_core::line_index::PositionEncoding::Utf8
-        } else {
-            article_core::line_index::PositionEncoding::Utf16
-        };
-        let client = Client::start(options).await;
-        client.wait_scans(1).await;
-        Session { root, client, encoding }
-    }
-
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.root.path().join(relative)
-    }
-
-    pub fn read(&self, relative: &str) -> String {
-        std::fs::read_to_string(self.path(relative)).expect("a fixture")
-    }
-
-    pub fn uri(&self, relative: &str) -> String {
-        uri(&self.path(relative))
-    }
-
-    /// `textDocument` and `position` at a byte offset of `text`.
-    pub fn at(&self, relative: &str, text: &str, offset: usize) -> Value {
-        json!({
-            "textDocument": { "uri": self.uri(relative) },
-            "position": position(text, offset, self.encoding),
-        })
-    }
-
-    /// A location of a byte range in a file of the workspace.
-    pub fn location(&self, relative: &str, text: &str, span: std::ops::Range<usize>) -> Value {
-        json!({ "uri": self.uri(relative), "range": range(text, span, self.encoding) })
-    }
-
-    /// The result of a request answered without error.
-    pub async fn result(&self, method: &str, params: Value) -> Value {
-        let response = self.client.request(method, params).await;
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
-        response["result"].clone()
-    }
-
-    pub async fn complete(&self, relative: &str, text: &str, offset: usize) -> Value {
-        self.result("textDocument/completion", self.at(relative, text, offset)).await
-    }
-
-    pub async fn hover(&self, relative: &str, text: &str, offset: usize) -> Value {
-        self.result("textDocument/hover", self.at(relative, text, offset)).await
-    }
-
-    pub async fn definition(&self, relative: &str, text: &str, offset: usize) -> Value {
-        self.result("textDocument/definition", self.at(relative, text, offset)).await
-    }
-
-    pub async fn references(
-        &self,
-        relative: &str,
-        text: &str,
-        offset: usize,
-        declaration: bool,
-    ) -> Vec<Value> {
-        let mut params = self.at(relative, text, offset);
-        params["context"] = json!({ "includeDeclaration": declaration });
-        let found = self.result("textDocument/references", params).await;
-        found.as_array().unwrap_or_else(|| panic!("locations: {found}")).clone()
-    }
-}
-
-/// Fixture files and values the feature and refactor scenarios share.
-pub mod cluster {
-    pub const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
-    pub const EVOLVED_TITLE: &str = "How has Lumenus evolved over the years?";
-    pub const EVOLVED_URL: &str = "/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years";
-    pub const HISTORY: &str = "lumenus/what-is-the-history-of-the-lumenus-organization.md";
-    pub const HISTORY_TITLE: &str = "What is the history of the Lumenus organization?";
-    pub const HISTORY_URL: &str =
-        "/learn/sociology/questions/what-is-the-history-of-the-lumenus-organization";
-    pub const SOURCES: &str =
-        "lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md";
-    pub const COLLABORATE: &str =
-        "lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md";
-    pub const FLOW: &str = "shapes/which-lumenus-articles-cover-its-history.md";
 }

@@ -1,13 +1,20 @@
 //! What the tests, the fuzz targets and the benchmarks share, and nothing the
 //! product links: the corpus generator, workspaces copied from the
-//! repository's fixtures, one LSP client (in-process over a pipe, or the real
-//! binary over stdio), and the checks the fuzz targets run.
+//! repository's fixtures, one LSP client (the server in process over a pipe,
+//! or the binary over stdio), and the checks the fuzz targets run.
 
 pub mod client;
-pub use article_corpus as corpus;
+pub mod fixtures;
 pub mod fuzzing;
 pub mod rope_reference;
-pub mod stdio;
+pub mod session;
+pub mod values;
+
+pub use article_corpus as corpus;
+pub use client::{Client, Inbox, Options, TIMEOUT, frame, frame_json, uri};
+pub use fixtures::workspace;
+pub use session::{Session, cluster};
+pub use values::*;
 
 /// The repository's root: where `fixtures/`, `fuzz/`, `editors/` and the
 /// docs are.

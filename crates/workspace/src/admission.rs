@@ -23,13 +23,31 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 
-use crate::walk::{ProblemKind, ScanOptions, ScanProblem};
+use crate::files::{ProblemKind, ScanProblem};
 
 /// Folders never scanned, whatever the ignore files say.
 pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// Files whose change changes what the rule admits.
 pub const RULE_FILES: &[&str] = &[".gitignore", ".ignore"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Globs (gitignore syntax) a file must match to be read.
+    pub include: Vec<String>,
+    /// Globs of files or folders to leave out.
+    pub exclude: Vec<String>,
+    /// Follow symbolic links that lead outside the root. Links leading
+    /// inside it are never followed: their targets are found at their own
+    /// paths, and following them would index each article twice.
+    pub follow_symlinks: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new(), follow_symlinks: false }
+    }
+}
 
 /// Why a path is not admitted (for logs and tests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

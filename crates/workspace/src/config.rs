@@ -19,7 +19,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::walk::{ScanOptions, read_settings_file};
+use crate::admission::ScanOptions;
+use crate::boundary::Boundary;
+use crate::files::ScanProblem;
 use article_core::diagnostics::{Diagnostic, DiagnosticCode, Severity};
 
 /// The settings file looked for at each root.
@@ -188,6 +190,15 @@ impl Settings {
             })
             .collect()
     }
+}
+
+/// The text of the settings file in `root`; `None` when there is none. It
+/// is read only inside the root, whatever `followSymlinks` says (the setting
+/// may be in the file itself).
+pub fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
+    let path = root.join(CONFIG_FILE);
+    std::fs::symlink_metadata(&path).ok()?;
+    Some(Boundary::new(root, false).read_text(&path))
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 
 pub mod admission;
 pub mod allocator;
+pub mod boundary;
 pub mod cache;
 pub mod config;
+pub mod files;
 pub mod walk;

@@ -1,131 +1,18 @@
-//! Finding and reading article files on disk: the only core-adjacent module
-//! that touches the file system. Used by `check` and by the server's scan.
+//! Finding the article files of a workspace folder (by the admission rule,
+//! on every core) and reading a set of them into an index. Used by `check`
+//! and by the server's scan.
 
-use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ignore::WalkBuilder;
-use rayon::prelude::*;
-
-use crate::admission::Admission;
-use crate::cache::Stamp;
-use crate::config::CONFIG_FILE;
-use article_core::article::{Article, parse_article, parse_article_shared};
 use article_core::index::{ArticleIndex, FilePath};
 use article_core::line_index::LineIndex;
 use article_core::summary::ArticleSummary;
-use article_core::texts::SharedTexts;
+use ignore::WalkBuilder;
+use rayon::prelude::*;
 
-/// Files larger than this are not read: no writer's article comes close,
-/// and reading one must not stall the scan.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScanOptions {
-    /// Globs (gitignore syntax) a file must match to be read.
-    pub include: Vec<String>,
-    /// Globs of files or folders to leave out.
-    pub exclude: Vec<String>,
-    /// Follow symbolic links that lead outside the root. Links leading
-    /// inside it are never followed: their targets are found at their own
-    /// paths, and following them would index each article twice.
-    pub follow_symlinks: bool,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions { include: vec!["**/*.md".to_owned()], exclude: Vec::new(), follow_symlinks: false }
-    }
-}
-
-/// A file that could not be indexed, and why.
-#[derive(Debug)]
-pub struct ScanProblem {
-    pub path: PathBuf,
-    pub kind: ProblemKind,
-    pub message: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProblemKind {
-    /// Reading failed: permissions, a vanished file, a broken link.
-    Io,
-    /// Read but not an article text: binary, not UTF-8, or too large.
-    Skipped,
-}
-
-/// What reading one file gave, as the index keeps it.
-#[derive(Clone)]
-pub enum Loaded {
-    Article(Box<ArticleSummary>, LineIndex),
-    NotAnArticle,
-}
-
-pub fn load_text(text: &str) -> Loaded {
-    loaded(text, parse_article(text))
-}
-
-fn loaded(text: &str, article: Option<Article>) -> Loaded {
-    match article {
-        Some(article) => Loaded::Article(Box::new(ArticleSummary::of(&article)), LineIndex::new(text)),
-        None => Loaded::NotAnArticle,
-    }
-}
-
-/// Reads a regular file as UTF-8 text within the size limit. Anything else
-/// named like an article (a FIFO, a socket, a device) is refused without
-/// waiting: the file is opened without blocking and its type checked on the
-/// open file, so nothing can swap it between the check and the read.
-pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
-    read_stamped(path).map(|(text, _)| text)
-}
-
-/// Reads a file as [`read_text`] does, with the stamp it had before it was
-/// read (so that a change while reading gives another stamp next time).
-pub fn read_stamped(path: &Path) -> Result<(String, Option<Stamp>), ScanProblem> {
-    let problem = |kind, message: String| ScanProblem { path: path.to_owned(), kind, message };
-    let io_problem = |error: std::io::Error| problem(ProblemKind::Io, error.to_string());
-    let file = open_without_blocking(path).map_err(io_problem)?;
-    let metadata = file.metadata().map_err(io_problem)?;
-    let stamp = Stamp::of(&metadata);
-    if !metadata.is_file() {
-        return Err(problem(ProblemKind::Skipped, "skipped: not a regular file".to_owned()));
-    }
-    let too_large = |bytes: u64| {
-        problem(
-            ProblemKind::Skipped,
-            format!("skipped: {bytes} bytes is over the {MAX_FILE_BYTES}-byte limit"),
-        )
-    };
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(too_large(metadata.len()));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    // A file growing while it is read stops at the limit all the same.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_problem)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
-        problem(ProblemKind::Skipped, format!("skipped: not UTF-8 text (invalid byte at offset {at})"))
-    })?;
-    Ok((text, stamp))
-}
-
-#[cfg(unix)]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // Opening a FIFO for reading waits for a writer, unless non-blocking;
-    // for a regular file the flag changes nothing.
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
-}
-
-#[cfg(not(unix))]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
-}
+use crate::admission::{Admission, ScanOptions};
+use crate::files::{Loaded, ProblemKind, ScanProblem, load_for_index};
 
 /// Every file under `roots` that the options include. See [`list_files`].
 pub fn discover(roots: &[PathBuf], options: &ScanOptions) -> Result<Vec<PathBuf>, ScanProblem> {
@@ -294,86 +181,12 @@ fn leads_inside(path: &Path, real_root: &Path) -> bool {
     std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(real_root))
 }
 
-/// A workspace folder as the limit of what may be read: a file is read only
-/// where a scan of the folder could have found it. Paths from the client
-/// (watched-file events, closed documents) and paths in the index go through
-/// here before the disk is touched.
-#[derive(Clone, Debug)]
-pub struct Boundary {
-    root: PathBuf,
-    /// The root with its links resolved, to compare resolved paths with.
-    real_root: PathBuf,
-    follow_symlinks: bool,
-}
-
-impl Boundary {
-    pub fn new(root: &Path, follow_symlinks: bool) -> Boundary {
-        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
-        Boundary { root: root.to_owned(), real_root, follow_symlinks }
-    }
-
-    /// Whether `path` may be read: under the root without `..`, and reached
-    /// without a symbolic link, except, when the setting allows, one leading
-    /// outside the root.
-    pub fn admit(&self, path: &Path) -> Result<(), ScanProblem> {
-        let refused = |reason: &str| ScanProblem {
-            path: path.to_owned(),
-            kind: ProblemKind::Skipped,
-            message: format!("not read: {reason}"),
-        };
-        let relative = path
-            .strip_prefix(&self.root)
-            .ok()
-            .filter(|relative| relative.components().all(|part| matches!(part, Component::Normal(_))))
-            .ok_or_else(|| refused("outside the workspace folder"))?;
-        let real = std::fs::canonicalize(path).map_err(|error| ScanProblem {
-            path: path.to_owned(),
-            kind: ProblemKind::Io,
-            message: error.to_string(),
-        })?;
-        if real == self.real_root.join(relative) {
-            return Ok(());
-        }
-        if !real.starts_with(&self.real_root) && self.follow_symlinks {
-            return Ok(());
-        }
-        Err(refused(if real.starts_with(&self.real_root) {
-            "reached through a symbolic link (its target is read at its own path)"
-        } else {
-            "a symbolic link leading outside the workspace folder (followSymlinks is off)"
-        }))
-    }
-
-    /// [`read_text`] of a file this boundary admits.
-    pub fn read_text(&self, path: &Path) -> Result<String, ScanProblem> {
-        self.admit(path)?;
-        read_text(path)
-    }
-}
-
-/// The text of the settings file in `root`; `None` when there is none. It
-/// is read only inside the root, whatever `followSymlinks` says (the setting
-/// may be in the file itself).
-pub fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
-    let path = root.join(CONFIG_FILE);
-    std::fs::symlink_metadata(&path).ok()?;
-    Some(Boundary::new(root, false).read_text(&path))
-}
-
 /// The result of reading a set of files into an index.
 pub struct Scan {
     pub index: ArticleIndex,
     /// Files read, articles or not.
     pub files: usize,
     pub problems: Vec<ScanProblem>,
-}
-
-/// Reads and parses one file for the index whose table of texts is
-/// `texts`. The article is summarized here, on the reading thread, so that
-/// the full models of a whole scan are never all held at once.
-pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
-    let (text, stamp) = read_stamped(path)?;
-    Ok((loaded(&text, parse_article_shared(&text, texts)), stamp))
 }
 
 /// A file read and summarized, ready for the index.

@@ -12,7 +12,7 @@ use text_size::TextRange;
 
 use super::fast_yaml::{self, ByteSpan, Spanned};
 use super::front_matter::{find_front_matter, offset};
-use super::{Article, DuplicateKey, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
+use super::model::{Article, DuplicateKey, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
 use crate::texts::{SHARED_TEXT_MAX_BYTES, SharedTexts};
 
 /// Keys whose presence makes a front matter an article rather than, say, a

@@ -146,7 +146,7 @@ impl ArticleIndex {
         let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
             .into_par_iter()
             .map(|(file, (path, mut summary, line_index))| {
-                self.texts.share(&mut summary);
+                summary.share_texts(&self.texts);
                 (file, Arc::new(IndexedArticle { path, summary, line_index }))
             })
             .collect();
@@ -301,7 +301,7 @@ impl ArticleIndex {
         let file = self.intern(path.clone());
         let before = self.articles.get(file).cloned();
         self.unlink(file);
-        self.texts.share(&mut summary);
+        summary.share_texts(&self.texts);
         self.texts.sweep_if_grown();
         let entry = Arc::new(IndexedArticle { path, summary, line_index });
         self.link(file, &entry);

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value, id_from_digits};
+use crate::texts::SharedTexts;
 
 /// One article as the index keeps it.
 ///
@@ -131,6 +132,14 @@ impl ArticleSummary {
     /// Where the article is "defined": its title's value, else its opening fence.
     pub fn title_range(&self) -> TextRange {
         self.title_at.unwrap_or(self.open_fence)
+    }
+
+    /// Replaces every short text that nothing else holds by the table's copy
+    /// of it.
+    pub(crate) fn share_texts(&mut self, texts: &SharedTexts) {
+        for text in self.texts_mut() {
+            texts.share_text(text);
+        }
     }
 
     /// Every text of the summary, for sharing equal texts.

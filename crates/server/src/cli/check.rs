@@ -11,8 +11,10 @@ use super::fix;
 use article_core::diagnostics::{Diagnostic, Severity, article_diagnostics};
 use article_core::index::{ArticleIndex, FileId};
 use article_core::line_index::{LineCol, PositionEncoding};
+use article_workspace::boundary::Boundary;
 use article_workspace::config::Settings;
-use article_workspace::walk::{Boundary, ProblemKind, index_files, list_files};
+use article_workspace::files::ProblemKind;
+use article_workspace::walk::{index_files, list_files};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

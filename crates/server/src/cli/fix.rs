@@ -11,7 +11,9 @@ use article_core::ide::code_actions::fix_all;
 use article_core::ide::{CurrentFile, apply_edits};
 use article_core::index::{ArticleIndex, FileId};
 use article_core::summary::ArticleSummary;
-use article_workspace::walk::{Boundary, partition, read_text};
+use article_workspace::boundary::Boundary;
+use article_workspace::files::read_text;
+use article_workspace::walk::partition;
 
 /// One file's fix: its text before and after.
 pub struct FileFix {

@@ -11,7 +11,8 @@ use rayon::prelude::*;
 use super::state::Workspace;
 use article_core::index::FilePath;
 use article_workspace::admission::{Admission, RULE_FILES};
-use article_workspace::walk::{Listing, Loaded, load_text, walk};
+use article_workspace::files::{Loaded, load_text};
+use article_workspace::walk::{Listing, walk};
 
 /// A disk event, examined.
 pub enum Finding {

@@ -15,7 +15,7 @@ use super::convert;
 use article_core::article::{Article, parse_article};
 use article_core::line_index::{LineIndex, PositionEncoding};
 use article_core::summary::ArticleSummary;
-use article_workspace::walk::Loaded;
+use article_workspace::files::Loaded;
 
 /// A text as the features read it: the text, its line index and its full
 /// model (`None`: it is not an article).

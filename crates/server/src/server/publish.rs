@@ -45,7 +45,7 @@ use article_core::index::{ArticleIndex, FilePath, MergedMaps};
 use article_core::line_index::{LineIndex, PositionEncoding};
 use article_core::summary::ArticleSummary;
 use article_workspace::cache::StoredDiagnostic;
-use article_workspace::walk::{Loaded, load_text};
+use article_workspace::files::{Loaded, load_text};
 
 /// How long changes are gathered before diagnostics are recomputed.
 const DEBOUNCE: Duration = Duration::from_millis(50);

@@ -18,8 +18,10 @@ use super::state::Workspace;
 use article_core::diagnostics::Diagnostic;
 use article_core::index::{ArticleIndex, FilePath};
 use article_core::texts::SharedTexts;
+use article_workspace::admission::ScanOptions;
 use article_workspace::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
-use article_workspace::walk::{Loaded, ProblemKind, ScanOptions, ScanProblem, list_files, load_for_index};
+use article_workspace::files::{Loaded, ProblemKind, ScanProblem, load_for_index};
+use article_workspace::walk::list_files;
 
 /// Files read before the first progress report and index update. Later
 /// batches grow with the index (half of what was read so far), so that

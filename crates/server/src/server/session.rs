@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::publish::Change;
 use super::state::{Workspace, acceptable_root, find_root};
 use super::{Shared, convert, scan, watch};
-use article_workspace::walk::ScanOptions;
+use article_workspace::admission::ScanOptions;
 
 /// The loop's own record of the session.
 #[derive(Default)]

@@ -14,8 +14,9 @@ use article_core::index::{ArticleIndex, FilePath};
 use article_core::suggest::{HintFacts, hinted_files};
 use article_core::summary::ArticleSummary;
 use article_workspace::admission::Admission;
+use article_workspace::boundary::Boundary;
 use article_workspace::config::Settings;
-use article_workspace::walk::{Boundary, Loaded, ProblemKind, ScanProblem};
+use article_workspace::files::{Loaded, ProblemKind, ScanProblem};
 
 /// One version of what the loop owns that requests read: the index, the
 /// open documents, the roots and their settings, and how many of the
@@ -352,7 +353,7 @@ mod recheck_property;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use article_workspace::walk::load_text;
+    use article_workspace::files::load_text;
 
     fn article(id: u64, url: &str, links: &[u64]) -> String {
         let mut text = format!("---\nid: {id}\ntitle: T{id}\nurl: {url}\n");

@@ -3,13 +3,15 @@
 //! says so), never takes a `url` or `file_name` value for a path, writes no
 //! file, and uses no network.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use article_test_support::stdio::StdioServer;
-use article_workspace::walk::{Boundary, ProblemKind, ScanOptions, list_files};
+use article_workspace::admission::ScanOptions;
+use article_workspace::boundary::Boundary;
+use article_workspace::files::ProblemKind;
+use article_workspace::walk::list_files;
 use serde_json::{Value, json};
 use support::{Client, Options, codes};
 
@@ -64,8 +66,8 @@ impl Linked {
 }
 
 #[cfg(unix)]
-#[test]
-fn the_scan_follows_links_leading_outside_only_when_the_setting_allows() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_follows_links_leading_outside_only_when_the_setting_allows() {
     let linked = Linked::new();
     let root = linked.root.path();
     let options = ScanOptions::default();
@@ -88,8 +90,8 @@ fn the_scan_follows_links_leading_outside_only_when_the_setting_allows() {
 }
 
 #[cfg(unix)]
-#[test]
-fn a_boundary_admits_only_paths_a_scan_of_its_folder_reaches() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boundary_admits_only_paths_a_scan_of_its_folder_reaches() {
     let linked = Linked::new();
     let (root, out) = (linked.root.path(), linked.outside.path());
     let outside_name = out.file_name().expect("a name").to_string_lossy().into_owned();
@@ -268,73 +270,78 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// What a writer's session does, every feature that computes edits
 /// included; the edits are received, never applied.
-fn full_session(server: &StdioServer, root: &Path) {
-    server.initialize(root, json!({ "articleLsp": { "hoverPreviewLength": 80 } }));
-    server.wait_scan();
+async fn full_session(server: &mut Client, root: &Path) {
+    server.initialize_folder(root, json!({ "articleLsp": { "hoverPreviewLength": 80 } })).await;
+    server.wait_scans(1).await;
     let stale = root.join("broken/stale-title.md");
     let uri = support::uri(&stale);
     let text = std::fs::read_to_string(&stale).expect("a fixture");
     let document = json!({ "uri": uri, "languageId": "markdown", "version": 1, "text": text });
-    server.notify("textDocument/didOpen", json!({ "textDocument": document }));
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
     let end = text.lines().count();
     let edit = json!({ "range": { "start": { "line": end, "character": 0 }, "end": { "line": end, "character": 0 } }, "text": "More.\n" });
-    server.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }),
-    );
+    server
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [edit] }),
+        )
+        .await;
     let at = |line: u32, character: u32| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
     let mut id = 100;
-    let mut ask = |method: &str, params: Value| {
-        id += 1;
-        let response = server.request(id, method, params);
+    async fn ask(server: &Client, id: &mut i64, method: &str, params: Value) -> Value {
+        *id += 1;
+        let response = server.request_with_id(json!(*id), method, params).await;
         assert!(response.get("error").is_none(), "{method}: {response}");
         response["result"].clone()
-    };
-    ask("textDocument/hover", at(28, 10));
-    ask("textDocument/definition", at(30, 10));
-    ask("textDocument/completion", at(28, 10));
+    }
+    ask(server, &mut id, "textDocument/hover", at(28, 10)).await;
+    ask(server, &mut id, "textDocument/definition", at(30, 10)).await;
+    ask(server, &mut id, "textDocument/completion", at(28, 10)).await;
     let mut references = at(2, 5);
     references["context"] = json!({ "includeDeclaration": true });
-    ask("textDocument/references", references);
-    ask("textDocument/documentLink", json!({ "textDocument": { "uri": uri } }));
-    ask("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
-    ask("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
-    ask("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
-    ask("workspace/symbol", json!({ "query": "lumenus" }));
+    ask(server, &mut id, "textDocument/references", references).await;
+    ask(server, &mut id, "textDocument/documentLink", json!({ "textDocument": { "uri": uri } })).await;
+    ask(server, &mut id, "textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
+    ask(server, &mut id, "textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } })).await;
+    ask(server, &mut id, "textDocument/diagnostic", json!({ "textDocument": { "uri": uri } })).await;
+    ask(server, &mut id, "workspace/symbol", json!({ "query": "lumenus" })).await;
     let whole = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": end, "character": 0 } });
     for only in ["quickfix", "source.fixAll"] {
         let params = json!({ "textDocument": { "uri": uri }, "range": whole, "context": { "diagnostics": [], "only": [only] } });
-        let actions = ask("textDocument/codeAction", params);
+        let actions = ask(server, &mut id, "textDocument/codeAction", params).await;
         assert!(actions.as_array().is_some_and(|a| !a.is_empty()), "{only}: {actions}");
     }
     // Renaming an article's id edits every article linking to it.
     let evolved = support::uri(&root.join("lumenus/how-has-lumenus-evolved-over-the-years.md"));
     let on_id = json!({ "textDocument": { "uri": evolved }, "position": { "line": 2, "character": 5 } });
-    ask("textDocument/prepareRename", on_id.clone());
+    ask(server, &mut id, "textDocument/prepareRename", on_id.clone()).await;
     let mut rename = on_id;
     rename["newName"] = json!("87999");
-    let edit = ask("textDocument/rename", rename);
+    let edit = ask(server, &mut id, "textDocument/rename", rename).await;
     assert!(edit["documentChanges"].as_array().is_some_and(|changes| changes.len() > 1), "{edit}");
-    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } }));
-    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
-    server.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": evolved, "type": 2 }] }));
-    server.notify(
-        "workspace/didChangeConfiguration",
-        json!({ "settings": { "articleLsp": { "hoverPreviewLength": 90 } } }),
-    );
-    ask("workspace/symbol", json!({ "query": "evolved" }));
+    server.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } })).await;
+    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } })).await;
+    server
+        .notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": evolved, "type": 2 }] }))
+        .await;
+    server
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "articleLsp": { "hoverPreviewLength": 90 } } }),
+        )
+        .await;
+    ask(server, &mut id, "workspace/symbol", json!({ "query": "evolved" })).await;
 }
 
-#[test]
-fn a_whole_session_writes_no_file() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_writes_no_file() {
     let root = support::workspace(&["lumenus", "broken"]);
     let home = tempfile::tempdir().expect("a home");
     let cache = home.path().join("cache");
     let before = snapshot(root.path());
-    let server =
-        StdioServer::start_with(crate::SERVER, &[], &[("HOME", home.path()), ("XDG_CACHE_HOME", &cache)]);
-    full_session(&server, root.path());
-    assert!(server.shutdown_and_exit().success());
+    let mut server = Client::spawn(crate::SERVER, &[], &[("HOME", home.path()), ("XDG_CACHE_HOME", &cache)]);
+    full_session(&mut server, root.path()).await;
+    assert!(server.shutdown_and_exit().await);
 
     assert_eq!(snapshot(root.path()), before, "every file of the workspace is as it was, and none is new");
     // The index cache, when there is one, is the only thing written.
@@ -425,8 +432,8 @@ fn calls(trace: &str) -> Vec<(&str, &str)> {
 /// links resolved; metadata look-ups of where a link leads are not reads),
 /// and write nothing but in the cache folder.
 #[cfg(target_os = "linux")]
-#[test]
-fn a_traced_session_uses_no_network_reads_only_the_workspace_and_writes_nothing() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_traced_session_uses_no_network_reads_only_the_workspace_and_writes_nothing() {
     let found = std::process::Command::new("strace").arg("-V").output();
     assert!(found.is_ok_and(|out| out.status.success()), "this test needs strace (apt-get install strace)");
     let (outside, root, secret) = pointing_workspace(&["lumenus", "broken"]);
@@ -440,28 +447,34 @@ fn a_traced_session_uses_no_network_reads_only_the_workspace_and_writes_nothing(
     // interrupts is split into an `<unfinished ...>` line and a `resumed`
     // one, and the second half would not name the file.
     let tracer = ["strace", "-ff", "-qq", "-y", "-e", "trace=%network,%file", "-o", trace_arg.as_str()];
-    let server =
-        StdioServer::start_with(crate::SERVER, &tracer, &[("HOME", home.path()), ("XDG_CACHE_HOME", &cache)]);
-    full_session(&server, root.path());
+    let mut server =
+        Client::spawn(crate::SERVER, &tracer, &[("HOME", home.path()), ("XDG_CACHE_HOME", &cache)]);
+    full_session(&mut server, root.path()).await;
     let pointer = support::uri(&root.path().join("pointer.md"));
     let mut id = 1000;
     for line in 2..20 {
         let at = json!({ "textDocument": { "uri": pointer }, "position": { "line": line, "character": 8 } });
         for method in ["textDocument/definition", "textDocument/hover"] {
             id += 1;
-            server.request(id, method, at.clone());
+            server.request_with_id(json!(id), method, at.clone()).await;
         }
     }
-    server.request(2000, "textDocument/documentLink", json!({ "textDocument": { "uri": pointer } }));
+    server
+        .request_with_id(
+            json!(2000),
+            "textDocument/documentLink",
+            json!({ "textDocument": { "uri": pointer } }),
+        )
+        .await;
     let behind = support::uri(&root.path().join("out-file.md"));
     let events = json!({ "changes": [{ "uri": behind, "type": 2 }, { "uri": support::uri(&root.path().join("out-dir")), "type": 1 }] });
-    server.notify("workspace/didChangeWatchedFiles", events);
+    server.notify("workspace/didChangeWatchedFiles", events).await;
     let document =
         json!({ "uri": behind, "languageId": "markdown", "version": 1, "text": "---\nid: 70\n---\n" });
-    server.notify("textDocument/didOpen", json!({ "textDocument": document }));
-    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": behind } }));
-    server.request(2001, "workspace/symbol", json!({ "query": "secret" }));
-    assert!(server.shutdown_and_exit().success());
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
+    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": behind } })).await;
+    server.request_with_id(json!(2001), "workspace/symbol", json!({ "query": "secret" })).await;
+    assert!(server.shutdown_and_exit().await);
 
     let trace = per_thread_traces(home.path());
     let calls = calls(&trace);

@@ -2,13 +2,15 @@
 //! with a clear diagnostic or note, and the rest of the workspace is still
 //! indexed, by `check`, by the workspace reader and by the server.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use article_workspace::walk::{ProblemKind, ScanOptions, index_files, list_files, read_text};
+use article_workspace::admission::ScanOptions;
+use article_workspace::files::{ProblemKind, read_text};
+use article_workspace::walk::{index_files, list_files};
 use serde_json::json;
 use support::{Client, Options, codes, has_code};
 

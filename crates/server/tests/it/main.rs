@@ -1,5 +1,5 @@
 //! The integration tests: one binary, so that the support crate and the
-//! server are linked once. Each module is one area; see docs/testing.md.
+//! server are linked once. Each module is one area; see docs/dev/testing.md.
 
 mod boundaries;
 mod check_cli;
@@ -21,6 +21,7 @@ mod server_scan_truth;
 mod server_sync;
 mod server_uris;
 mod server_workspace;
+mod tidy;
 
 /// The server's binary, built by Cargo for these tests.
 const SERVER: &str = env!("CARGO_BIN_EXE_article-lsp");

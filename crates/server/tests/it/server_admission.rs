@@ -4,7 +4,7 @@
 //! or deleted as one event take their articles along; our own watcher sees
 //! new folders, and folders past the system's watch limit are polled.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::Path;
 

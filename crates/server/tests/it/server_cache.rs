@@ -1,7 +1,7 @@
 //! The persistent index cache: a restart takes unchanged files from it;
 //! changed, new and deleted files, and a corrupt cache, are read from disk.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

@@ -1,7 +1,7 @@
 //! Position encodings: negotiated at `initialize`, used for every range in
 //! and out, on a line where emoji and CJK make the encodings differ.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use serde_json::{Value, json};
 use support::{Client, Options, has_code, no_diagnostics};

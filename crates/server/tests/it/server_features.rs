@@ -3,7 +3,7 @@
 //! document links and symbols. Each on block, folded, quoted and flow-mapping
 //! values, broken links, and emoji titles in both position encodings.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use serde_json::{Value, json};
 use support::cluster::{

@@ -2,7 +2,7 @@
 //! (retitled, deleted, beaten by a closer new one) without its own file
 //! being touched, and names what `check` names.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! versioned, closed ones not), and the quick fixes, `source.fixAll` and
 //! "link back" code actions, checked by the texts they produce.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::collections::BTreeMap;
 

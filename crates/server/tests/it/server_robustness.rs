@@ -1,6 +1,6 @@
 //! Bad input never takes the server down: it answers the next request.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::Path;
 
@@ -110,20 +110,16 @@ async fn binary_non_utf8_and_huge_files_on_disk_are_survived() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_and_exit_follow_the_spec() {
     let root = support::workspace(&["lumenus"]);
-    let client = started(root.path()).await;
+    let mut client = started(root.path()).await;
     let response = client.request("shutdown", Value::Null).await;
     assert_eq!(response["result"], Value::Null, "{response}");
     let after =
         client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": "file:///a.md" } })).await;
     assert_eq!(after["error"]["code"], -32600, "requests after shutdown are invalid: {after}");
     client.notify("exit", Value::Null).await;
-    let served =
-        tokio::time::timeout(support::TIMEOUT, client.server).await.expect("exits").expect("no panic");
-    assert!(served, "exit after shutdown is a clean exit");
+    assert!(client.wait_exit().await, "exit after shutdown is a clean exit");
 
-    let client = Client::start(Options::folders(&[root.path()])).await;
+    let mut client = Client::start(Options::folders(&[root.path()])).await;
     client.notify("exit", Value::Null).await;
-    let served =
-        tokio::time::timeout(support::TIMEOUT, client.server).await.expect("exits").expect("no panic");
-    assert!(!served, "exit without shutdown is not");
+    assert!(!client.wait_exit().await, "exit without shutdown is not");
 }

@@ -7,7 +7,7 @@
 //! links to the last file read, and the test checks that its answer came
 //! while the scan was still running (else it proves nothing, and fails).
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Whole scenarios through the in-process server: document sync, the live
 //! index and the diagnostics that follow from them.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::Path;
 
@@ -240,7 +240,9 @@ fn summarize(diagnostics: &[serde_json::Value]) -> Summary {
 
 /// What the core says about `text` at `path` among the workspace's files.
 fn expected_diagnostics(root: &Path, path: &Path, text: &str) -> Summary {
-    use article_workspace::walk::{Loaded, ScanOptions, discover, index_files, load_text};
+    use article_workspace::admission::ScanOptions;
+    use article_workspace::files::{Loaded, load_text};
+    use article_workspace::walk::{discover, index_files};
     let files = discover(&[root.to_path_buf()], &ScanOptions::default()).expect("listing");
     let mut index = index_files(&files).index;
     let key = article_core::index::FilePath::new(path.to_string_lossy().as_ref());

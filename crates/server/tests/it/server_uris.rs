@@ -2,11 +2,11 @@
 //! (`file:///…/café.md`), over the real binary's stdio: accepted, and
 //! answered under their percent-encoded spelling, the same URI.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use std::path::Path;
 
-use article_test_support::stdio::StdioServer;
+use article_test_support::Client;
 use serde_json::{Value, json};
 
 /// An article whose related block names no article: it always has a
@@ -20,66 +20,59 @@ fn raw_uri(path: &Path) -> String {
 }
 
 /// The codes last published for `path` (named by its encoded URI), waiting for some.
-fn published_codes(server: &StdioServer, path: &Path) -> Vec<String> {
-    let uri = support::uri(path);
-    let started = std::time::Instant::now();
-    loop {
-        let sets = server.notifications("textDocument/publishDiagnostics");
-        if let Some(set) = sets.iter().rev().find(|set| set["uri"] == uri.as_str()) {
-            return support::codes(set["diagnostics"].as_array().map_or(&[][..], Vec::as_slice));
-        }
-        assert!(started.elapsed() < support::TIMEOUT, "nothing published for {uri}: {}", server.log());
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+async fn published_codes(server: &Client, path: &Path) -> Vec<String> {
+    support::codes(&server.wait_diagnostics(path, |_| true).await)
 }
 
-#[test]
-fn a_workspace_folder_with_raw_characters_is_accepted_and_scanned() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_folder_with_raw_characters_is_accepted_and_scanned() {
     let dir = tempfile::tempdir().expect("a folder");
     let root = dir.path().join("café au lait");
     std::fs::create_dir(&root).expect("a workspace folder");
     let article = root.join("notes.md");
     std::fs::write(&article, BROKEN).expect("an article");
-    let server = StdioServer::start(crate::SERVER);
+    let server = Client::spawn(crate::SERVER, &[], &[]);
     let params = json!({
         "processId": null,
         "rootUri": raw_uri(&root),
         "capabilities": { "window": { "workDoneProgress": true } },
         "workspaceFolders": [{ "uri": raw_uri(&root), "name": "café" }],
     });
-    let response = server.request(0, "initialize", params);
+    let response = server.request_with_id(json!(0), "initialize", params).await;
     assert!(response["result"]["capabilities"].is_object(), "initialize failed: {response}");
-    server.notify("initialized", json!({}));
-    server.wait_scan();
-    assert_eq!(published_codes(&server, &article), ["broken-link"]);
-    assert!(server.shutdown_and_exit().success());
+    server.notify("initialized", json!({})).await;
+    server.wait_scans(1).await;
+    assert_eq!(published_codes(&server, &article).await, ["broken-link"]);
+    assert!(server.shutdown_and_exit().await);
 }
 
-#[test]
-fn a_document_opened_under_a_raw_uri_gets_its_diagnostics() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_opened_under_a_raw_uri_gets_its_diagnostics() {
     let root = tempfile::tempdir().expect("a workspace");
-    let server = StdioServer::start(crate::SERVER);
-    server.initialize(root.path(), Value::Null);
-    server.wait_scan();
+    let mut server = Client::spawn(crate::SERVER, &[], &[]);
+    server.initialize_folder(root.path(), Value::Null).await;
+    server.wait_scans(1).await;
     let article = root.path().join("carnet de café.md");
     let document =
         json!({ "uri": raw_uri(&article), "languageId": "markdown", "version": 1, "text": BROKEN });
-    server.notify("textDocument/didOpen", json!({ "textDocument": document }));
-    assert_eq!(published_codes(&server, &article), ["broken-link"]);
+    server.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
+    assert_eq!(published_codes(&server, &article).await, ["broken-link"]);
     // A notification that cannot be read at all is dropped, and said so.
-    server.notify("textDocument/didOpen", json!({ "textDocument": { "uri": 7 } }));
-    let hover = server.request(
-        1,
-        "textDocument/hover",
-        json!({
-            "textDocument": { "uri": raw_uri(&article) },
-            "position": { "line": 6, "character": 4 },
-        }),
-    );
+    server.notify("textDocument/didOpen", json!({ "textDocument": { "uri": 7 } })).await;
+    let hover = server
+        .request_with_id(
+            json!(1),
+            "textDocument/hover",
+            json!({
+                "textDocument": { "uri": raw_uri(&article) },
+                "position": { "line": 6, "character": 4 },
+            }),
+        )
+        .await;
     assert!(
         hover["result"]["contents"]["value"].as_str().is_some_and(|text| text.contains("Broken link")),
         "{hover}"
     );
     assert!(server.log().contains("dropped a `textDocument/didOpen` notification"), "{}", server.log());
-    assert!(server.shutdown_and_exit().success());
+    assert!(server.shutdown_and_exit().await);
 }

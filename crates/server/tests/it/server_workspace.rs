@@ -1,7 +1,7 @@
 //! Roots and settings: `article-lsp.toml`, editor settings over it, root
 //! finding without workspace folders, folders added and removed.
 
-use article_test_support::client as support;
+use article_test_support as support;
 
 use serde_json::{Value, json};
 use support::{Client, Options, codes, has_code, no_diagnostics};
@@ -186,7 +186,7 @@ async fn without_any_root_links_are_not_checked_and_the_writer_is_told_once() {
     let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default().to_owned();
     assert!(shown.starts_with("**Links not checked**"), "{shown}");
     assert!(!shown.contains("Broken link"), "{shown}");
-    let told = |client: &Client| {
+    let told = |client: &support::Inbox| {
         client
             .notifications("window/showMessage")
             .into_iter()
@@ -198,5 +198,5 @@ async fn without_any_root_links_are_not_checked_and_the_writer_is_told_once() {
     client.wait_for("the message", |client| (told(client) > 0).then_some(())).await;
     assert_eq!(codes(&client.pull_diagnostics(&second).await), Vec::<String>::new());
     assert!(client.publications(&second).is_empty(), "nothing to say of the second file");
-    assert_eq!(told(&client), 1, "told once, not per file");
+    assert_eq!(told(&client.inbox()), 1, "told once, not per file");
 }

@@ -25,12 +25,11 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
-use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until, timeout};
 use tower_lsp_server::ls_types::Uri;
 
 use super::floor_char_boundary;
+use crate::client::Client;
 use article_core::article::parse_article;
 use article_core::diagnostics::{DiagnosticCode, article_diagnostics};
 use article_core::index::{ArticleIndex, FilePath};
@@ -399,9 +398,9 @@ struct Open {
 /// One run of a script: a fresh server, and the client's view of it.
 struct Run<'a> {
     fuzz: &'a ServerFuzz,
-    writer: WriteHalf<DuplexStream>,
-    incoming: mpsc::UnboundedReceiver<Value>,
-    next_id: i64,
+    client: Client,
+    /// How many of the server's messages this run has handled.
+    seen: usize,
     encoding: PositionEncoding,
     pull: bool,
     open: HashMap<usize, Open>,
@@ -426,17 +425,12 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn script(fuzz: &ServerFuzz, script: Script) {
-        let (client_end, server_end) = tokio::io::duplex(1 << 22);
-        let (server_in, server_out) = tokio::io::split(server_end);
-        let server = tokio::spawn(article_lsp::server::serve(server_in, server_out));
-        let (reader, writer) = tokio::io::split(client_end);
-        let (sender, incoming) = mpsc::unbounded_channel();
-        let reading = tokio::spawn(read_messages(reader, sender));
+        let client = Client::in_process(article_lsp::server::ServeOptions::default());
+        *client.configuration.lock().expect("the configuration") = json!({ "hoverPreviewLength": 300 });
         let mut run = Run {
             fuzz,
-            writer,
-            incoming,
-            next_id: 1,
+            client,
+            seen: 0,
             encoding: PositionEncoding::Utf16,
             pull: script.pull,
             open: HashMap::new(),
@@ -461,12 +455,7 @@ impl Run<'_> {
         run.check_settled().await;
         run.shutdown().await;
         run.notify("exit", Value::Null).await;
-        drop(run);
-        let exited = timeout(ANSWER, server).await.expect("the server exits after `exit`");
-        assert!(exited.expect("the server's task ends without panicking"), "`shutdown` went unnoticed");
-        // The client hangs up, as an editor does after `exit`: its end of the
-        // pipe goes, so the server's reader sees the input end.
-        reading.abort();
+        assert!(run.client.wait_exit().await, "`shutdown` went unnoticed");
     }
 
     async fn initialize(&mut self, offer: Offer) {
@@ -749,6 +738,8 @@ impl Run<'_> {
                     None => Value::Null,
                 };
                 self.preview = preview.unwrap_or(self.preview);
+                *self.client.configuration.lock().expect("the configuration") =
+                    json!({ "hoverPreviewLength": self.preview });
                 self.notify("workspace/didChangeConfiguration", json!({ "settings": settings })).await;
             }
             Op::Folder { remove } => {
@@ -762,7 +753,7 @@ impl Run<'_> {
             }
             Op::Junk { body } => {
                 if !matches!(serde_json::from_str::<Value>(&body), Ok(Value::Object(_))) {
-                    self.write(&body).await;
+                    self.client.send_raw(&body).await;
                 }
             }
             Op::Settle => self.settle().await,
@@ -876,7 +867,7 @@ impl Run<'_> {
                 let doc = self.fuzz.docs.iter().position(|doc| doc.path.as_ref() == Some(&file));
                 let doc = doc
                     .unwrap_or_else(|| panic!("check would read {}, which is no document", file.display()));
-                texts[doc] = article_workspace::walk::read_text(&file).ok();
+                texts[doc] = article_workspace::files::read_text(&file).ok();
             }
         }
         for (doc, open) in &self.open {
@@ -1011,17 +1002,15 @@ impl Run<'_> {
     }
 
     async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        self.write(&body.to_string()).await;
+        let id = self.client.send_request(method, params).await;
         let answer = timeout(ANSWER, async {
             loop {
-                let message = self.incoming.recv().await.expect("the server answers before it closes");
+                let message = self.client.next_message(&mut self.seen).await;
+                let message = message.expect("the server answers before it closes");
                 if message.get("method").is_none() && message["id"] == id {
                     return message;
                 }
-                self.handle(message).await;
+                self.handle(message);
             }
         })
         .await;
@@ -1031,28 +1020,13 @@ impl Run<'_> {
     }
 
     async fn notify(&mut self, method: &str, params: Value) {
-        let body = json!({ "jsonrpc": "2.0", "method": method, "params": params });
-        self.write(&body.to_string()).await;
+        self.client.notify(method, params).await;
     }
 
-    async fn write(&mut self, body: &str) {
-        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        // The server may have ended (which the run notices); a write then just fails.
-        let _ = self.writer.write_all(framed.as_bytes()).await;
-        let _ = self.writer.flush().await;
-    }
-
-    /// Answers the server's requests and records its notifications.
-    async fn handle(&mut self, message: Value) {
-        let method = message["method"].as_str().unwrap_or_default().to_owned();
-        if let Some(id) = message.get("id") {
-            let result = match method.as_str() {
-                "workspace/configuration" => json!([{ "hoverPreviewLength": self.preview }]),
-                _ => Value::Null,
-            };
-            let body = json!({ "jsonrpc": "2.0", "id": id, "result": result });
-            self.write(&body.to_string()).await;
-        } else if method == "textDocument/publishDiagnostics" {
+    /// Checks a set the server pushed against the texts the document had
+    /// (the client answers the server's requests itself).
+    fn handle(&mut self, message: Value) {
+        if message["method"] == "textDocument/publishDiagnostics" {
             let params = &message["params"];
             let uri = params["uri"].as_str().unwrap_or_default().to_owned();
             if let Some(doc) = self.fuzz.docs.iter().position(|doc| doc.uri == uri)
@@ -1104,8 +1078,8 @@ impl Run<'_> {
         let deadline = Instant::now() + SETTLE;
         loop {
             tokio::select! {
-                message = self.incoming.recv() => match message {
-                    Some(message) => self.handle(message).await,
+                message = self.client.next_message(&mut self.seen) => match message {
+                    Some(message) => self.handle(message),
                     None => panic!("the server closed the connection"),
                 },
                 () = sleep_until(deadline) => break,
@@ -1118,37 +1092,6 @@ impl Run<'_> {
         }
         self.versions_since_settle =
             self.open.iter().map(|(doc, open)| (*doc, vec![(open.version, open.text.clone())])).collect();
-    }
-}
-
-/// Reads the server's framed messages into `sender` until it closes.
-async fn read_messages(reader: ReadHalf<DuplexStream>, sender: mpsc::UnboundedSender<Value>) {
-    let mut reader = BufReader::new(reader);
-    loop {
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length:") {
-                length = value.trim().parse::<usize>().ok();
-            }
-        }
-        let length = length.expect("the server frames each message with a Content-Length");
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        let message: Value = serde_json::from_slice(&body).expect("the server writes JSON");
-        if sender.send(message).is_err() {
-            return;
-        }
     }
 }
 

@@ -10,7 +10,7 @@ use super::replace;
 use article_core::diagnostics::article_diagnostics;
 use article_core::index::{ArticleIndex, FilePath};
 use article_core::line_index::{LineCol, PositionEncoding};
-use article_workspace::walk::load_text;
+use article_workspace::files::load_text;
 
 const FILES: u8 = 6;
 
