@@ -1,5 +1,5 @@
 //! Diagnostic codes: stable names and default severities (their meanings
-//! are the README's table, which a test keeps in step).
+//! are the table in docs/user/diagnostics.md, which a test keeps in step).
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {

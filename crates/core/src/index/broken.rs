@@ -14,9 +14,10 @@ use std::sync::Arc;
 use arcstr::ArcStr;
 use rayon::prelude::*;
 
+use super::ArticleIndex;
+use super::file::{FileId, IndexedArticle};
 use super::key_map::KeyMap;
 use super::words::link_words;
-use super::{ArticleIndex, FileId, IndexedArticle};
 use crate::article::ArticleId;
 use crate::summary::LinkSummary;
 

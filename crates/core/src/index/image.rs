@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::ArticleIndex;
 use super::broken::BrokenLinks;
+use super::file::{FileId, IndexedArticle};
 use super::key_map::{KeyMap, StoredMap};
 use super::slots::Slots;
-use super::{ArticleIndex, FileId, IndexedArticle};
 use crate::article::ArticleId;
 use crate::texts::{SharedTexts, TableText};
 

@@ -18,7 +18,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::FileId;
+use super::file::FileId;
 
 /// Changed keys are merged into the run once they outnumber this many, or a
 /// quarter of the run, whichever is more: on another thread where the index

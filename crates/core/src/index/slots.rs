@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{FileId, IndexedArticle};
+use super::file::{FileId, IndexedArticle};
 
 #[derive(Clone, Default)]
 pub(super) struct Slots {

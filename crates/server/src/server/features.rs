@@ -10,9 +10,10 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::Uri;
 
+use super::convert;
 use super::documents::ParsedText;
+use super::shared::Shared;
 use super::state::{Snapshot, Workspace};
-use super::{Shared, convert};
 use article_core::diagnostics::DiagnosticCode;
 use article_core::ide::code_actions::{ActionKind, code_actions};
 use article_core::ide::completion::{CompletionKind, article_documentation, completions};

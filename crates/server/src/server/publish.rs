@@ -36,12 +36,15 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use super::disk::{Finding, examine_all, file_path, folder_prefix};
 use super::documents::{EditRefused, OpenDocument};
-use super::scan_end::{SeenFiles, StoredFindings};
+use super::event::{Change, RestoredImage, ScanOutcome, ScannedBatch};
+use super::lock::lock;
+use super::scan_end::StoredFindings;
 use super::session::SessionState;
+use super::shared::Shared;
 use super::state::{Documents, Snapshot, Workspace, replace, uri_in};
-use super::{Shared, convert, lock, scan, watch};
+use super::{convert, scan, watch};
 use article_core::diagnostics::{Diagnostic, DiagnosticCode, article_diagnostics};
-use article_core::index::{ArticleIndex, FilePath, MergedMaps};
+use article_core::index::{ArticleIndex, FilePath};
 use article_core::line_index::{LineIndex, PositionEncoding};
 use article_core::summary::ArticleSummary;
 use article_workspace::cache::StoredDiagnostic;
@@ -71,110 +74,6 @@ const STEP_MARGIN: Duration = Duration::from_millis(2);
 /// How long before a waiting edit is due publishing stops: the sets sent
 /// are still on their way to the client.
 const PUBLISH_MARGIN: Duration = Duration::from_millis(5);
-
-pub enum Change {
-    /// The editor opened a document.
-    Opened {
-        path: FilePath,
-        uri: Uri,
-        version: i32,
-        text: String,
-    },
-    /// The editor changed an open document.
-    Edited {
-        path: FilePath,
-        version: i32,
-        changes: Vec<lsp::TextDocumentContentChangeEvent>,
-    },
-    /// A document was closed: the disk is authoritative again.
-    Closed(FilePath),
-    /// Something on disk was created, changed or deleted (file or folder).
-    Disk(PathBuf),
-    /// A settings file changed on disk.
-    ConfigFile,
-    /// The editor's settings changed (`None`: only the settings files are
-    /// read again).
-    Settings(Option<serde_json::Value>),
-    /// Workspace folders added (scanned and watched once the client is
-    /// initialized) and removed.
-    Folders {
-        added: Vec<PathBuf>,
-        removed: Vec<PathBuf>,
-    },
-    /// The client is `initialized`: the roots are scanned and watched.
-    Initialized,
-    /// Files read by a scan.
-    Scanned(ScannedBatch),
-    /// The articles a scan found as its root's cache holds them: the
-    /// cache's index, maps and all (see [`FilingJob::file`]).
-    Restored(Box<RestoredImage>),
-    /// Scan batches filed into a snapshot of the index away from the loop
-    /// (see [`Filing`]), `None` if filing them failed, and the files filed.
-    Filed(Option<Box<ArticleIndex>>, Vec<FilePath>),
-    /// `seen` (when the scan could list the root): every file the scan found,
-    /// so that indexed files under `root` it did not find are dropped.
-    /// `indexed` is told once the index holds the whole scan and its
-    /// diagnostics are out, with what the cache is written from.
-    /// `restored`: what the checks found in every file, stored in the
-    /// cache, when the scan found each file as the cache has it and no file
-    /// the cache held gone.
-    ScanFinished {
-        root: PathBuf,
-        seen: Option<SeenFiles>,
-        indexed: Option<oneshot::Sender<ScanOutcome>>,
-        restored: Option<StoredFindings>,
-    },
-    RootRemoved(PathBuf),
-    /// Settings changed: every diagnostic may differ.
-    SettingsChanged,
-    /// The index's maps merged on another thread (nothing it answers
-    /// changes). `building` is held until the merge is installed.
-    MapsMerged {
-        merged: Box<MergedMaps>,
-        building: Arc<()>,
-    },
-}
-
-impl Change {
-    /// Whether the change is the editor's: applied as it arrives, and what
-    /// requests wait for.
-    pub fn is_editors(&self) -> bool {
-        matches!(self, Change::Opened { .. } | Change::Edited { .. } | Change::Closed(_))
-    }
-
-    /// Whether the change is of the session (settings, folders): applied
-    /// as it arrives, in order with the editor's.
-    fn is_session(&self) -> bool {
-        matches!(self, Change::Settings(_) | Change::Folders { .. } | Change::Initialized)
-    }
-}
-
-/// For the log: what a change is about, without the texts it carries.
-impl std::fmt::Debug for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Change::Opened { path, version, .. } => write!(f, "Opened({}, {version})", path.as_str()),
-            Change::Edited { path, version, .. } => write!(f, "Edited({}, {version})", path.as_str()),
-            Change::Closed(path) => write!(f, "Closed({})", path.as_str()),
-            Change::Disk(path) => write!(f, "Disk({})", path.display()),
-            Change::ConfigFile => f.write_str("ConfigFile"),
-            Change::Settings(editor) => {
-                write!(f, "Settings({})", if editor.is_some() { "editor" } else { "files" })
-            }
-            Change::Folders { added, removed } => write!(f, "Folders(+{added:?} -{removed:?})"),
-            Change::Initialized => f.write_str("Initialized"),
-            Change::Scanned(batch) => write!(f, "Scanned({} files)", batch.files.len()),
-            Change::Restored(image) => write!(f, "Restored({} articles)", image.index.len()),
-            Change::Filed(_, files) => write!(f, "Filed({} files)", files.len()),
-            Change::ScanFinished { root, seen, .. } => {
-                write!(f, "ScanFinished({}, {:?} seen)", root.display(), seen.as_ref().map(SeenFiles::len))
-            }
-            Change::RootRemoved(root) => write!(f, "RootRemoved({})", root.display()),
-            Change::SettingsChanged => f.write_str("SettingsChanged"),
-            Change::MapsMerged { .. } => f.write_str("MapsMerged"),
-        }
-    }
-}
 
 #[derive(Default)]
 struct Analysis {
@@ -1303,21 +1202,6 @@ fn replace_noted(
     replace(index, path, loaded, affected);
 }
 
-/// Files read by a scan; `None` for files that are not article texts.
-pub struct ScannedBatch {
-    pub files: Vec<(FilePath, Option<Loaded>)>,
-    /// The workspace whose settings and rules the scan listed them by.
-    pub listed_under: Arc<Workspace>,
-}
-
-/// A root's cached index as a scan found it: the articles it listed
-/// unchanged, maps and all.
-pub struct RestoredImage {
-    pub index: ArticleIndex,
-    /// The workspace whose settings and rules the scan listed the root by.
-    pub listed_under: Arc<Workspace>,
-}
-
 /// Scan batches to file into `base`, a snapshot of the index, away from
 /// the loop: filing tens of thousands of files at once costs what they
 /// hold (their keys sorted and merged into each map in one pass), where
@@ -1568,17 +1452,6 @@ fn diagnostics_of(
         .filter_map(|found| convert::diagnostic(index, file, found, encoding, &uri_of))
         .collect();
     Checked { shown, findings }
-}
-
-/// What a scan's end leaves for the cache: the index stored once its
-/// diagnostics were out, and what the checks found in it, when that is
-/// known of every file and no open document's text is in the index.
-#[derive(Clone)]
-pub struct ScanOutcome {
-    pub index: Arc<ArticleIndex>,
-    /// The documents open in that index: it holds their editor's text.
-    pub documents: Documents,
-    pub findings: Option<Arc<HashMap<FilePath, Vec<Diagnostic>>>>,
 }
 
 impl ScanOutcome {

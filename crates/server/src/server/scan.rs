@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rayon::prelude::*;
 use tower_lsp_server::ls_types::NumberOrString;
 
-use super::Shared;
-use super::publish::{Change, RestoredImage, ScanOutcome, ScannedBatch};
+use super::event::{Change, RestoredImage, ScanOutcome, ScannedBatch};
 use super::scan_end::{SeenFiles, StoredFindings};
+use super::shared::Shared;
 use super::state::Workspace;
 use article_core::diagnostics::Diagnostic;
 use article_core::index::{ArticleIndex, FilePath};

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
-use super::publish::Change;
+use super::event::Change;
+use super::shared::Shared;
 use super::state::{Workspace, acceptable_root, find_root};
-use super::{Shared, convert, scan, watch};
+use super::{convert, scan, watch};
 use article_workspace::admission::ScanOptions;
 
 /// The loop's own record of the session.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use super::documents::OpenDocument;
-use super::lock;
+use super::lock::lock;
 use article_core::diagnostics::{AsClaimant, AsLinked};
 use article_core::index::{ArticleIndex, FilePath};
 use article_core::suggest::{HintFacts, hinted_files};

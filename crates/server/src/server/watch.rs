@@ -9,32 +9,18 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use notify::{EventKind, RecursiveMode, Watcher};
 use tower_lsp_server::ls_types::{
     DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration, WatchKind,
 };
 
-use super::publish::Change;
-use super::{Shared, lock};
+use super::event::Change;
+use super::folder_watcher::{FolderWatcher, POLL_INTERVAL, Watched};
+use super::lock::lock;
+use super::shared::Shared;
 use article_workspace::admission::RULE_FILES;
 use article_workspace::config::CONFIG_FILE;
 use article_workspace::walk::{Listing, list_folders, walk};
-
-/// How often folders past the watch limit are looked at.
-const POLL_INTERVAL: Duration = Duration::from_secs(2);
-
-/// Our own watcher: one watch per admitted folder, and a poller for the
-/// folders the system would not let us watch.
-pub struct FolderWatcher {
-    native: notify::RecommendedWatcher,
-    polled: Option<notify::PollWatcher>,
-    /// Folders watched natively, to count against [`ServeOptions::watch_limit`].
-    watched: usize,
-    limit: Option<usize>,
-    limit_reported: bool,
-}
 
 /// Sets up watching for the current roots: registration first, `notify`
 /// when the client cannot register (Neovim turns it off on Linux).
@@ -101,7 +87,7 @@ fn watch_folder(shared: &Arc<Shared>, folder: &Path) -> bool {
     let folders = list_folders(&admission, folder, follow);
     let mut watcher = lock(&shared.watcher);
     if watcher.is_none() {
-        match FolderWatcher::new(shared, follow) {
+        match FolderWatcher::new(shared.changes.clone(), shared.watch_limit, follow) {
             Ok(created) => *watcher = Some(created),
             Err(error) => {
                 tracing::warn!("cannot watch folders: {error}");
@@ -112,14 +98,13 @@ fn watch_folder(shared: &Arc<Shared>, folder: &Path) -> bool {
     let Some(watcher) = watcher.as_mut() else { return false };
     let mut polled = 0;
     for folder in &folders {
-        match watcher.watch(shared, folder) {
+        match watcher.watch(folder) {
             Watched::Natively => {}
             Watched::Polled => polled += 1,
             Watched::Not(error) => tracing::warn!("cannot watch {}: {error}", folder.display()),
         }
     }
-    if polled > 0 && !watcher.limit_reported {
-        watcher.limit_reported = true;
+    if polled > 0 && watcher.tell_limit_once() {
         let message = format!(
             "the system's limit on watched folders is reached, so {polled} folders of {} \
              are checked for changes every {} s instead of at once. To raise the limit: \
@@ -133,79 +118,6 @@ fn watch_folder(shared: &Arc<Shared>, folder: &Path) -> bool {
     true
 }
 
-enum Watched {
-    Natively,
-    Polled,
-    Not(notify::Error),
-}
-
-impl FolderWatcher {
-    fn new(shared: &Arc<Shared>, follow: bool) -> notify::Result<FolderWatcher> {
-        // Folders behind links are watched only where links are followed.
-        let config = notify::Config::default().with_follow_symlinks(follow);
-        let native = notify::RecommendedWatcher::new(handler(shared), config)?;
-        Ok(FolderWatcher {
-            native,
-            polled: None,
-            watched: 0,
-            limit: shared.watch_limit,
-            limit_reported: false,
-        })
-    }
-
-    fn watch(&mut self, shared: &Arc<Shared>, folder: &Path) -> Watched {
-        let at_limit = self.limit.is_some_and(|limit| self.watched >= limit);
-        if !at_limit {
-            match self.native.watch(folder, RecursiveMode::NonRecursive) {
-                Ok(()) => {
-                    self.watched += 1;
-                    return Watched::Natively;
-                }
-                Err(error) if !is_limit(&error) => return Watched::Not(error),
-                Err(_) => {}
-            }
-        }
-        if self.polled.is_none() {
-            // Contents, not only times: the poller keeps modification
-            // times in whole seconds, so a write in the second it last
-            // looked would go unseen.
-            let config =
-                notify::Config::default().with_poll_interval(POLL_INTERVAL).with_compare_contents(true);
-            match notify::PollWatcher::new(handler(shared), config) {
-                Ok(poller) => self.polled = Some(poller),
-                Err(error) => return Watched::Not(error),
-            }
-        }
-        match self.polled.as_mut().map(|poller| poller.watch(folder, RecursiveMode::NonRecursive)) {
-            Some(Ok(())) => Watched::Polled,
-            Some(Err(error)) => Watched::Not(error),
-            None => Watched::Not(notify::Error::generic("no poller")),
-        }
-    }
-}
-
-/// Whether watching failed because the system allows no more watches.
-fn is_limit(error: &notify::Error) -> bool {
-    match &error.kind {
-        notify::ErrorKind::MaxFilesWatch => true,
-        notify::ErrorKind::Io(io) => io.raw_os_error() == Some(28), // ENOSPC, as inotify says it
-        _ => false,
-    }
-}
-
-fn handler(shared: &Arc<Shared>) -> impl Fn(notify::Result<notify::Event>) + Send + 'static {
-    let sender = shared.changes.clone();
-    move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        if matches!(event.kind, EventKind::Access(_)) {
-            return;
-        }
-        for path in event.paths {
-            let _ = sender.send(classify(path));
-        }
-    }
-}
-
 pub fn unwatch_root(shared: &Shared, root: &Path) {
     if let Some(watcher) = lock(&shared.watcher).as_mut() {
         // Folders under the root were watched one by one; dropping the
@@ -217,21 +129,8 @@ pub fn unwatch_root(shared: &Shared, root: &Path) {
             .map(|admission| list_folders(&admission, root, false))
             .unwrap_or_else(|| vec![root.to_owned()]);
         for folder in folders {
-            let _ = watcher.native.unwatch(&folder);
-            if let Some(poller) = watcher.polled.as_mut() {
-                let _ = poller.unwatch(&folder);
-            }
+            watcher.unwatch(&folder);
         }
-    }
-}
-
-/// A settings file, or anything else (the analysis decides whether it is
-/// an article of the workspace).
-pub fn classify(path: PathBuf) -> Change {
-    if path.file_name().is_some_and(|name| name == CONFIG_FILE) {
-        Change::ConfigFile
-    } else {
-        Change::Disk(path)
     }
 }
 

@@ -43,11 +43,12 @@ fn each_broken_fixture_reports_exactly_its_code_and_the_rest_is_clean() {
 
     let summary = stdout.lines().last().unwrap_or_default();
     assert!(summary.starts_with("checked ") && summary.contains(" errors, "), "summary line: {summary}");
-    // The README shows this run's summary: it must be the one printed, but
-    // for the time taken.
+    // docs/user/cli.md shows this run's summary: it must be the one printed,
+    // but for the time taken.
     let counts = |line: &str| line.rsplit_once(" in ").map(|(counts, _)| counts.to_owned());
-    let shown = include_str!("../../../../README.md").lines().find(|line| line.starts_with("checked "));
-    assert_eq!(shown.and_then(counts), counts(summary), "README.md's `check fixtures` summary");
+    let shown =
+        include_str!("../../../../docs/user/cli.md").lines().find(|line| line.starts_with("checked "));
+    assert_eq!(shown.and_then(counts), counts(summary), "docs/user/cli.md's `check fixtures` summary");
 }
 
 #[test]

@@ -1,11 +1,16 @@
 use expect_test::{Expect, expect};
 
 use super::{CLUSTER, apply_edits};
-use crate::ide::completion::completions;
-use crate::test_support::Fixture;
+use crate::ide::completion::{CompletionKind, completions};
+use crate::test_support::{Fixture, repo_fixtures, with_cursor};
 
 fn list(fixture_text: &str, expect: Expect) {
-    let fixture = Fixture::parse(&format!("{CLUSTER}{fixture_text}"));
+    list_in(&format!("{CLUSTER}{fixture_text}"), expect);
+}
+
+/// The items offered at the fixture's `$0`: `label label_detail (detail)`.
+fn list_in(fixture_text: &str, expect: Expect) {
+    let fixture = Fixture::parse(fixture_text);
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
     let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
     let mut out = format!("incomplete: {}\n", found.is_incomplete);
@@ -22,7 +27,12 @@ fn list(fixture_text: &str, expect: Expect) {
 
 /// The text after accepting the item labelled `label`.
 fn accept(fixture_text: &str, label: &str, expect: Expect) {
-    let fixture = Fixture::parse(&format!("{CLUSTER}{fixture_text}"));
+    accept_in(&format!("{CLUSTER}{fixture_text}"), label, expect);
+}
+
+/// The text after accepting the item labelled `label`; the fixture with it.
+fn accept_in(fixture_text: &str, label: &str, expect: Expect) -> Fixture {
+    let fixture = Fixture::parse(fixture_text);
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
     let text = fixture.text(fixture.index.path(file));
     let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
@@ -40,6 +50,8 @@ fn accept(fixture_text: &str, label: &str, expect: Expect) {
     let reparsed = crate::article::parse_article(&result).expect("still an article");
     assert!(reparsed.syntax_errors.is_empty(), "valid YAML after accepting:\n{result}");
     expect.assert_eq(&result);
+    let path = fixture.index.path(file).clone();
+    fixture.with_text(&path, result)
 }
 
 #[test]
@@ -294,4 +306,153 @@ fn article_documentation_previews_question_and_answer() {
 
         `/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years`"#]]
     .assert_eq(&documentation.unwrap_or_default());
+}
+
+// The repository's Lumenus cluster, as the editor scenarios open it: a new
+// block in the evolved article (87377), which links to 87366, 87376, 87390
+// and 87367 already.
+
+const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
+
+/// The Lumenus cluster with `block` (whole lines, holding `$0`) added to the
+/// evolved article just before its closing `---`.
+fn lumenus_with_block(block: &str) -> String {
+    let files = repo_fixtures(&["lumenus"]);
+    let text = files.text(EVOLVED);
+    let closing = text.find("\n---\n").expect("a closing fence") + 1;
+    let text = format!("{}{block}{}", &text[..closing], &text[closing..]);
+    files.with(EVOLVED, &text).render()
+}
+
+/// Accepting left the link right: no file has a diagnostic.
+fn assert_healthy(accepted: &Fixture) {
+    assert_eq!(accepted.diagnostics(), Vec::<String>::new());
+}
+
+#[test]
+fn id_completion_in_the_cluster_skips_itself_and_its_links_and_ranks_by_subject_then_title() {
+    let fixture = lumenus_with_block("related_article5:\n    id: 873$0\n");
+    list_in(
+        &fixture,
+        expect![[r#"
+            incomplete: false
+        "#]],
+    );
+    let accepted = accept_in(
+        &fixture,
+        "87369",
+        expect![[r#""#]],
+    );
+    assert_healthy(&accepted);
+}
+
+#[test]
+fn resolving_an_article_item_previews_its_question_and_answer() {
+    let fixture = repo_fixtures(&["lumenus"]).fixture();
+    let file = fixture.file("lumenus/how-does-lumenus-support-individuals-with-autism.md");
+    let texts = fixture.long_texts_of(file).unwrap_or_default();
+    let documentation = crate::ide::completion::article_documentation(&fixture.index, file, &texts);
+    expect![[r#""#]].assert_eq(&documentation.unwrap_or_default());
+}
+
+#[test]
+fn title_completion_on_a_folded_title_spanning_lines_keeps_it_folded() {
+    let block = "related_article5:\n    id: 1\n    title: >-\n        autism\n        progr\n    \
+                 subject: Sociology\n    url: /learn/old\n";
+    let title = "What specialized programs does Lumenus offer for autism support?";
+    // From the end of the last line: titles with words starting `autism` and `progr`.
+    let at_end = block.replace("progr\n", "progr$0\n");
+    list_in(&lumenus_with_block(&at_end), expect![[r#""#]]);
+    let from_end = accept_in(&lumenus_with_block(&at_end), title, expect![[r#""#]]);
+    assert_healthy(&from_end);
+    // From the first line: typed so far, `autism`; the title sharing more
+    // words with this one first. Accepting gives the same text.
+    let at_first = block.replace("autism\n", "autism$0\n");
+    list_in(&lumenus_with_block(&at_first), expect![[r#""#]]);
+    let from_first = accept_in(&lumenus_with_block(&at_first), title, expect![[r#""#]]);
+    assert_eq!(from_first.files, from_end.files);
+}
+
+#[test]
+fn completion_in_a_flow_mapping_keeps_a_quoted_title_quoted() {
+    let fixture = lumenus_with_block("related_article5: {id: 1, title: \"How does Lumenus eng$0\"}\n");
+    let title = "How does Lumenus engage with the local community?";
+    list_in(&fixture, expect![[r#""#]]);
+    accept_in(&fixture, title, expect![[r#""#]]);
+
+    // On the id of a flow mapping: the same article by its id.
+    let fixture = lumenus_with_block("related_article5: {id: 8738$0, url: /x}\n");
+    list_in(&fixture, expect![[r#""#]]);
+    let accepted = accept_in(&fixture, "87389", expect![[r#""#]]);
+    assert_healthy(&accepted);
+}
+
+#[test]
+fn url_completion_by_the_words_of_the_slug_fills_the_block() {
+    let fixture = lumenus_with_block(
+        "related_article5:\n    url: /learn/health-studies/questions/how-does-lumenus-sup$0\n",
+    );
+    list_in(&fixture, expect![[r#""#]]);
+    let url = "/learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism";
+    accept_in(&fixture, url, expect![[r#""#]]);
+}
+
+#[test]
+fn subject_completion_lists_every_subject_the_most_used_first() {
+    let fixture = lumenus_with_block("related_article5:\n    id: 87368\n    subject:$0\n");
+    list_in(&fixture, expect![[r#""#]]);
+    accept_in(&fixture, "Psychology", expect![[r#""#]]);
+    // Filtered by what is typed; the quotes stay.
+    let fixture = lumenus_with_block("related_article5:\n    id: 87368\n    subject: 'psy$0'\n");
+    list_in(&fixture, expect![[r#""#]]);
+    accept_in(&fixture, "Psychology", expect![[r#""#]]);
+}
+
+#[test]
+fn new_block_snippet_only_on_an_empty_line_after_the_last_block() {
+    let fixture = Fixture::parse(&lumenus_with_block("$0\n"));
+    let (file, offset) = fixture.cursor.expect("a $0 cursor");
+    let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
+    let [snippet] = &found.items[..] else { panic!("one item: {found:?}") };
+    assert_eq!((snippet.label.as_str(), snippet.kind, snippet.is_snippet), ("related_article5", CompletionKind::Snippet, true));
+    assert_eq!(snippet.edit.range, text_size::TextRange::empty((offset as u32).into()), "inserted at the cursor");
+    assert_eq!(snippet.edit.new_text, "related_article5:\n    id: $1\n    title: $2\n    subject: $3\n    url: $4");
+    assert!(snippet.additional_edits.is_empty());
+
+    // Not on an empty line before the related blocks, nor outside the front matter.
+    let files = repo_fixtures(&["lumenus"]);
+    let text = files.text(EVOLVED).replacen("related_article1:", "\nrelated_article1:", 1);
+    let before = text.find("\n\nrelated_article1:").expect("the empty line") + 1;
+    list_in(&files.clone().with(EVOLVED, &with_cursor(&text, before)).render(), expect![[r#""#]]);
+    let body = text.len() - "&nbsp;".len() - 1;
+    list_in(&files.with(EVOLVED, &with_cursor(&text, body)).render(), expect![[r#""#]]);
+}
+
+#[test]
+fn a_list_cut_at_fifty_is_marked_incomplete() {
+    let mut fixture = String::new();
+    for n in 0..60 {
+        fixture += &format!(
+            "//- generated/generated-topic-number-{n}.md\n---\nid: {id}\ntitle: Generated topic number {n}\n\
+             subject: Health Studies\nurl: /learn/health-studies/questions/generated-topic-number-{n}\n---\n",
+            id = 70000 + n
+        );
+    }
+    let new = "//- generated/new.md\n---\nid: 80000\ntitle: New\nsubject: Health Studies\n\
+               url: /learn/health-studies/questions/new\nrelated_article1:\n    title: Generated$0\n---\n";
+    let found = |new: &str| {
+        let fixture = Fixture::parse(&format!("{fixture}{new}"));
+        let (file, offset) = fixture.cursor.expect("a $0 cursor");
+        completions(&fixture.index, fixture.current(file), (offset as u32).into())
+    };
+    let cut = found(new);
+    assert!(cut.is_incomplete, "60 match, 50 are listed");
+    assert_eq!(cut.items.len(), 50);
+
+    let all = found(&new.replace("title: Generated$0", "id: 7005$0"));
+    assert!(!all.is_incomplete);
+    let mut labels: Vec<String> = all.items.iter().map(|item| item.label.clone()).collect();
+    labels.sort();
+    let expected: Vec<String> = (70050..70060).map(|id| id.to_string()).collect();
+    assert_eq!(labels, expected);
 }

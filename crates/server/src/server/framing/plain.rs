@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{OPAQUE_KEYS, URI_KEYS, encoded_uri};
+use super::uris::{OPAQUE_KEYS, URI_KEYS, encoded_uri};
 
 /// The top-level fields of a message. Deriving refuses a repeated field, as
 /// tower-lsp-server's `Request` does.
