@@ -8,13 +8,13 @@
 //! crate's manifest keeps it so (a dependency on either does not build).
 
 pub mod article;
-pub mod codes;
+mod codes;
 pub mod diagnostics;
 pub mod ide;
 pub mod index;
 pub mod line_index;
 pub mod resolve;
-pub mod slug;
+mod slug;
 pub mod suggest;
 pub mod summary;
 pub mod texts;

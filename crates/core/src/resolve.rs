@@ -57,14 +57,14 @@ pub fn resolve_link(index: &ArticleIndex, link: &(impl LinkView + ?Sized)) -> Li
 /// sorts first: file ids follow the order files were first read in, which
 /// differs between `check` and the server and across a session's history,
 /// and the same files must always give the same answers.
-pub fn first_by_path(index: &ArticleIndex, claimants: &[FileId]) -> Option<FileId> {
+pub(crate) fn first_by_path(index: &ArticleIndex, claimants: &[FileId]) -> Option<FileId> {
     claimants.iter().copied().min_by(|a, b| index.path(*a).cmp(index.path(*b)))
 }
 
 /// The fields of a link that no longer say what its target says, with the
 /// target's current value. The id (or url) is stale only when the link was
 /// found through the other one.
-pub fn stale_fields(
+pub(crate) fn stale_fields(
     link: &(impl LinkView + ?Sized),
     resolution: LinkTarget,
     target: &ArticleSummary,

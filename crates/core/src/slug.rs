@@ -6,13 +6,13 @@ pub fn subject_slug(subject: &str) -> String {
 }
 
 /// The `file_name` an article with this url should have.
-pub fn file_name_for_url(url: &str) -> Option<String> {
+pub(crate) fn file_name_for_url(url: &str) -> Option<String> {
     let last = url.trim_end_matches('/').rsplit('/').next()?;
     (!last.is_empty()).then(|| format!("{last}.md"))
 }
 
 /// The `<slug>` of `/learn/<slug>/questions/...`, when the url has that form.
-pub fn url_subject_segment(url: &str) -> Option<&str> {
+pub(crate) fn url_subject_segment(url: &str) -> Option<&str> {
     let mut segments = url.strip_prefix("/learn/")?.split('/');
     let subject = segments.next()?;
     (segments.next() == Some("questions")).then_some(subject)

@@ -16,7 +16,7 @@ const MIN_SIMILARITY: f64 = 0.6;
 
 /// Up to `limit` articles whose title or url is close to the given ones,
 /// best first, with their similarity.
-pub fn closest_articles(
+pub(crate) fn closest_articles(
     index: &ArticleIndex,
     title: Option<&str>,
     url: Option<&str>,

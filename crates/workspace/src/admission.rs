@@ -26,7 +26,7 @@ use ignore::overrides::{Override, OverrideBuilder};
 use crate::files::{ProblemKind, ScanProblem};
 
 /// Folders never scanned, whatever the ignore files say.
-pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
+pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];
 
 /// Files whose change changes what the rule admits.
 pub const RULE_FILES: &[&str] = &[".gitignore", ".ignore"];

@@ -195,7 +195,7 @@ impl Settings {
 /// The text of the settings file in `root`; `None` when there is none. It
 /// is read only inside the root, whatever `followSymlinks` says (the setting
 /// may be in the file itself).
-pub fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
+pub(crate) fn read_settings_file(root: &Path) -> Option<Result<String, ScanProblem>> {
     let path = root.join(CONFIG_FILE);
     std::fs::symlink_metadata(&path).ok()?;
     Some(Boundary::new(root, false).read_text(&path))

@@ -13,7 +13,7 @@ use crate::cache::Stamp;
 
 /// Files larger than this are not read: no writer's article comes close,
 /// and reading one must not stall the scan.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A file that could not be indexed, and why.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ pub fn read_text(path: &Path) -> Result<String, ScanProblem> {
 
 /// Reads a file as [`read_text`] does, with the stamp it had before it was
 /// read (so that a change while reading gives another stamp next time).
-pub fn read_stamped(path: &Path) -> Result<(String, Option<Stamp>), ScanProblem> {
+pub(crate) fn read_stamped(path: &Path) -> Result<(String, Option<Stamp>), ScanProblem> {
     let problem = |kind, message: String| ScanProblem { path: path.to_owned(), kind, message };
     let io_problem = |error: std::io::Error| problem(ProblemKind::Io, error.to_string());
     let file = open_without_blocking(path).map_err(io_problem)?;

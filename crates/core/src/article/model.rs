@@ -13,7 +13,7 @@ pub type ArticleId = u64;
 
 /// The id `text` (a field's trimmed text) writes, when it is all digits:
 /// an error when it is too large.
-pub fn id_from_digits(text: &str) -> Option<Result<ArticleId, String>> {
+pub(crate) fn id_from_digits(text: &str) -> Option<Result<ArticleId, String>> {
     (!text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())).then(|| {
         text.parse::<ArticleId>()
             .map_err(|_| format!("`{text}` is too large for an id: ids go up to {}", ArticleId::MAX))

@@ -32,7 +32,7 @@ fn related_number(key: &str) -> Option<u32> {
 /// Front matters beyond this are not read: a real one is a few kilobytes,
 /// and YAML this long would take seconds to parse on every keystroke. Only
 /// this much is read to tell whether the file is an article.
-pub const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
 
 /// Parses `text` as an article. `None` when it is not one: no front matter, or a
 /// front matter without any article key (and no YAML error to report).

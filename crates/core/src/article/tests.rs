@@ -241,7 +241,7 @@ fn yaml_syntax_error_keeps_what_came_before() {
 
 #[test]
 fn front_matter_over_the_limit_is_not_read() {
-    let limit = super::MAX_FRONT_MATTER_BYTES;
+    let limit = super::parse::MAX_FRONT_MATTER_BYTES;
     let filler = "note: padding padding padding\n".repeat(limit / 30 + 1);
     let closed = format!("---\nid: 1\ntitle: T\nurl: /x\n{filler}---\nbody\n");
     let bytes = closed.len() - "---\n".len() - "---\nbody\n".len();

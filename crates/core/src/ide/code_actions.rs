@@ -245,7 +245,7 @@ fn links_back(index: &ArticleIndex, from: FileId, to: FileId) -> bool {
 
 /// A `related_articleN` block in `target` that links to `here`, after the
 /// target's last block (or at the end of its front matter).
-pub fn new_link_block(target_text: &str, target: &Article, here: &Article) -> Option<TextEdit> {
+pub(crate) fn new_link_block(target_text: &str, target: &Article, here: &Article) -> Option<TextEdit> {
     let newline = line_break(target_text);
     let number = target.related.iter().map(|link| link.number).max().unwrap_or(0) + 1;
     let indent =

@@ -5,7 +5,7 @@ use text_size::{TextRange, TextSize};
 use crate::article::{Article, Field, RelatedLink, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkField {
+pub(crate) enum LinkField {
     /// The `related_articleN` key itself.
     Key,
     Id,
@@ -15,7 +15,7 @@ pub enum LinkField {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OwnField {
+pub(crate) enum OwnField {
     Id,
     Title,
     Subject,
@@ -23,7 +23,7 @@ pub enum OwnField {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub enum Cursor<'a> {
+pub(crate) enum Cursor<'a> {
     Link { link: &'a RelatedLink, field: LinkField },
     Own { field: OwnField, value: &'a Field },
 }
@@ -31,7 +31,7 @@ pub enum Cursor<'a> {
 /// The field at `offset`, from its key to the end of its value (a block
 /// scalar's value counts on every line it spans; an empty value runs over the
 /// blanks after its colon, where the writer is about to type).
-pub fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Option<Cursor<'a>> {
+pub(crate) fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Option<Cursor<'a>> {
     for link in &article.related {
         let fields = [
             (LinkField::Id, &link.id),
@@ -64,7 +64,7 @@ pub fn cursor_at<'a>(article: &'a Article, text: &str, offset: TextSize) -> Opti
 
 /// From the key's start to the value's end or, when the value is empty, to
 /// the end of the blanks where it would be typed.
-pub fn field_extent(field: &Field, text: &str) -> TextRange {
+pub(crate) fn field_extent(field: &Field, text: &str) -> TextRange {
     let value_end = field.value.range().end();
     let empty = matches!(&field.value, Value::Scalar(scalar) if scalar.content.is_empty());
     let end = match empty_value_blanks(field, text) {
@@ -79,7 +79,7 @@ pub fn field_extent(field: &Field, text: &str) -> TextRange {
 /// value replaces. Never the rest of the line: in a flow mapping that is the
 /// other fields, in a block one maybe a comment. `None` when no colon
 /// follows the key (`{id}`).
-pub fn empty_value_blanks(field: &Field, text: &str) -> Option<TextRange> {
+pub(crate) fn empty_value_blanks(field: &Field, text: &str) -> Option<TextRange> {
     let mut start = past_colon(field, text)?;
     let node_end = usize::from(field.value.range().end());
     if node_end > start && node_end <= text.len() && !text[start..node_end].contains(['\n', '\r']) {
@@ -105,7 +105,7 @@ fn offset(at: usize) -> TextSize {
 }
 
 /// Where the value of a field starts for the writer: after `key:` and spaces.
-pub fn value_start(field: &Field, text: &str) -> TextSize {
+pub(crate) fn value_start(field: &Field, text: &str) -> TextSize {
     match &field.value {
         Value::Scalar(scalar) if !scalar.content.is_empty() => scalar.content.start(),
         Value::Scalar(_) => empty_value_blanks(field, text).map_or(field.key.end(), TextRange::end),
@@ -113,13 +113,13 @@ pub fn value_start(field: &Field, text: &str) -> TextSize {
     }
 }
 
-pub fn line_end(text: &str, from: TextSize) -> TextSize {
+pub(crate) fn line_end(text: &str, from: TextSize) -> TextSize {
     let start = usize::from(from).min(text.len());
     let end = text.get(start..).unwrap_or("").find(['\n', '\r']).map_or(text.len(), |at| start + at);
     TextSize::from(end as u32)
 }
 
-pub fn line_start(text: &str, at: TextSize) -> TextSize {
+pub(crate) fn line_start(text: &str, at: TextSize) -> TextSize {
     let end = usize::from(at).min(text.len());
     let start = text.get(..end).unwrap_or("").rfind(['\n', '\r']).map_or(0, |at| at + 1);
     TextSize::from(start as u32)

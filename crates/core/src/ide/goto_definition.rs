@@ -20,6 +20,6 @@ pub fn goto_definition(
 }
 
 /// Where an article is "defined": its title's value, else its opening fence.
-pub fn title_range(index: &ArticleIndex, file: FileId) -> Option<text_size::TextRange> {
+pub(crate) fn title_range(index: &ArticleIndex, file: FileId) -> Option<text_size::TextRange> {
     Some(index.get(file)?.summary.title_range())
 }

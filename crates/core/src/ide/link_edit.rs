@@ -9,7 +9,7 @@ use crate::summary::ArticleSummary;
 
 /// Edits setting `fields` of `link` to the target's values: changed values
 /// are replaced, missing ones appended (in one edit, so their order holds).
-pub fn point_link_at(
+pub(crate) fn point_link_at(
     text: &str,
     link: &RelatedLink,
     target: &ArticleSummary,

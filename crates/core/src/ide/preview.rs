@@ -3,7 +3,7 @@
 /// The raw `answer` keeps literal `\n` sequences; previews show them as line
 /// breaks. Cut at `max_chars` characters (at a word boundary when one is near)
 /// with "…". Markdown is kept as written.
-pub fn text_preview(raw: &str, max_chars: usize) -> String {
+pub(crate) fn text_preview(raw: &str, max_chars: usize) -> String {
     let text = raw.replace("\\n", "\n");
     let text = text.trim();
     let Some((cut, _)) = text.char_indices().nth(max_chars) else { return text.to_owned() };

@@ -49,7 +49,7 @@ pub fn references(
 }
 
 /// Every related block, in any article, that resolves to `target`.
-pub fn links_to(index: &ArticleIndex, target: FileId) -> impl Iterator<Item = (FileId, &LinkSummary)> {
+pub(crate) fn links_to(index: &ArticleIndex, target: FileId) -> impl Iterator<Item = (FileId, &LinkSummary)> {
     index.backlinks_of(target).into_iter().flat_map(move |referrer| {
         let links = index.get(referrer).map(|entry| &*entry.summary.links).unwrap_or_default();
         links

@@ -8,7 +8,7 @@ use crate::index::{ArticleIndex, FileId};
 /// A query word with more files than this does not narrow the search.
 const UNSELECTIVE: usize = 20_000;
 
-pub struct Matches {
+pub(crate) struct Matches {
     /// Matching files, unranked.
     pub files: Vec<FileId>,
     /// False when the search stopped at its budget: more files may match.
@@ -18,7 +18,7 @@ pub struct Matches {
 /// Files whose id starts with `query` (when it is digits) or whose title
 /// contains every word of `query`, each word matching the start of a title
 /// word. At most `budget` files are returned.
-pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
+pub(crate) fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
     let query = query.trim();
     if !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit()) {
         return ids_with_prefix(index, query, budget);
@@ -61,7 +61,7 @@ pub fn search(index: &ArticleIndex, query: &str, budget: usize) -> Matches {
 }
 
 /// Lower-cased alphanumeric words of a query.
-pub fn query_words(query: &str) -> Vec<String> {
+pub(crate) fn query_words(query: &str) -> Vec<String> {
     query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())

@@ -9,7 +9,7 @@ use super::cursor::{empty_value_blanks, line_end, line_start};
 use crate::article::{Field, RelatedLink, ScalarStyle, Value};
 
 /// Replaces the value of `field` with `new_value`.
-pub fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
+pub(crate) fn replace_value(text: &str, field: &Field, new_value: &str) -> TextEdit {
     let Value::Scalar(scalar) = &field.value else {
         return TextEdit { range: field.value.range(), new_text: render_inline(new_value) };
     };
@@ -43,7 +43,7 @@ fn fill_empty_value(text: &str, field: &Field, value: &str) -> TextEdit {
 
 /// Adds `name: value` to a related block that lacks the field: a new line at
 /// the block's indentation, or `, name: value` before a flow mapping's `}`.
-pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str) -> TextEdit {
+pub(crate) fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str) -> TextEdit {
     let end = link.range.end();
     if link.flow {
         // Before the closing `}`, when the mapping has one: a mapping cut
@@ -75,7 +75,7 @@ pub fn insert_link_field(text: &str, link: &RelatedLink, name: &str, value: &str
 }
 
 /// The indentation of a block's fields: that of its first field, or four spaces.
-pub fn link_indent(text: &str, link: &RelatedLink) -> String {
+pub(crate) fn link_indent(text: &str, link: &RelatedLink) -> String {
     let first = [&link.id, &link.title, &link.subject, &link.url]
         .into_iter()
         .flatten()
@@ -91,13 +91,13 @@ pub fn link_indent(text: &str, link: &RelatedLink) -> String {
 }
 
 /// The file's line break: CRLF files stay CRLF.
-pub fn line_break(text: &str) -> &'static str {
+pub(crate) fn line_break(text: &str) -> &'static str {
     if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 /// `value` as a plain scalar when YAML reads it back unchanged as a string,
 /// else double-quoted.
-pub fn render_inline(value: &str) -> String {
+pub(crate) fn render_inline(value: &str) -> String {
     if is_plain_safe(value) { value.to_owned() } else { double_quoted(value) }
 }
 
@@ -125,14 +125,14 @@ fn is_plain_safe(value: &str) -> bool {
         && !value.contains(['\n', '\r', '\t'])
 }
 
-pub fn single_quoted(value: &str) -> String {
+pub(crate) fn single_quoted(value: &str) -> String {
     if value.contains(['\n', '\r']) {
         return double_quoted(value);
     }
     format!("'{}'", value.replace('\'', "''"))
 }
 
-pub fn double_quoted(value: &str) -> String {
+pub(crate) fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

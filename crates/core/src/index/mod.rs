@@ -26,7 +26,7 @@ use key_map::KeyMap;
 pub use file::{FileId, FilePath, IndexedArticle};
 pub use image::{FileNumbers, MapName, StoredKeys};
 pub use merges::{MapMerges, MergedMaps};
-pub use words::{link_words, title_words};
+pub(crate) use words::{link_words, title_words};
 
 #[derive(Clone, Default)]
 pub struct ArticleIndex {

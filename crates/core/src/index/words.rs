@@ -3,7 +3,7 @@
 
 /// The distinct lower-cased words of a title that say something: at least
 /// three characters, or any non-ASCII word (CJK titles have few spaces).
-pub fn title_words(title: &str) -> Vec<String> {
+pub(crate) fn title_words(title: &str) -> Vec<String> {
     let mut words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.chars().count() >= 3 || !word.is_ascii())
@@ -17,7 +17,7 @@ pub fn title_words(title: &str) -> Vec<String> {
 
 /// The words "did you mean" looks a link's target up by: its title's, and
 /// those of its url's last segment (a slug, words joined by `-`).
-pub fn link_words(title: Option<&str>, url: Option<&str>) -> Vec<String> {
+pub(crate) fn link_words(title: Option<&str>, url: Option<&str>) -> Vec<String> {
     let slug = url.and_then(|url| url.rsplit('/').next()).unwrap_or("");
     let mut words = title_words(title.unwrap_or(""));
     words.extend(title_words(&slug.replace('-', " ")));

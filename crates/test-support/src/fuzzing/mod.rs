@@ -1,6 +1,6 @@
-//! The checks behind the fuzz targets in `fuzz/`, kept in the library so that
-//! `tests/fuzz_regressions.rs` replays saved inputs through the very same
-//! code on the stable toolchain.
+//! The checks behind the fuzz targets in `fuzz/`, kept in this crate so that
+//! the integration tests (`fuzz_regressions`) replay saved inputs through
+//! the very same code on the stable toolchain.
 //!
 //! A check panics when an invariant fails: a panic is what a fuzzer, and the
 //! regression test, report as a failure. Panicking is the point here, so this
