@@ -109,6 +109,16 @@ impl Fixture {
         format!("{path}:{}:{} «{}»", at.line + 1, at.col + 1, &text[range])
     }
 
+    /// `path:line:col-line:col` of a range (lines and columns from 1, in
+    /// characters): for ranges too long to show their text.
+    pub fn span(&self, file: FileId, range: text_size::TextRange) -> String {
+        let path = self.index.path(file);
+        let line_index = LineIndex::new(self.text(path));
+        let start = line_index.line_col(range.start().into(), PositionEncoding::Utf32);
+        let end = line_index.line_col(range.end().into(), PositionEncoding::Utf32);
+        format!("{path}:{}:{}-{}:{}", start.line + 1, start.col + 1, end.line + 1, end.col + 1)
+    }
+
     /// One line per edit of `change`: where it is (as [`Fixture::show`],
     /// the text it replaces) and what it writes.
     pub fn show_change(&self, change: &crate::ide::SourceChange) -> String {

@@ -103,6 +103,9 @@ pub struct Inbox {
     null_id_responses: Vec<usize>,
     /// The server closed its output.
     pub closed: bool,
+    /// When each message of `messages` was taken in, at the same index: for
+    /// the benchmark's timings.
+    received_at: Vec<Instant>,
 }
 
 impl Inbox {
@@ -150,6 +153,16 @@ impl Inbox {
         self.null_id_responses.get(n).map(|at| &self.messages[*at])
     }
 
+    /// When the `n`th message of `messages` was received.
+    pub fn received_at(&self, n: usize) -> Option<Instant> {
+        self.received_at.get(n).copied()
+    }
+
+    /// When the response with `id` was received.
+    pub fn response_received_at(&self, id: &Value) -> Option<Instant> {
+        self.responses.get(&id.to_string()).and_then(|at| self.received_at(*at))
+    }
+
     fn record(&mut self, message: Value) {
         let at = self.messages.len();
         if message.get("method").is_none() {
@@ -162,6 +175,7 @@ impl Inbox {
             }
         }
         self.messages.push(message);
+        self.received_at.push(Instant::now());
     }
 }
 
@@ -559,6 +573,23 @@ impl Client {
     /// Closes the server's input, as an editor that goes away does.
     pub async fn close_input(&self) {
         let _ = self.writer.lock().await.shutdown().await;
+    }
+
+    /// Drops this end of the server's input, so that the server reads its
+    /// end: for a server over stdio, whose pipe [`Client::close_input`]
+    /// leaves open (a child's stdin closes only when dropped), as the
+    /// benchmark needs after `exit`. Later writes go nowhere.
+    pub async fn drop_input(&self) {
+        *self.writer.lock().await = Box::pin(tokio::io::sink());
+    }
+
+    /// The process of a server over stdio: to wait for its exit status
+    /// within a time limit, or to kill it, as the benchmark does.
+    pub fn child(&mut self) -> Option<&mut tokio::process::Child> {
+        match &mut self.server {
+            Server::Process(process) => Some(&mut process.child),
+            Server::InProcess(_) => None,
+        }
     }
 
     /// The process id of a server over stdio.

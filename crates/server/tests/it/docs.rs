@@ -2,7 +2,8 @@
 //! default severity, the README's `cargo` commands name only packages,
 //! paths and options that exist, and every relative link in the Markdown
 //! files at the root and under `docs/` leads to a file (and a `#heading` in
-//! a Markdown file to one of its headings).
+//! a Markdown file to one of its headings), and ARCHITECTURE.md's code map
+//! names every crate and module of the product, and nothing that is gone.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -174,6 +175,70 @@ fn relative_links_lead_to_files_that_exist() {
     }
     assert!(checked > 0, "no relative link found");
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_code_map_names_every_crate_and_module_and_no_other() {
+    let root = Path::new(REPO_ROOT);
+    let map = read(&root.join("ARCHITECTURE.md"));
+    let named: BTreeSet<&str> = map.split('`').skip(1).step_by(2).collect();
+    let crates = root.join("crates");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&crates).expect("crates/") {
+        let name = entry.expect("an entry").file_name().to_string_lossy().into_owned();
+        if !map.contains(&format!("### `crates/{name}`")) {
+            missing.push(format!("crates/{name}"));
+        }
+    }
+    // The product's modules: each crate's top level, and the server's.
+    let folders = ["core/src", "workspace/src", "server/src", "server/src/server"];
+    let mut files = BTreeSet::new();
+    for folder in folders {
+        for entry in std::fs::read_dir(crates.join(folder)).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+            if matches!(
+                name.as_str(),
+                "lib.rs" | "main.rs" | "mod.rs" | "test_support.rs" | "tests.rs" | "tests"
+            ) {
+                continue;
+            }
+            let shown = if path.is_dir() { format!("{name}/") } else { name.clone() };
+            // A folder beside its module's file (`state.rs`, `state/`) is
+            // that module's; the server's is named by its path.
+            let also = [format!("{name}.rs"), format!("src/{name}/")];
+            let folder_named = path.is_dir() && also.iter().any(|a| named.contains(a.as_str()));
+            if !named.contains(shown.as_str()) && !folder_named {
+                missing.push(format!("{folder}/{shown}"));
+            }
+        }
+    }
+    for crate_dir in std::fs::read_dir(&crates).expect("crates/") {
+        rust_file_names(&crate_dir.expect("an entry").path(), &mut files);
+    }
+    let gone: Vec<&str> = named
+        .iter()
+        .filter(|name| name.ends_with(".rs") && !name.contains(' '))
+        .filter(|name| !files.contains(name.rsplit('/').next().unwrap_or(name)))
+        .copied()
+        .collect();
+    assert!(missing.is_empty(), "ARCHITECTURE.md's code map lacks: {missing:?}");
+    assert!(gone.is_empty(), "ARCHITECTURE.md names files that do not exist: {gone:?}");
+}
+
+/// The names of every Rust file under `dir`.
+fn rust_file_names(dir: &Path, names: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|name| name != "target") {
+                rust_file_names(&path, names);
+            }
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            names
+                .insert(path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default());
+        }
+    }
 }
 
 fn read(path: &Path) -> String {

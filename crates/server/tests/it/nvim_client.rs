@@ -60,17 +60,7 @@ fn neovim_client_end_to_end() {
     let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot run {}: {error}", nvim.display()));
     let stdout = drain(child.stdout.take().unwrap());
     let stderr = drain(child.stderr.take().unwrap());
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for nvim") {
-            break Some(status);
-        }
-        if started.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_within(child, RUN_LIMIT);
     let transcript = format!("{}{}", stderr.join().unwrap_or_default(), stdout.join().unwrap_or_default());
     let elapsed = started.elapsed();
     match status {
@@ -85,6 +75,33 @@ fn neovim_client_end_to_end() {
             "the Neovim client test did not finish within {RUN_LIMIT:?}:\n{transcript}\n{}",
             lsp_log(&home)
         ),
+    }
+}
+
+/// The child's exit status, waited for on a thread of its own; `None` if
+/// it has not ended within `limit`, and then it is killed.
+fn wait_within(mut child: std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let _ = sender.send(child.wait().expect("waiting for nvim"));
+    });
+    match receiver.recv_timeout(limit) {
+        Ok(status) => Some(status),
+        Err(_) => {
+            // The waiter owns the child: it is killed by its id, and the
+            // wait then reaps it.
+            #[cfg(unix)]
+            {
+                // SAFETY: `kill` has no memory preconditions; no status came,
+                // so the child is not reaped and the id is still its own.
+                unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+                let _ = waiter.join();
+            }
+            #[cfg(not(unix))]
+            drop((pid, waiter));
+            None
+        }
     }
 }
 

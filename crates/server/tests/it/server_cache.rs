@@ -40,21 +40,19 @@ async fn titles(client: &Client) -> Vec<String> {
     names
 }
 
-/// Waits for the cache file to hold `files` entries; returns its path.
-async fn cache_file_with(cache: &Path, files: usize) -> PathBuf {
-    let started = std::time::Instant::now();
-    loop {
-        let found =
-            std::fs::read_dir(cache).into_iter().flatten().flatten().map(|entry| entry.path()).find(|path| {
-                article_workspace::cache::load(path, &Default::default())
-                    .is_ok_and(|cached| cached.files.len() == files)
-            });
-        if let Some(path) = found {
-            return path;
-        }
-        assert!(started.elapsed() < support::TIMEOUT, "no cache file with {files} entries");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+/// The cache file, holding `files` entries. Read once the server that
+/// wrote it has shut down: the scan holds the cache's lock from before it
+/// reports its end until the cache is written, and `shutdown` waits for that
+/// lock, so nothing needs to be waited for here.
+fn cache_file_with(cache: &Path, files: usize) -> PathBuf {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(cache).expect("the cache directory").flatten() {
+        let cached = article_workspace::cache::load(&entry.path(), &Default::default());
+        found.push((entry.path(), cached.map(|cached| cached.files.len())));
     }
+    let with = found.iter().find(|(_, cached)| cached.as_ref().is_ok_and(|n| *n == files));
+    with.map(|(path, _)| path.clone())
+        .unwrap_or_else(|| panic!("no cache file with {files} entries: {found:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,8 +68,8 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
 
     let first = start(root.path(), cache.path()).await;
     assert_eq!(titles(&first).await, ["Cached Alpha", "Cached Beta", "Cached Gamma"]);
-    let cache_file = cache_file_with(cache.path(), 4).await;
     assert!(first.shutdown_and_exit().await);
+    let cache_file = cache_file_with(cache.path(), 4);
 
     // Same size and modification time: the cache is trusted, as it is meant
     // to be, so the old title shows. That is how the test sees the cache used.
@@ -84,9 +82,8 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
     assert_eq!(titles(&second).await, ["Cached Alpha", "Cached Bravo", "Cached Delta"]);
     // `shutdown` waits for the cache being written.
     assert!(second.shutdown_and_exit().await);
-    let rewritten =
-        article_workspace::cache::load(&cache_file_with(cache.path(), 4).await, &Default::default())
-            .expect("a cache");
+    let rewritten = article_workspace::cache::load(&cache_file_with(cache.path(), 4), &Default::default())
+        .expect("a cache");
     assert!(
         rewritten.file(path("c.md").to_string_lossy().as_ref()).is_none(),
         "deleted files leave the cache"
@@ -95,8 +92,8 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
     std::fs::write(&cache_file, b"not a cache at all").expect("corrupt the cache");
     let third = start(root.path(), cache.path()).await;
     assert_eq!(titles(&third).await, ["Cached Aleph", "Cached Bravo", "Cached Delta"]);
-    cache_file_with(cache.path(), 4).await;
     assert!(third.shutdown_and_exit().await);
+    cache_file_with(cache.path(), 4);
 
     let in_workspace: Vec<Value> = std::fs::read_dir(root.path())
         .expect("list the workspace")
@@ -116,8 +113,8 @@ async fn a_restart_over_unchanged_files_leaves_the_cache_alone() {
     std::fs::write(root.path().join("binary.md"), [0u8, 159, 146, 150, 0, 255]).expect("a binary file");
 
     let first = start(root.path(), cache.path()).await;
-    let cache_file = cache_file_with(cache.path(), 1).await;
     assert!(first.shutdown_and_exit().await);
+    let cache_file = cache_file_with(cache.path(), 1);
     let written = std::fs::metadata(&cache_file).and_then(|m| m.modified()).expect("the cache's time");
 
     let second = start(root.path(), cache.path()).await;
@@ -212,11 +209,9 @@ async fn a_restart_publishes_what_a_fresh_start_would() {
 
     let fresh = tempfile::tempdir().expect("an empty cache directory");
     let cold = sets_after_start(root.path(), cache.path(), &paths).await;
-    let stored = article_workspace::cache::load(
-        &cache_file_with(cache.path(), files.len()).await,
-        &Default::default(),
-    )
-    .expect("a cache");
+    let stored =
+        article_workspace::cache::load(&cache_file_with(cache.path(), files.len()), &Default::default())
+            .expect("a cache");
     assert!(stored.files.iter().all(|file| file.found.is_some()), "the checks' findings are stored");
     let codes_of = |sets: &[(String, Value)], name: &str| -> Vec<String> {
         let set = sets.iter().find(|(file, _)| file == name).map(|(_, set)| set.clone()).unwrap_or_default();
@@ -256,8 +251,8 @@ async fn a_document_opened_during_a_restart_is_what_referrers_see() {
     write_dated(&path("c.md"), &linking(3, "Gamma", 9, "Beta"), an_hour_ago);
     let first = start(root.path(), cache.path()).await;
     first.wait_diagnostics(&path("c.md"), support::has_code("broken-link")).await;
-    cache_file_with(cache.path(), 3).await;
     assert!(first.shutdown_and_exit().await);
+    cache_file_with(cache.path(), 3);
 
     let mut options = Options::folders(&[root.path()]);
     options.cache_dir = Some(cache.path().to_path_buf());
@@ -287,8 +282,8 @@ async fn a_restart_leaves_out_what_the_settings_now_exclude() {
     write_dated(&path("drafts/d.md"), &article(2, "Cached Draft"), an_hour_ago);
     let first = start(root.path(), cache.path()).await;
     assert_eq!(titles(&first).await, ["Cached Alpha", "Cached Bravo", "Cached Draft"]);
-    cache_file_with(cache.path(), 3).await;
     assert!(first.shutdown_and_exit().await);
+    cache_file_with(cache.path(), 3);
 
     std::fs::write(path("article-lsp.toml"), "exclude = [\"drafts/**\"]\n").expect("settings");
     let second = start(root.path(), cache.path()).await;

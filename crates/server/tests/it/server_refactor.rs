@@ -1,15 +1,21 @@
-//! Keeping links consistent through the in-process server: rename of an
-//! article's title, url and id across every referrer (open documents
-//! versioned, closed ones not), and the quick fixes, `source.fixAll` and
-//! "link back" code actions, checked by the texts they produce.
+//! What the protocol adds to rename and the code actions, as transcripts
+//! of what the server sends: versioned document changes for open documents
+//! (whose unsaved text the edits fit), unversioned ones for files on disk,
+//! refusals as errors, the client's diagnostics each action names as the
+//! ones it resolves, and the `only` filter; then the workspace, once the edit
+//! is applied and the server has taken it in, is consistent again. Which
+//! texts the edits produce is the core's to test (`crates/core/src/ide/tests/`).
 
 use article_test_support as support;
 
-use std::collections::BTreeMap;
-
+use expect_test::expect;
 use serde_json::{Value, json};
 use support::cluster::{COLLABORATE, EVOLVED, EVOLVED_TITLE, EVOLVED_URL, FLOW, HISTORY, SOURCES};
-use support::{Session, apply_edits, document_changes, find_after, range};
+use support::{
+    Session, apply_edits, document_changes, find_after, range, show_code_actions, show_workspace_edit,
+};
+
+use std::collections::BTreeMap;
 
 const PLAIN: &str = "extra/plain-referrer.md";
 const QUOTED: &str = "extra/quoted-referrer.md";
@@ -54,17 +60,12 @@ fn apply_workspace_edit(
 ) -> BTreeMap<String, (Value, String)> {
     let mut out = BTreeMap::new();
     for change in document_changes(edit) {
-        let relative = relative_of(session, &change.uri);
+        let relative = support::show_uri(&json!(change.uri), session.root.path());
         let before = current.get(relative.as_str()).cloned().unwrap_or_else(|| session.read(&relative));
         let after = apply_edits(&before, &change.edits, session.encoding);
         assert!(out.insert(relative, (change.version, after)).is_none(), "one change per document: {edit}");
     }
     out
-}
-
-fn relative_of(session: &Session, uri: &str) -> String {
-    let root = support::uri(session.root.path());
-    uri.strip_prefix(&format!("{root}/")).unwrap_or_else(|| panic!("{uri} is in the workspace")).to_owned()
 }
 
 /// `text` with `old` replaced by `new` exactly once.
@@ -82,13 +83,13 @@ async fn rename(session: &Session, relative: &str, text: &str, offset: usize, ne
 // Rename
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rename_title_updates_every_referrer_in_its_style_and_versions_open_documents() {
+async fn rename_versions_open_documents_and_fits_their_unsaved_text() {
     let session = rename_workspace().await;
     let evolved = session.read(EVOLVED);
     session.client.open_version(&session.path(EVOLVED), &evolved, 5).await;
     session.client.open_version(&session.path(PLAIN), &plain_referrer(), 7).await;
     // Unsaved work before the link in an open referrer: the edits must fit
-    // the editor's text, not the disk's.
+    // the editor's text (its title one line down), not the disk's.
     let history_disk = session.read(HISTORY);
     session.client.open_version(&session.path(HISTORY), &history_disk, 3).await;
     let history = replaced(&history_disk, "score: -1.0\n", "score: -1.0\n# unsaved note\n");
@@ -104,83 +105,28 @@ async fn rename_title_updates_every_referrer_in_its_style_and_versions_open_docu
     let new_title = "How has Lumenus changed: a history";
     let response = rename(&session, EVOLVED, &evolved, title.start + 8, new_title).await;
     let edit = &response["result"];
+    expect![[r#"
+        extra/plain-referrer.md v7
+          8:9-8:48 -> "\"How has Lumenus changed: a history\""
+        extra/quoted-referrer.md unversioned
+          8:11-8:52 -> "'How has Lumenus changed: a history'"
+        lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md unversioned
+          34:8-34:47 -> "How has Lumenus changed: a history"
+        lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md unversioned
+          28:8-28:47 -> "How has Lumenus changed: a history"
+        lumenus/how-has-lumenus-evolved-over-the-years.md v5
+          5:4-5:43 -> "How has Lumenus changed: a history"
+        lumenus/what-is-the-history-of-the-lumenus-organization.md v4
+          29:8-29:47 -> "How has Lumenus changed: a history"
+        shapes/which-lumenus-articles-cover-its-history.md unversioned
+          25:37-25:78 -> "\"How has Lumenus changed: a history\""
+    "#]]
+    .assert_eq(&show_workspace_edit(edit, session.root.path(), ""));
+
+    // Applied, the workspace is consistent again: no referrer is stale.
     let open =
         BTreeMap::from([(EVOLVED, evolved.clone()), (PLAIN, plain_referrer()), (HISTORY, history.clone())]);
     let results = apply_workspace_edit(&session, edit, &open);
-
-    let folded = |text: &str| {
-        replaced(
-            text,
-            &format!("    title: >-\n        {EVOLVED_TITLE}\n"),
-            &format!("    title: >-\n        {new_title}\n"),
-        )
-    };
-    let expected = BTreeMap::from([
-        (
-            EVOLVED.to_owned(),
-            (
-                json!(5),
-                replaced(
-                    &evolved,
-                    &format!("title: >-\n    {EVOLVED_TITLE}\narticle_title"),
-                    &format!("title: >-\n    {new_title}\narticle_title"),
-                ),
-            ),
-        ),
-        (HISTORY.to_owned(), (json!(4), folded(&history))),
-        (SOURCES.to_owned(), (Value::Null, folded(&session.read(SOURCES)))),
-        (COLLABORATE.to_owned(), (Value::Null, folded(&session.read(COLLABORATE)))),
-        (
-            FLOW.to_owned(),
-            (
-                Value::Null,
-                replaced(
-                    &session.read(FLOW),
-                    &format!("title: \"{EVOLVED_TITLE}\""),
-                    &format!("title: \"{new_title}\""),
-                ),
-            ),
-        ),
-        (
-            PLAIN.to_owned(),
-            (
-                json!(7),
-                replaced(
-                    &plain_referrer(),
-                    &format!("  title: {EVOLVED_TITLE}\n"),
-                    &format!("  title: \"{new_title}\"\n"),
-                ),
-            ),
-        ),
-        (
-            QUOTED.to_owned(),
-            (
-                Value::Null,
-                replaced(
-                    &quoted_referrer(),
-                    &format!("title: '{EVOLVED_TITLE}'"),
-                    &format!("title: '{new_title}'"),
-                ),
-            ),
-        ),
-    ]);
-    assert_eq!(results, expected);
-
-    // Quotes only where the new value needs them: a plain value stays plain,
-    // quoted ones keep their quotes.
-    let response = rename(&session, EVOLVED, &evolved, title.start, "How Lumenus grew").await;
-    let plainly = apply_workspace_edit(&session, &response["result"], &open);
-    assert_eq!(plainly.len(), 7);
-    assert!(plainly[PLAIN].1.contains("\n  title: How Lumenus grew\n"), "{}", plainly[PLAIN].1);
-    assert!(plainly[QUOTED].1.contains("\n    title: 'How Lumenus grew'\n"), "{}", plainly[QUOTED].1);
-    assert!(plainly[FLOW].1.contains("{id: 87377, title: \"How Lumenus grew\", "), "{}", plainly[FLOW].1);
-    assert!(
-        plainly[HISTORY].1.contains("    title: >-\n        How Lumenus grew\n"),
-        "{}",
-        plainly[HISTORY].1
-    );
-
-    // Applied, the workspace is consistent again: no referrer is stale.
     write_all(&session, &results).await;
     assert_consistent(&session, &results, "87377", "title: >-", new_title).await;
 }
@@ -220,57 +166,25 @@ async fn assert_consistent(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rename_url_updates_referrers_and_the_file_name_that_followed_the_slug() {
-    let session = rename_workspace().await;
-    let evolved = session.read(EVOLVED);
-    let new_url = "/learn/health-studies/questions/how-lumenus-evolved";
-    let own = find_after(&evolved, "\nurl: ", EVOLVED_URL);
-    let prepared = session.result("textDocument/prepareRename", session.at(EVOLVED, &evolved, own.end)).await;
-    assert_eq!(prepared["placeholder"], EVOLVED_URL);
-    assert_eq!(prepared["range"], range(&evolved, own.clone(), session.encoding));
-
-    let response = rename(&session, EVOLVED, &evolved, own.start, new_url).await;
-    let results = apply_workspace_edit(&session, &response["result"], &BTreeMap::new());
-    let mut expected = BTreeMap::new();
-    let renamed = replaced(&evolved, EVOLVED_URL, new_url);
-    let renamed = replaced(
-        &renamed,
-        "file_name: how-has-lumenus-evolved-over-the-years.md",
-        "file_name: how-lumenus-evolved.md",
-    );
-    expected.insert(EVOLVED.to_owned(), (Value::Null, renamed));
-    for referrer in REFERRERS {
-        expected.insert(
-            referrer.to_owned(),
-            (Value::Null, replaced(&session.read(referrer), EVOLVED_URL, new_url)),
-        );
+/// Writes every result: open documents through `didChange` (next version),
+/// closed files to disk with a watched-file notification.
+async fn write_all(session: &Session, results: &BTreeMap<String, (Value, String)>) {
+    for (relative, (version, text)) in results {
+        match version.as_i64() {
+            Some(version) => {
+                let change = json!([{ "text": text }]);
+                session.client.change(&session.path(relative), version as i32 + 1, change).await;
+            }
+            None => {
+                std::fs::write(session.path(relative), text).expect("write");
+                session.client.file_changed(&session.path(relative), 2).await;
+            }
+        }
     }
-    assert_eq!(results, expected);
-    // The quoted url stays quoted, the flow mapping's stays plain.
-    assert!(results[QUOTED].1.contains(&format!("    url: \"{new_url}\"\n")));
-    assert!(results[FLOW].1.contains(&format!("url: {new_url}}}")));
-
-    write_all(&session, &results).await;
-    assert_consistent(&session, &results, "87377", "\nurl: ", new_url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rename_url_leaves_a_file_name_that_did_not_follow_the_slug() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let relative = "broken/slug-mismatch.md";
-    let text = session.read(relative);
-    let own = find_after(&text, "\nurl: ", "/learn/health-studies/questions/slug-mismatch");
-    let new_url = "/learn/health-studies/questions/can-professionals-refer-clients";
-    let response = rename(&session, relative, &text, own.start, new_url).await;
-    let results = apply_workspace_edit(&session, &response["result"], &BTreeMap::new());
-    let expected =
-        replaced(&text, "url: /learn/health-studies/questions/slug-mismatch", &format!("url: {new_url}"));
-    assert_eq!(results, BTreeMap::from([(relative.to_owned(), (Value::Null, expected))]));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rename_id_updates_every_referrer_and_refuses_a_taken_id() {
+async fn rename_of_an_id_and_its_refusals_as_errors() {
     let session = rename_workspace().await;
     let evolved = session.read(EVOLVED);
     session.client.open_version(&session.path(QUOTED), &quoted_referrer(), 2).await;
@@ -281,20 +195,27 @@ async fn rename_id_updates_every_referrer_and_refuses_a_taken_id() {
         prepared,
         json!({ "range": range(&evolved, own.clone(), session.encoding), "placeholder": "87377" })
     );
-
     let response = rename(&session, EVOLVED, &evolved, own.end, "187377").await;
-    let open = BTreeMap::from([(QUOTED, quoted_referrer())]);
-    let results = apply_workspace_edit(&session, &response["result"], &open);
-    let mut expected = BTreeMap::new();
-    expected.insert(EVOLVED.to_owned(), (Value::Null, replaced(&evolved, "\nid: 87377\n", "\nid: 187377\n")));
-    for referrer in REFERRERS {
-        let version = if referrer == QUOTED { json!(2) } else { Value::Null };
-        let before = if referrer == QUOTED { quoted_referrer() } else { session.read(referrer) };
-        expected.insert(referrer.to_owned(), (version, replaced(&before, "id: 87377", "id: 187377")));
-    }
-    assert_eq!(results, expected);
+    expect![[r#"
+        extra/plain-referrer.md unversioned
+          7:6-7:11 -> "187377"
+        extra/quoted-referrer.md v2
+          7:8-7:13 -> "187377"
+        lumenus/can-you-provide-references-or-sources-for-lumenuss-history-and-services.md unversioned
+          32:8-32:13 -> "187377"
+        lumenus/does-lumenus-collaborate-with-other-organizations-for-community-support.md unversioned
+          26:8-26:13 -> "187377"
+        lumenus/how-has-lumenus-evolved-over-the-years.md unversioned
+          2:4-2:9 -> "187377"
+        lumenus/what-is-the-history-of-the-lumenus-organization.md unversioned
+          26:8-26:13 -> "187377"
+        shapes/which-lumenus-articles-cover-its-history.md unversioned
+          25:23-25:28 -> "187377"
+    "#]]
+    .assert_eq(&show_workspace_edit(&response["result"], session.root.path(), ""));
 
-    // Refusals: a taken id, a taken url, a value that is no id; the message says why.
+    // Refusals: a taken id, a taken url, a value that is no id; the message
+    // says why, naming the file that has it.
     let history = session.path(HISTORY);
     let refusals = [
         (own.start, "87366", format!("id 87366 is already taken by {}", history.display())),
@@ -326,26 +247,6 @@ async fn rename_id_updates_every_referrer_and_refuses_a_taken_id() {
             "{response}"
         );
     }
-
-    write_all(&session, &results).await;
-    assert_consistent(&session, &results, "187377", "\nid: ", "187377").await;
-}
-
-/// Writes every result: open documents through `didChange` (next version),
-/// closed files to disk with a watched-file notification.
-async fn write_all(session: &Session, results: &BTreeMap<String, (Value, String)>) {
-    for (relative, (version, text)) in results {
-        match version.as_i64() {
-            Some(version) => {
-                let change = json!([{ "text": text }]);
-                session.client.change(&session.path(relative), version as i32 + 1, change).await;
-            }
-            None => {
-                std::fs::write(session.path(relative), text).expect("write");
-                session.client.file_changed(&session.path(relative), 2).await;
-            }
-        }
-    }
 }
 
 // Code actions
@@ -372,34 +273,6 @@ async fn code_actions(
     found.as_array().unwrap_or_else(|| panic!("actions: {found}")).clone()
 }
 
-/// `(kind, title)` of each action, in order.
-fn listed(actions: &[Value]) -> Vec<(String, String)> {
-    actions
-        .iter()
-        .map(|action| {
-            (
-                action["kind"].as_str().expect("a kind").to_owned(),
-                action["title"].as_str().expect("a title").to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn action<'a>(actions: &'a [Value], title: &str) -> &'a Value {
-    actions
-        .iter()
-        .find(|action| action["title"] == title)
-        .unwrap_or_else(|| panic!("no `{title}` in {:#?}", listed(actions)))
-}
-
-/// The one file an action edits, and its text after the edit.
-fn applied(session: &Session, action: &Value, current: &BTreeMap<&str, String>) -> (String, Value, String) {
-    let results = apply_workspace_edit(session, &action["edit"], current);
-    assert_eq!(results.len(), 1, "one file: {action}");
-    let (relative, (version, text)) = results.into_iter().next().expect("one file");
-    (relative, version, text)
-}
-
 /// The byte range of an LSP range in `text`.
 fn span_of(text: &str, lsp_range: &Value, session: &Session) -> std::ops::Range<usize> {
     support::offset(text, &lsp_range["start"], session.encoding)
@@ -417,69 +290,166 @@ async fn diagnose(session: &Session, relative: &str, text: &str, version: i32) -
     session.client.pull_diagnostics(&path).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stale_field_quick_fixes_take_the_targets_value() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let cases = [
-        (
-            "broken/stale-title.md",
-            "stale-title",
-            "Use the current title: “How has Lumenus evolved over the years?”",
-            "        How has Lumenus changed over the years?\n",
-            "        How has Lumenus evolved over the years?\n",
-            "Link back from “How has Lumenus evolved over the years?” (id 87377)",
-        ),
-        (
-            "broken/stale-url.md",
-            "stale-url",
-            "Use the current url: “/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community”",
-            "url: /learn/health-studies/questions/how-does-lumenus-engage-with-its-local-community\n",
-            "url: /learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community\n",
-            "Link back from “How does Lumenus engage with the local community?” (id 87389)",
-        ),
-        (
-            "broken/stale-id.md",
-            "stale-id",
-            "Use the current id: “87389”",
-            "    id: 87999\n",
-            "    id: 87389\n",
-            "Link back from “How does Lumenus engage with the local community?” (id 87389)",
-        ),
-        (
-            "broken/stale-subject.md",
-            "stale-subject",
-            "Use the current subject: “Sociology”",
-            "    subject: History\n",
-            "    subject: Sociology\n",
-            "Link back from “What is the history of the Lumenus organization?” (id 87366)",
-        ),
-    ];
-    for (relative, code, title, old, new, link_back) in cases {
+/// The actions on the one diagnostic of each file (on disk, so their edits
+/// are unversioned), sending the pulled diagnostics as the client's.
+async fn actions_on_the_diagnostic(session: &Session, files: &[&str]) -> String {
+    let mut shown = String::new();
+    for relative in files {
         let text = session.read(relative);
         let diagnostics = session.client.pull_diagnostics(&session.path(relative)).await;
-        assert_eq!(support::codes(&diagnostics), [code]);
-        let span = span_of(&text, &diagnostics[0]["range"], &session);
-        let actions = code_actions(&session, relative, &text, span, &diagnostics, None).await;
-        assert_eq!(
-            listed(&actions),
-            [
-                ("quickfix".to_owned(), title.to_owned()),
-                ("refactor.rewrite".to_owned(), link_back.to_owned()),
-                ("source.fixAll".to_owned(), "Fix all stale links and file_name".to_owned()),
-            ],
-            "{relative}"
-        );
-        let fix = action(&actions, title);
-        assert_eq!(fix["isPreferred"], true);
-        assert_eq!(fix["diagnostics"], json!(diagnostics), "the fix names the client's diagnostic");
-        assert_eq!(action(&actions, "Fix all stale links and file_name")["diagnostics"], json!(diagnostics));
-        assert!(action(&actions, link_back).get("diagnostics").is_none(), "link back fixes nothing");
-
-        let (file, version, fixed) = applied(&session, fix, &BTreeMap::new());
-        assert_eq!((file.as_str(), &version), (relative, &Value::Null));
-        assert_eq!(fixed, replaced(&text, old, new));
-        assert_eq!(diagnose(&session, relative, &fixed, 1).await, Vec::<Value>::new(), "{relative} fixed");
+        assert_eq!(diagnostics.len(), 1, "{relative}: {diagnostics:#?}");
+        let span = span_of(&text, &diagnostics[0]["range"], session);
+        let actions = code_actions(session, relative, &text, span, &diagnostics, None).await;
+        shown += &format!("# {relative}\n{}", show_code_actions(&actions, &diagnostics, session.root.path()));
     }
+    shown
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_field_fixes_name_the_diagnostic_they_resolve() {
+    let session = Session::start(&["lumenus", "broken"]).await;
+    let files =
+        ["broken/stale-title.md", "broken/stale-url.md", "broken/stale-id.md", "broken/stale-subject.md"];
+    // The fix and fix-all name the client's diagnostic; link back fixes nothing.
+    expect![[r##"
+        # broken/stale-title.md
+        quickfix “Use the current title: “How has Lumenus evolved over the years?”” preferred
+          names stale-title 28:8-28:47
+          broken/stale-title.md unversioned
+            28:8-28:47 -> "How has Lumenus evolved over the years?"
+        refactor.rewrite “Link back from “How has Lumenus evolved over the years?” (id 87377)”
+          lumenus/how-has-lumenus-evolved-over-the-years.md unversioned
+            48:82-48:82 -> "\nrelated_article5:\n    id: 90009\n    title: How old is Lumenus?\n    subject: Health Studies\n    url: /learn/health-studies/questions/stale-title"
+        source.fixAll “Fix all stale links and file_name”
+          names stale-title 28:8-28:47
+          broken/stale-title.md unversioned
+            28:8-28:47 -> "How has Lumenus evolved over the years?"
+        # broken/stale-url.md
+        quickfix “Use the current url: “/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community”” preferred
+          names stale-url 30:9-30:89
+          broken/stale-url.md unversioned
+            30:9-30:89 -> "/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community"
+        refactor.rewrite “Link back from “How does Lumenus engage with the local community?” (id 87389)”
+          lumenus/how-does-lumenus-engage-with-the-local-community.md unversioned
+            48:102-48:102 -> "\nrelated_article5:\n    id: 90010\n    title: Does Lumenus hold public events?\n    subject: Health Studies\n    url: /learn/health-studies/questions/stale-url"
+        source.fixAll “Fix all stale links and file_name”
+          names stale-url 30:9-30:89
+          broken/stale-url.md unversioned
+            30:9-30:89 -> "/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community"
+        # broken/stale-id.md
+        quickfix “Use the current id: “87389”” preferred
+          names stale-id 26:8-26:13
+          broken/stale-id.md unversioned
+            26:8-26:13 -> "87389"
+        refactor.rewrite “Link back from “How does Lumenus engage with the local community?” (id 87389)”
+          lumenus/how-does-lumenus-engage-with-the-local-community.md unversioned
+            48:102-48:102 -> "\nrelated_article5:\n    id: 90020\n    title: Does Lumenus run a help line?\n    subject: Health Studies\n    url: /learn/health-studies/questions/stale-id"
+        source.fixAll “Fix all stale links and file_name”
+          names stale-id 26:8-26:13
+          broken/stale-id.md unversioned
+            26:8-26:13 -> "87389"
+        # broken/stale-subject.md
+        quickfix “Use the current subject: “Sociology”” preferred
+          names stale-subject 29:13-29:20
+          broken/stale-subject.md unversioned
+            29:13-29:20 -> "Sociology"
+        refactor.rewrite “Link back from “What is the history of the Lumenus organization?” (id 87366)”
+          lumenus/what-is-the-history-of-the-lumenus-organization.md unversioned
+            42:112-42:112 -> "\nrelated_article4:\n    id: 90011\n    title: Who founded Lumenus?\n    subject: Health Studies\n    url: /learn/health-studies/questions/stale-subject"
+        source.fixAll “Fix all stale links and file_name”
+          names stale-subject 29:13-29:20
+          broken/stale-subject.md unversioned
+            29:13-29:20 -> "Sociology"
+    "##]].assert_eq(&actions_on_the_diagnostic(&session, &files).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_and_mismatched_link_fixes_name_the_diagnostic_they_resolve() {
+    let session = Session::start(&["lumenus", "broken"]).await;
+    let files = [
+        "broken/broken-link.md",
+        "broken/link-mismatch.md",
+        "broken/self-link.md",
+        "broken/duplicate-link.md",
+        "broken/slug-mismatch.md",
+    ];
+    expect![[r##"
+        # broken/broken-link.md
+        quickfix “Link to “How has Lumenus evolved over the years?” (id 87377)” preferred
+          names broken-link 32:8-32:13
+          broken/broken-link.md unversioned
+            32:8-32:13 -> "87377"
+            34:8-34:49 -> "How has Lumenus evolved over the years?"
+            36:9-36:81 -> "/learn/health-studies/questions/how-has-lumenus-evolved-over-the-years"
+        quickfix “Link to “How does Lumenus engage with the local community?” (id 87389)”
+          names broken-link 32:8-32:13
+          broken/broken-link.md unversioned
+            32:8-32:13 -> "87389"
+            34:8-34:49 -> "How does Lumenus engage with the local community?"
+            36:9-36:81 -> "/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community"
+        quickfix “Link to “How does Lumenus measure the effectiveness of its services?” (id 87386)”
+          names broken-link 32:8-32:13
+          broken/broken-link.md unversioned
+            32:8-32:13 -> "87386"
+            34:8-34:49 -> "How does Lumenus measure the effectiveness of its services?"
+            36:9-36:81 -> "/learn/health-studies/questions/how-does-lumenus-measure-the-effectiveness-of-its-services"
+        # broken/link-mismatch.md
+        quickfix “Follow the id: link to “How does Lumenus support individuals with autism?” (id 87369)”
+          names link-mismatch 30:9-30:104
+          broken/link-mismatch.md unversioned
+            30:9-30:104 -> "/learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism"
+        quickfix “Follow the url: link to “What specialized programs does Lumenus offer for autism support?” (id 87380)”
+          names link-mismatch 30:9-30:104
+          broken/link-mismatch.md unversioned
+            26:8-26:13 -> "87380"
+            28:8-28:57 -> "What specialized programs does Lumenus offer for autism support?"
+        refactor.rewrite “Link back from “How does Lumenus support individuals with autism?” (id 87369)”
+          lumenus/how-does-lumenus-support-individuals-with-autism.md unversioned
+            42:102-42:102 -> "\nrelated_article4:\n    id: 90008\n    title: Where can families learn about autism services at Lumenus?\n    subject: Health Studies\n    url: /learn/health-studies/questions/link-mismatch"
+        # broken/self-link.md
+        quickfix “Remove related_article2” preferred
+          names self-link 31:0-31:16
+          broken/self-link.md unversioned
+            31:0-37:0 -> ""
+        # broken/duplicate-link.md
+        quickfix “Remove related_article3” preferred
+          names duplicate-link 37:0-37:16
+          broken/duplicate-link.md unversioned
+            37:0-43:0 -> ""
+        # broken/slug-mismatch.md
+        quickfix “Set file_name to `slug-mismatch.md`” preferred
+          names slug-mismatch 22:11-22:56
+          broken/slug-mismatch.md unversioned
+            22:11-22:56 -> "slug-mismatch.md"
+        source.fixAll “Fix all stale links and file_name”
+          names slug-mismatch 22:11-22:56
+          broken/slug-mismatch.md unversioned
+            22:11-22:56 -> "slug-mismatch.md"
+    "##]].assert_eq(&actions_on_the_diagnostic(&session, &files).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_name_fix_names_only_the_diagnostic_on_the_file_name() {
+    let session = Session::start(&["lumenus", "broken"]).await;
+    // A url whose subject segment is wrong is a slug mismatch the file_name
+    // fix does not solve.
+    let text = "---\nid: 99500\ntitle: Wrong segment\nsubject: Sociology\nfile_name: wrong.md\n\
+                url: /learn/health-studies/questions/wrong-segment\n---\n";
+    let diagnostics = diagnose(&session, "broken/wrong-segment.md", text, 1).await;
+    assert_eq!(support::codes(&diagnostics), ["slug-mismatch", "slug-mismatch"]);
+    let actions =
+        code_actions(&session, "broken/wrong-segment.md", text, 0..text.len(), &diagnostics, None).await;
+    expect![[r#"
+        quickfix “Set file_name to `wrong-segment.md`” preferred
+          names slug-mismatch 4:11-4:19
+          broken/wrong-segment.md v1
+            4:11-4:19 -> "wrong-segment.md"
+        source.fixAll “Fix all stale links and file_name”
+          names slug-mismatch 4:11-4:19
+          broken/wrong-segment.md v1
+            4:11-4:19 -> "wrong-segment.md"
+    "#]]
+    .assert_eq(&show_code_actions(&actions, &diagnostics, session.root.path()));
 }
 
 /// A new article (at `broken/many-stale.md`) whose links went stale in
@@ -499,7 +469,7 @@ fn many_stale() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_action_per_link_fixes_all_its_stale_fields() {
+async fn one_action_per_link_names_only_that_links_diagnostics() {
     let session = Session::start(&["lumenus", "broken"]).await;
     let text = many_stale();
     let diagnostics = diagnose(&session, MANY, &text, 1).await;
@@ -510,309 +480,79 @@ async fn one_action_per_link_fixes_all_its_stale_fields() {
     let block =
         text.find("related_article1:").expect("block")..find_after(&text, "related_article1:", "years").end;
     let actions = code_actions(&session, MANY, &text, block, &diagnostics, Some(&["quickfix"])).await;
-    let update = "Update related_article1 to match “How has Lumenus evolved over the years?” (id 87377)";
-    assert_eq!(
-        listed(&actions),
-        [
-            (
-                "quickfix".to_owned(),
-                "Use the current title: “How has Lumenus evolved over the years?”".to_owned()
-            ),
-            ("quickfix".to_owned(), "Use the current subject: “Health Studies”".to_owned()),
-            ("quickfix".to_owned(), update.to_owned()),
-        ],
-        "only quick fixes were asked for"
-    );
-    let first_block =
-        text.find("related_article1:").expect("block 1")..text.find("related_article2:").expect("block 2");
-    let in_block = |code: &str| -> Vec<Value> {
-        let inside = |d: &&Value| first_block.contains(&span_of(&text, &d["range"], &session).start);
-        diagnostics.iter().filter(|d| d["code"] == code).filter(inside).cloned().collect()
-    };
-    let (title, subject) = (in_block("stale-title"), in_block("stale-subject"));
-    assert_eq!((title.len(), subject.len()), (1, 1));
-    let fix = action(&actions, update);
-    assert_eq!(fix["isPreferred"], true);
-    assert_eq!(fix["diagnostics"], json!([&title[0], &subject[0]]), "both of this link's diagnostics");
-    assert_eq!(action(&actions, "Use the current subject: “Health Studies”")["diagnostics"], json!(subject));
-    assert_eq!(
-        action(&actions, "Use the current title: “How has Lumenus evolved over the years?”")["diagnostics"],
-        json!(title),
-        "not the other link's stale title"
-    );
-    assert!(actions.iter().all(|action| action.get("isPreferred").is_none() || action["title"] == update));
-
-    let (_, version, fixed) = applied(&session, fix, &BTreeMap::from([(MANY, text.clone())]));
-    assert_eq!(version, 1, "the open document's version");
-    let expected = replaced(
-        &replaced(&text, "        How has Lumenus changed?\n", &format!("        {EVOLVED_TITLE}\n")),
-        "    subject: Sociology\n",
-        "    subject: Health Studies\n",
-    );
-    assert_eq!(fixed, expected);
+    // Only the quick fixes asked for; each names its own link's
+    // diagnostics, not the other link's stale title; edits of the open
+    // document are versioned.
+    expect![[r#"
+        quickfix “Use the current title: “How has Lumenus evolved over the years?””
+          names stale-title 9:8-9:32
+          broken/many-stale.md v1
+            9:8-9:32 -> "How has Lumenus evolved over the years?"
+        quickfix “Use the current subject: “Health Studies””
+          names stale-subject 10:13-10:22
+          broken/many-stale.md v1
+            10:13-10:22 -> "Health Studies"
+        quickfix “Update related_article1 to match “How has Lumenus evolved over the years?” (id 87377)” preferred
+          names stale-title 9:8-9:32
+          names stale-subject 10:13-10:22
+          broken/many-stale.md v1
+            9:8-9:32 -> "How has Lumenus evolved over the years?"
+            10:13-10:22 -> "Health Studies"
+    "#]].assert_eq(&show_code_actions(&actions, &diagnostics, session.root.path()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix_all_updates_every_stale_field_and_the_file_name() {
+async fn fix_all_names_every_diagnostic_it_resolves() {
     let session = Session::start(&["lumenus", "broken"]).await;
     let text = many_stale();
     let diagnostics = diagnose(&session, MANY, &text, 1).await;
     let actions = code_actions(&session, MANY, &text, 0..0, &diagnostics, Some(&["source.fixAll"])).await;
-    assert_eq!(
-        listed(&actions),
-        [("source.fixAll".to_owned(), "Fix all stale links and file_name".to_owned())]
-    );
-    let fixable: Vec<Value> = diagnostics.iter().filter(|d| d["code"] != "broken-link").cloned().collect();
-    assert_eq!(actions[0]["diagnostics"], json!(fixable));
-
-    let (_, version, fixed) = applied(&session, &actions[0], &BTreeMap::from([(MANY, text.clone())]));
-    assert_eq!(version, 1);
-    let mut expected = text.clone();
-    for (old, new) in [
-        ("file_name: many.md", "file_name: many-stale.md"),
-        ("        How has Lumenus changed?\n", "        How has Lumenus evolved over the years?\n"),
-        ("    subject: Sociology\n", "    subject: Health Studies\n"),
-        (
-            "title: 'What is the history of Lumenus?'",
-            "title: 'What is the history of the Lumenus organization?'",
-        ),
-        (
-            "url: /learn/health-studies/questions/how-does-lumenus-engage\n",
-            "url: /learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community\n",
-        ),
-    ] {
-        expected = replaced(&expected, old, new);
-    }
-    assert_eq!(fixed, expected);
-    let left = diagnose(&session, MANY, &fixed, 2).await;
-    assert_eq!(support::codes(&left), ["broken-link"], "what no fix can solve");
+    // Every diagnostic but the broken link, which no fix can solve.
+    expect![[r#"
+        source.fixAll “Fix all stale links and file_name”
+          names slug-mismatch 4:11-4:18
+          names stale-title 9:8-9:32
+          names stale-subject 10:13-10:22
+          names stale-title 12:38-12:69
+          names stale-url 17:9-17:64
+          broken/many-stale.md v1
+            9:8-9:32 -> "How has Lumenus evolved over the years?"
+            10:13-10:22 -> "Health Studies"
+            12:37-12:70 -> "'What is the history of the Lumenus organization?'"
+            17:9-17:64 -> "/learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community"
+            4:11-4:18 -> "many-stale.md"
+    "#]]
+    .assert_eq(&show_code_actions(&actions, &diagnostics, session.root.path()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn broken_link_is_replaced_by_the_closest_article() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let relative = "broken/broken-link.md";
-    let text = session.read(relative);
-    let diagnostics = session.client.pull_diagnostics(&session.path(relative)).await;
-    assert_eq!(support::codes(&diagnostics), ["broken-link"]);
-    let span = span_of(&text, &diagnostics[0]["range"], &session);
-    let actions = code_actions(&session, relative, &text, span, &diagnostics, None).await;
-    // The closest article first and preferred; alternatives (if any are close) after it.
-    let title = "Link to “How has Lumenus evolved over the years?” (id 87377)";
-    let found = listed(&actions);
-    assert_eq!(found[0], ("quickfix".to_owned(), title.to_owned()));
-    assert!(found.len() <= 4, "at most three alternatives: {found:#?}");
-    assert!(
-        found.iter().all(|(kind, title)| kind == "quickfix" && title.starts_with("Link to “")),
-        "{found:#?}"
-    );
-    for action in &actions {
-        assert_eq!(action["diagnostics"], json!(diagnostics));
-        assert_eq!(action.get("isPreferred").is_some(), action["title"] == title);
-    }
-
-    let (_, _, fixed) = applied(&session, &actions[0], &BTreeMap::new());
-    let expected = replaced(
-        &text,
-        "    id: 87399\n    title: >-\n        How has Lumenus evolved over the decades?\n    subject: Health Studies\n    \
-         url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-decades\n",
-        &format!(
-            "    id: 87377\n    title: >-\n        {EVOLVED_TITLE}\n    subject: Health Studies\n    url: {EVOLVED_URL}\n"
-        ),
-    );
-    assert_eq!(fixed, expected);
-    assert_eq!(diagnose(&session, relative, &fixed, 1).await, Vec::<Value>::new());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn broken_link_offers_up_to_three_alternatives() {
-    let root = support::workspace(&["lumenus"]);
-    std::fs::create_dir_all(root.path().join("walk-in")).expect("a folder");
-    for (n, topic) in [(1, "training"), (2, "times"), (3, "tips"), (4, "sites")] {
-        let text = format!(
-            "---\nid: 9960{n}\ntitle: Lumenus walk-in counselling {topic}\nsubject: Health Studies\n\
-             url: /learn/health-studies/questions/lumenus-walk-in-counselling-{topic}\n---\n"
-        );
-        std::fs::write(root.path().join(format!("walk-in/{topic}.md")), text).expect("write");
-    }
-    let session = Session::in_root(root, |_| {}).await;
-    let relative = "walk-in/questions.md";
-    let text = "---\nid: 99600\ntitle: Walk-in questions\nsubject: Health Studies\n\
-                url: /learn/health-studies/questions/walk-in-questions\nrelated_article1:\n    id: 99699\n    \
-                title: Lumenus walk-in counselling timing\n    subject: Health Studies\n    \
-                url: /learn/health-studies/questions/lumenus-walk-in-counselling-timing\n---\n";
-    let diagnostics = diagnose(&session, relative, text, 1).await;
-    assert_eq!(support::codes(&diagnostics), ["broken-link"]);
-    let span = span_of(text, &diagnostics[0]["range"], &session);
-    let actions = code_actions(&session, relative, text, span, &diagnostics, None).await;
-    // The closest title first (and preferred), then the others by closeness.
-    let expected: Vec<(String, String)> = [(1, "training"), (2, "times"), (3, "tips"), (4, "sites")]
-        .into_iter()
-        .map(|(n, topic)| {
-            ("quickfix".to_owned(), format!("Link to “Lumenus walk-in counselling {topic}” (id 9960{n})"))
-        })
-        .collect();
-    assert_eq!(listed(&actions), expected);
-    let (start, end) =
-        (text.find("related_article1:").expect("block"), text.rfind("---\n").expect("closing"));
-    for (fix, (n, topic)) in actions.iter().zip([(1, "training"), (2, "times"), (3, "tips"), (4, "sites")]) {
-        assert_eq!(fix["diagnostics"], json!(diagnostics));
-        assert_eq!(fix.get("isPreferred").is_some(), n == 1);
-        let (_, _, fixed) = applied(&session, fix, &BTreeMap::from([(relative, text.to_owned())]));
-        let block = format!(
-            "related_article1:\n    id: 9960{n}\n    title: Lumenus walk-in counselling {topic}\n    subject: Health Studies\n    \
-             url: /learn/health-studies/questions/lumenus-walk-in-counselling-{topic}\n"
-        );
-        assert_eq!(fixed, format!("{}{block}{}", &text[..start], &text[end..]));
-        let version = n + 1;
-        assert_eq!(diagnose(&session, relative, &fixed, version).await, Vec::<Value>::new(), "{topic}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn link_mismatch_follows_the_id_or_the_url() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let relative = "broken/link-mismatch.md";
-    let text = session.read(relative);
-    let diagnostics = session.client.pull_diagnostics(&session.path(relative)).await;
-    assert_eq!(support::codes(&diagnostics), ["link-mismatch"]);
-    let span = span_of(&text, &diagnostics[0]["range"], &session);
-    let actions = code_actions(&session, relative, &text, span, &diagnostics, Some(&["quickfix"])).await;
-    let by_id = "Follow the id: link to “How does Lumenus support individuals with autism?” (id 87369)";
-    let by_url = "Follow the url: link to “What specialized programs does Lumenus offer for autism support?” (id 87380)";
-    assert_eq!(
-        listed(&actions),
-        [("quickfix".to_owned(), by_id.to_owned()), ("quickfix".to_owned(), by_url.to_owned())]
-    );
-    let wrong_url = "url: /learn/health-studies/questions/what-specialized-programs-does-lumenus-offer-for-autism-support\n";
-    let cases = [
-        (
-            by_id,
-            "url: /learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism\n"
-                .to_owned(),
-        ),
-        (
-            by_url,
-            format!(
-                "id: 87380\n    title: >-\n        What specialized programs does Lumenus offer for autism support?\n    \
-                 subject: Health Studies\n    {wrong_url}"
-            ),
-        ),
-    ];
-    let block = "id: 87369\n    title: >-\n        How does Lumenus support individuals with autism?\n    \
-                 subject: Health Studies\n    ";
-    for (version, (title, new)) in (1..).zip(cases) {
-        let fix = action(&actions, title);
-        assert_eq!(fix["diagnostics"], json!(diagnostics));
-        let (_, _, fixed) = applied(&session, fix, &BTreeMap::new());
-        let old = if title == by_id { wrong_url.to_owned() } else { format!("{block}{wrong_url}") };
-        assert_eq!(fixed, replaced(&text, &old, &new), "{title}");
-        assert_eq!(diagnose(&session, relative, &fixed, version).await, Vec::<Value>::new(), "{title}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn self_and_duplicate_links_are_removed() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let cases = [
-        (
-            "broken/self-link.md",
-            "self-link",
-            "Remove related_article2",
-            "related_article2:\n    id: 90012\n    title: >-\n        Why do Lumenus articles link to each other?\n    \
-             subject: Health Studies\n    url: /learn/health-studies/questions/self-link\n",
-        ),
-        (
-            "broken/duplicate-link.md",
-            "duplicate-link",
-            "Remove related_article3",
-            "related_article3:\n    id: 87386\n    title: >-\n        How does Lumenus measure the effectiveness of its services?\n    \
-             subject: Health Studies\n    url: /learn/health-studies/questions/how-does-lumenus-measure-the-effectiveness-of-its-services\n",
-        ),
-    ];
-    for (relative, code, title, removed) in cases {
-        let text = session.read(relative);
-        let diagnostics = session.client.pull_diagnostics(&session.path(relative)).await;
-        assert_eq!(support::codes(&diagnostics), [code]);
-        let span = span_of(&text, &diagnostics[0]["range"], &session);
-        let actions = code_actions(&session, relative, &text, span, &diagnostics, Some(&["quickfix"])).await;
-        assert_eq!(listed(&actions), [("quickfix".to_owned(), title.to_owned())]);
-        assert_eq!(actions[0]["diagnostics"], json!(diagnostics));
-        assert_eq!(actions[0]["isPreferred"], true);
-        let (_, _, fixed) = applied(&session, &actions[0], &BTreeMap::new());
-        assert_eq!(fixed, replaced(&text, removed, ""));
-        assert_eq!(diagnose(&session, relative, &fixed, 1).await, Vec::<Value>::new(), "{relative}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slug_mismatch_sets_file_name_from_the_url() {
-    let session = Session::start(&["lumenus", "broken"]).await;
-    let relative = "broken/slug-mismatch.md";
-    let text = session.read(relative);
-    let diagnostics = session.client.pull_diagnostics(&session.path(relative)).await;
-    assert_eq!(support::codes(&diagnostics), ["slug-mismatch"]);
-    let span = span_of(&text, &diagnostics[0]["range"], &session);
-    let actions = code_actions(&session, relative, &text, span, &diagnostics, None).await;
-    assert_eq!(
-        listed(&actions),
-        [
-            ("quickfix".to_owned(), "Set file_name to `slug-mismatch.md`".to_owned()),
-            ("source.fixAll".to_owned(), "Fix all stale links and file_name".to_owned()),
-        ]
-    );
-    assert_eq!(actions[0]["diagnostics"], json!(diagnostics));
-    let (_, _, fixed) = applied(&session, &actions[0], &BTreeMap::new());
-    let expected = replaced(
-        &text,
-        "file_name: can-professionals-refer-clients-to-lumenus.md",
-        "file_name: slug-mismatch.md",
-    );
-    assert_eq!(fixed, expected);
-    assert_eq!(diagnose(&session, relative, &fixed, 1).await, Vec::<Value>::new());
-
-    // A url whose subject segment is wrong is a slug mismatch the file_name fix does not solve.
-    let text = "---\nid: 99500\ntitle: Wrong segment\nsubject: Sociology\nfile_name: wrong.md\n\
-                url: /learn/health-studies/questions/wrong-segment\n---\n";
-    let diagnostics = diagnose(&session, "broken/wrong-segment.md", text, 1).await;
-    assert_eq!(support::codes(&diagnostics), ["slug-mismatch", "slug-mismatch"]);
-    let actions =
-        code_actions(&session, "broken/wrong-segment.md", text, 0..text.len(), &diagnostics, None).await;
-    let file_name = find_after(text, "file_name: ", "wrong.md");
-    let on_file_name: Vec<&Value> =
-        diagnostics.iter().filter(|d| span_of(text, &d["range"], &session) == file_name).collect();
-    assert_eq!(on_file_name.len(), 1);
-    assert_eq!(action(&actions, "Set file_name to `wrong-segment.md`")["diagnostics"], json!(on_file_name));
-    assert_eq!(action(&actions, "Fix all stale links and file_name")["diagnostics"], json!(on_file_name));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn link_back_adds_the_next_block_to_the_target() {
+async fn link_back_is_versioned_when_the_target_is_open_and_gone_once_it_links_back() {
     let session = Session::start(&["lumenus", "broken"]).await;
     let relative = "broken/broken-link.md";
     let text = session.read(relative);
     let block = find_after(&text, "related_article1:", "related_article1");
     let actions = code_actions(&session, relative, &text, block.clone(), &[], None).await;
-    let title = "Link back from “What is the history of the Lumenus organization?” (id 87366)";
-    assert_eq!(listed(&actions), [("refactor.rewrite".to_owned(), title.to_owned())]);
-    assert!(actions[0].get("diagnostics").is_none());
-    let history = session.read(HISTORY);
-    let new_block = "related_article4:\n    id: 90007\n    title: What has changed at Lumenus recently?\n    \
-                     subject: Health Studies\n    url: /learn/health-studies/questions/broken-link\n";
-    let expected = history.replacen("\n---\n", &format!("\n{new_block}---\n"), 1);
-    let (file, version, linked) = applied(&session, &actions[0], &BTreeMap::new());
-    assert_eq!((file.as_str(), version, &linked), (HISTORY, Value::Null, &expected));
+    expect![[r#"
+        refactor.rewrite “Link back from “What is the history of the Lumenus organization?” (id 87366)”
+          lumenus/what-is-the-history-of-the-lumenus-organization.md unversioned
+            42:112-42:112 -> "\nrelated_article4:\n    id: 90007\n    title: What has changed at Lumenus recently?\n    subject: Health Studies\n    url: /learn/health-studies/questions/broken-link"
+    "#]].assert_eq(&show_code_actions(&actions, &[], session.root.path()));
 
-    // With the target open, the edit is versioned and fits the editor's text.
+    // With the target open, the edit is versioned and fits the editor's
+    // text (one line more than the disk's).
+    let history = session.read(HISTORY);
     let unsaved = replaced(&history, "score: -1.0\n", "score: -1.0\n# unsaved note\n");
     session.client.open_version(&session.path(HISTORY), &unsaved, 9).await;
     let actions = code_actions(&session, relative, &text, block.clone(), &[], None).await;
-    let (_, version, linked) = applied(&session, &actions[0], &BTreeMap::from([(HISTORY, unsaved.clone())]));
-    assert_eq!(version, 9);
-    assert_eq!(linked, unsaved.replacen("\n---\n", &format!("\n{new_block}---\n"), 1));
+    expect![[r#"
+        refactor.rewrite “Link back from “What is the history of the Lumenus organization?” (id 87366)”
+          lumenus/what-is-the-history-of-the-lumenus-organization.md v9
+            43:112-43:112 -> "\nrelated_article4:\n    id: 90007\n    title: What has changed at Lumenus recently?\n    subject: Health Studies\n    url: /learn/health-studies/questions/broken-link"
+    "#]].assert_eq(&show_code_actions(&actions, &[], session.root.path()));
 
     // Once the target links back, the action is gone.
-    session.client.change(&session.path(HISTORY), 10, json!([{ "text": linked }])).await;
+    let linked = apply_workspace_edit(&session, &actions[0]["edit"], &BTreeMap::from([(HISTORY, unsaved)]));
+    session.client.change(&session.path(HISTORY), 10, json!([{ "text": linked[HISTORY].1 }])).await;
     let params = json!({
         "textDocument": { "uri": session.uri(relative) },
         "range": range(&text, block, session.encoding),

@@ -160,16 +160,13 @@ async fn a_file_dropped_during_another_scan_is_read_by_its_own() {
     // The close is applied (the target leaves the index) while `big` is
     // still being scanned.
     let title = format!("Article {}", ARTICLES + 20);
-    let mut gone = false;
-    for _ in 0..200 {
-        let symbols = client.request("workspace/symbol", json!({ "query": title })).await;
-        if symbols["result"].as_array().is_some_and(|found| found.is_empty()) {
-            gone = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert!(gone, "the closed target stayed in the index");
+    // Asked again whenever the server writes something (the scan's
+    // progress, a publication) until the target is gone.
+    client
+        .request_until("workspace/symbol", json!({ "query": title }), |found| {
+            found.as_array().is_some_and(|found| found.is_empty())
+        })
+        .await;
     assert!(
         scans_ended(&client) < 2,
         "the scan of `big` ended before the close was applied: the race was not run"

@@ -2,6 +2,7 @@ use expect_test::{Expect, expect};
 
 use super::{CLUSTER, apply_edits};
 use crate::ide::completion::{CompletionKind, completions};
+use crate::index::FilePath;
 use crate::test_support::{Fixture, repo_fixtures, with_cursor};
 
 fn list(fixture_text: &str, expect: Expect) {
@@ -32,6 +33,14 @@ fn accept(fixture_text: &str, label: &str, expect: Expect) {
 
 /// The text after accepting the item labelled `label`; the fixture with it.
 fn accept_in(fixture_text: &str, label: &str, expect: Expect) -> Fixture {
+    let (accepted, path) = accepted(fixture_text, label);
+    expect.assert_eq(accepted.text(&path));
+    accepted
+}
+
+/// The fixture after accepting the item labelled `label` as an editor does
+/// (the main edit and the additional ones), and the file it was in.
+fn accepted(fixture_text: &str, label: &str) -> (Fixture, FilePath) {
     let fixture = Fixture::parse(fixture_text);
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
     let text = fixture.text(fixture.index.path(file));
@@ -49,9 +58,8 @@ fn accept_in(fixture_text: &str, label: &str, expect: Expect) -> Fixture {
     let result = apply_edits(text, &edits);
     let reparsed = crate::article::parse_article(&result).expect("still an article");
     assert!(reparsed.syntax_errors.is_empty(), "valid YAML after accepting:\n{result}");
-    expect.assert_eq(&result);
     let path = fixture.index.path(file).clone();
-    fixture.with_text(&path, result)
+    (fixture.with_text(&path, result), path)
 }
 
 #[test]
@@ -324,6 +332,19 @@ fn lumenus_with_block(block: &str) -> String {
     files.with(EVOLVED, &text).render()
 }
 
+/// Accepting `label` in a [`lumenus_with_block`] fixture: the evolved
+/// article is as it was up to the new block, which the snapshot shows.
+fn accept_block(fixture_text: &str, label: &str, expect: Expect) -> Fixture {
+    let before = Fixture::parse(fixture_text);
+    let (accepted, path) = accepted(fixture_text, label);
+    assert_eq!(path.as_str(), EVOLVED);
+    let (old, new) = (before.text(&path), accepted.text(&path));
+    let block = old.find("related_article5:").expect("the new block");
+    assert_eq!(new[..block], old[..block], "only the new block changes");
+    expect.assert_eq(&new[block..]);
+    accepted
+}
+
 /// Accepting left the link right: no file has a diagnostic.
 fn assert_healthy(accepted: &Fixture) {
     assert_eq!(accepted.diagnostics(), Vec::<String>::new());
@@ -336,12 +357,29 @@ fn id_completion_in_the_cluster_skips_itself_and_its_links_and_ranks_by_subject_
         &fixture,
         expect![[r#"
             incomplete: false
+            87389 How does Lumenus engage with the local community? (Health Studies)
+            87386 How does Lumenus measure the effectiveness of its services? (Health Studies)
+            87375 How can individuals contact Lumenus for services or inquiries? (Health Studies)
+            87369 How does Lumenus support individuals with autism? (Health Studies)
+            87385 What are the main challenges Lumenus faces in providing its services? (Health Studies)
+            87393 Are there any eligibility criteria for accessing Lumenus's services? (Health Studies)
+            87384 Does Lumenus collaborate with other organizations for community support? (Health Studies)
+            87380 What specialized programs does Lumenus offer for autism support? (Health Studies)
+            87368 What types of mental health services does Lumenus offer? (Psychology)
         "#]],
     );
-    let accepted = accept_in(
+    let accepted = accept_block(
         &fixture,
         "87369",
-        expect![[r#""#]],
+        expect![[r#"
+            related_article5:
+                id: 87369
+                title: How does Lumenus support individuals with autism?
+                subject: Health Studies
+                url: /learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism
+            ---
+
+            &nbsp;"#]],
     );
     assert_healthy(&accepted);
 }
@@ -352,7 +390,12 @@ fn resolving_an_article_item_previews_its_question_and_answer() {
     let file = fixture.file("lumenus/how-does-lumenus-support-individuals-with-autism.md");
     let texts = fixture.long_texts_of(file).unwrap_or_default();
     let documentation = crate::ide::completion::article_documentation(&fixture.index, file, &texts);
-    expect![[r#""#]].assert_eq(&documentation.unwrap_or_default());
+    expect![[r#"
+        **How does Lumenus support individuals with autism?**
+
+        Lumenus Community Services supports individuals with autism and their families through a combination of specialized developmental services and broader mental health and community supports. Its approach is family-centred and aims to meet people where they are, whether they are a young child who has…
+
+        `/learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism`"#]].assert_eq(&documentation.unwrap_or_default());
 }
 
 #[test]
@@ -362,14 +405,53 @@ fn title_completion_on_a_folded_title_spanning_lines_keeps_it_folded() {
     let title = "What specialized programs does Lumenus offer for autism support?";
     // From the end of the last line: titles with words starting `autism` and `progr`.
     let at_end = block.replace("progr\n", "progr$0\n");
-    list_in(&lumenus_with_block(&at_end), expect![[r#""#]]);
-    let from_end = accept_in(&lumenus_with_block(&at_end), title, expect![[r#""#]]);
+    list_in(
+        &lumenus_with_block(&at_end),
+        expect![[r#"
+        incomplete: false
+        What specialized programs does Lumenus offer for autism support? 87380 (Health Studies)
+    "#]],
+    );
+    let from_end = accept_block(
+        &lumenus_with_block(&at_end),
+        title,
+        expect![[r#"
+        related_article5:
+            id: 87380
+            title: >-
+                What specialized programs does Lumenus offer for autism support?
+            subject: Health Studies
+            url: /learn/health-studies/questions/what-specialized-programs-does-lumenus-offer-for-autism-support
+        ---
+
+        &nbsp;"#]],
+    );
     assert_healthy(&from_end);
     // From the first line: typed so far, `autism`; the title sharing more
     // words with this one first. Accepting gives the same text.
     let at_first = block.replace("autism\n", "autism$0\n");
-    list_in(&lumenus_with_block(&at_first), expect![[r#""#]]);
-    let from_first = accept_in(&lumenus_with_block(&at_first), title, expect![[r#""#]]);
+    list_in(
+        &lumenus_with_block(&at_first),
+        expect![[r#"
+        incomplete: false
+        How does Lumenus support individuals with autism? 87369 (Health Studies)
+        What specialized programs does Lumenus offer for autism support? 87380 (Health Studies)
+    "#]],
+    );
+    let from_first = accept_block(
+        &lumenus_with_block(&at_first),
+        title,
+        expect![[r#"
+        related_article5:
+            id: 87380
+            title: >-
+                What specialized programs does Lumenus offer for autism support?
+            subject: Health Studies
+            url: /learn/health-studies/questions/what-specialized-programs-does-lumenus-offer-for-autism-support
+        ---
+
+        &nbsp;"#]],
+    );
     assert_eq!(from_first.files, from_end.files);
 }
 
@@ -377,13 +459,45 @@ fn title_completion_on_a_folded_title_spanning_lines_keeps_it_folded() {
 fn completion_in_a_flow_mapping_keeps_a_quoted_title_quoted() {
     let fixture = lumenus_with_block("related_article5: {id: 1, title: \"How does Lumenus eng$0\"}\n");
     let title = "How does Lumenus engage with the local community?";
-    list_in(&fixture, expect![[r#""#]]);
-    accept_in(&fixture, title, expect![[r#""#]]);
+    list_in(
+        &fixture,
+        expect![[r#"
+        incomplete: false
+        How does Lumenus engage with the local community? 87389 (Health Studies)
+    "#]],
+    );
+    accept_block(
+        &fixture,
+        title,
+        expect![[r#"
+        related_article5: {id: 87389, title: "How does Lumenus engage with the local community?", subject: Health Studies, url: /learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community}
+        ---
+
+        &nbsp;"#]],
+    );
 
     // On the id of a flow mapping: the same article by its id.
     let fixture = lumenus_with_block("related_article5: {id: 8738$0, url: /x}\n");
-    list_in(&fixture, expect![[r#""#]]);
-    let accepted = accept_in(&fixture, "87389", expect![[r#""#]]);
+    list_in(
+        &fixture,
+        expect![[r#"
+        incomplete: false
+        87389 How does Lumenus engage with the local community? (Health Studies)
+        87386 How does Lumenus measure the effectiveness of its services? (Health Studies)
+        87385 What are the main challenges Lumenus faces in providing its services? (Health Studies)
+        87384 Does Lumenus collaborate with other organizations for community support? (Health Studies)
+        87380 What specialized programs does Lumenus offer for autism support? (Health Studies)
+    "#]],
+    );
+    let accepted = accept_block(
+        &fixture,
+        "87389",
+        expect![[r#"
+        related_article5: {id: 87389, url: /learn/health-studies/questions/how-does-lumenus-engage-with-the-local-community, title: How does Lumenus engage with the local community?, subject: Health Studies}
+        ---
+
+        &nbsp;"#]],
+    );
     assert_healthy(&accepted);
 }
 
@@ -392,20 +506,72 @@ fn url_completion_by_the_words_of_the_slug_fills_the_block() {
     let fixture = lumenus_with_block(
         "related_article5:\n    url: /learn/health-studies/questions/how-does-lumenus-sup$0\n",
     );
-    list_in(&fixture, expect![[r#""#]]);
+    list_in(
+        &fixture,
+        expect![[r#"
+        incomplete: false
+        /learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism 87369 (Health Studies)
+    "#]],
+    );
     let url = "/learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism";
-    accept_in(&fixture, url, expect![[r#""#]]);
+    accept_block(
+        &fixture,
+        url,
+        expect![[r#"
+        related_article5:
+            url: /learn/health-studies/questions/how-does-lumenus-support-individuals-with-autism
+            id: 87369
+            title: How does Lumenus support individuals with autism?
+            subject: Health Studies
+        ---
+
+        &nbsp;"#]],
+    );
 }
 
 #[test]
 fn subject_completion_lists_every_subject_the_most_used_first() {
     let fixture = lumenus_with_block("related_article5:\n    id: 87368\n    subject:$0\n");
-    list_in(&fixture, expect![[r#""#]]);
-    accept_in(&fixture, "Psychology", expect![[r#""#]]);
+    list_in(
+        &fixture,
+        expect![[r#"
+        incomplete: false
+        Health Studies (12 articles)
+        Psychology (1 article)
+        Sociology (1 article)
+    "#]],
+    );
+    accept_block(
+        &fixture,
+        "Psychology",
+        expect![[r#"
+        related_article5:
+            id: 87368
+            subject: Psychology
+        ---
+
+        &nbsp;"#]],
+    );
     // Filtered by what is typed; the quotes stay.
     let fixture = lumenus_with_block("related_article5:\n    id: 87368\n    subject: 'psy$0'\n");
-    list_in(&fixture, expect![[r#""#]]);
-    accept_in(&fixture, "Psychology", expect![[r#""#]]);
+    list_in(
+        &fixture,
+        expect![[r#"
+        incomplete: false
+        Psychology (1 article)
+    "#]],
+    );
+    accept_block(
+        &fixture,
+        "Psychology",
+        expect![[r#"
+        related_article5:
+            id: 87368
+            subject: 'Psychology'
+        ---
+
+        &nbsp;"#]],
+    );
 }
 
 #[test]
@@ -414,18 +580,38 @@ fn new_block_snippet_only_on_an_empty_line_after_the_last_block() {
     let (file, offset) = fixture.cursor.expect("a $0 cursor");
     let found = completions(&fixture.index, fixture.current(file), (offset as u32).into());
     let [snippet] = &found.items[..] else { panic!("one item: {found:?}") };
-    assert_eq!((snippet.label.as_str(), snippet.kind, snippet.is_snippet), ("related_article5", CompletionKind::Snippet, true));
-    assert_eq!(snippet.edit.range, text_size::TextRange::empty((offset as u32).into()), "inserted at the cursor");
-    assert_eq!(snippet.edit.new_text, "related_article5:\n    id: $1\n    title: $2\n    subject: $3\n    url: $4");
+    assert_eq!(
+        (snippet.label.as_str(), snippet.kind, snippet.is_snippet),
+        ("related_article5", CompletionKind::Snippet, true)
+    );
+    assert_eq!(
+        snippet.edit.range,
+        text_size::TextRange::empty((offset as u32).into()),
+        "inserted at the cursor"
+    );
+    assert_eq!(
+        snippet.edit.new_text,
+        "related_article5:\n    id: $1\n    title: $2\n    subject: $3\n    url: $4"
+    );
     assert!(snippet.additional_edits.is_empty());
 
     // Not on an empty line before the related blocks, nor outside the front matter.
     let files = repo_fixtures(&["lumenus"]);
     let text = files.text(EVOLVED).replacen("related_article1:", "\nrelated_article1:", 1);
     let before = text.find("\n\nrelated_article1:").expect("the empty line") + 1;
-    list_in(&files.clone().with(EVOLVED, &with_cursor(&text, before)).render(), expect![[r#""#]]);
+    list_in(
+        &files.clone().with(EVOLVED, &with_cursor(&text, before)).render(),
+        expect![[r#"
+        incomplete: false
+    "#]],
+    );
     let body = text.len() - "&nbsp;".len() - 1;
-    list_in(&files.with(EVOLVED, &with_cursor(&text, body)).render(), expect![[r#""#]]);
+    list_in(
+        &files.with(EVOLVED, &with_cursor(&text, body)).render(),
+        expect![[r#"
+        incomplete: false
+    "#]],
+    );
 }
 
 #[test]
