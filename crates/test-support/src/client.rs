@@ -163,7 +163,7 @@ impl Inbox {
         self.responses.get(&id.to_string()).and_then(|at| self.received_at(*at))
     }
 
-    fn record(&mut self, message: Value) {
+    fn record(&mut self, message: Value, received_at: Instant) {
         let at = self.messages.len();
         if message.get("method").is_none() {
             match message.get("id") {
@@ -175,7 +175,7 @@ impl Inbox {
             }
         }
         self.messages.push(message);
-        self.received_at.push(Instant::now());
+        self.received_at.push(received_at);
     }
 }
 
@@ -570,17 +570,13 @@ impl Client {
         }
     }
 
-    /// Closes the server's input, as an editor that goes away does.
+    /// Closes the server's input, as an editor that goes away does: shut
+    /// down (an in-process pipe's end then reads its end) and dropped (a
+    /// child's stdin closes only when dropped). Later writes go nowhere.
     pub async fn close_input(&self) {
-        let _ = self.writer.lock().await.shutdown().await;
-    }
-
-    /// Drops this end of the server's input, so that the server reads its
-    /// end: for a server over stdio, whose pipe [`Client::close_input`]
-    /// leaves open (a child's stdin closes only when dropped), as the
-    /// benchmark needs after `exit`. Later writes go nowhere.
-    pub async fn drop_input(&self) {
-        *self.writer.lock().await = Box::pin(tokio::io::sink());
+        let mut writer = self.writer.lock().await;
+        let _ = writer.shutdown().await;
+        *writer = Box::pin(tokio::io::sink());
     }
 
     /// The process of a server over stdio: to wait for its exit status
@@ -620,7 +616,11 @@ async fn read_into(
     configuration: Arc<Mutex<Value>>,
 ) {
     let mut reader = BufReader::new(reader);
-    while let Some(message) = read_message(&mut reader).await {
+    while let Some(body) = read_frame(&mut reader).await {
+        // Stamped as soon as the frame is in, before it is decoded: a
+        // benchmark's timing leaves out this client's own decoding.
+        let received_at = Instant::now();
+        let Ok(message) = serde_json::from_slice::<Value>(&body) else { break };
         if let (Some(method), Some(id)) = (message.get("method"), message.get("id")) {
             let result = match method.as_str() {
                 Some("workspace/configuration") => json!([lock(&configuration).clone()]),
@@ -631,7 +631,7 @@ async fn read_into(
             let _ = writer.write_all(&frame(answer.to_string().as_bytes())).await;
             let _ = writer.flush().await;
         }
-        lock(&received.inbox).record(message);
+        lock(&received.inbox).record(message, received_at);
         received.changed.notify_waiters();
     }
     lock(&received.inbox).closed = true;
@@ -653,6 +653,12 @@ pub fn frame_json(message: &Value) -> Vec<u8> {
 /// One framed JSON message; `None` at the end of input or on a frame that
 /// is not one (the server frames every message it writes).
 pub async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Value> {
+    serde_json::from_slice(&read_frame(reader).await?).ok()
+}
+
+/// One frame's body, not decoded; `None` at the end of input or on a
+/// frame without its length.
+pub async fn read_frame(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Vec<u8>> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -669,5 +675,5 @@ pub async fn read_message(reader: &mut (impl AsyncBufRead + Unpin)) -> Option<Va
     }
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).await.ok()?;
-    serde_json::from_slice(&body).ok()
+    Some(body)
 }
