@@ -12,6 +12,8 @@
 //! [`render`] draws article `i` from stream `i + 1`, so articles can be
 //! rendered in any order and in parallel.
 
+pub mod samples;
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 

@@ -175,15 +175,7 @@ async fn a_completion_list_cut_short_is_marked_incomplete() {
 /// A new article linking by a folded multi-line title, by a flow mapping with
 /// a quoted title, and by a broken block.
 fn linking_article() -> String {
-    "---\nid: 99100\ntitle: Where links start\nsubject: Health Studies\n\
-     url: /learn/health-studies/questions/where-links-start\n\
-     related_article1:\n    id: 87377\n    title: >-\n        How has Lumenus evolved\n        over the years?\n    \
-     subject: Health Studies\n    url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-years\n\
-     related_article2: {id: 87366, title: \"What is the history of the Lumenus organization?\", subject: Sociology, \
-     url: /learn/sociology/questions/what-is-the-history-of-the-lumenus-organization}\n\
-     related_article3:\n    id: 87399\n    title: How has Lumenus evolved over the decades?\n    subject: Health Studies\n    \
-     url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-decades\n---\nBody\n"
-        .to_owned()
+    support::corpus::samples::LINKING.to_owned()
 }
 const LINKING: &str = "lumenus/where-links-start.md";
 

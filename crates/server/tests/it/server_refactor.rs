@@ -456,16 +456,7 @@ async fn a_file_name_fix_names_only_the_diagnostic_on_the_file_name() {
 /// several ways, with a `file_name` that does not follow its url.
 const MANY: &str = "broken/many-stale.md";
 fn many_stale() -> String {
-    "---\nid: 99400\ntitle: Many stale fields\nsubject: Health Studies\nfile_name: many.md\n\
-     url: /learn/health-studies/questions/many-stale\n\
-     related_article1:\n    id: 87377\n    title: >-\n        How has Lumenus changed?\n    subject: Sociology\n    \
-     url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-years\n\
-     related_article2: {id: 87366, title: 'What is the history of Lumenus?', subject: Sociology, \
-     url: /learn/sociology/questions/what-is-the-history-of-the-lumenus-organization}\n\
-     related_article3:\n    id: 87389\n    title: \"How does Lumenus engage with the local community?\"\n    \
-     subject: Health Studies\n    url: /learn/health-studies/questions/how-does-lumenus-engage\n\
-     related_article4:\n    id: 87399\n    title: Gone\n    url: /learn/health-studies/questions/gone\n---\nBody\n"
-        .to_owned()
+    support::corpus::samples::MANY_STALE.to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

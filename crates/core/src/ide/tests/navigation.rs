@@ -215,16 +215,7 @@ const EVOLVED: &str = "lumenus/how-has-lumenus-evolved-over-the-years.md";
 const FLOW: &str = "shapes/which-lumenus-articles-cover-its-history.md";
 const LINKING: &str = "lumenus/where-links-start.md";
 
-/// A new article linking by a folded multi-line title, by a flow mapping with
-/// a quoted title, and by a broken block.
-const LINKING_TEXT: &str = "---\nid: 99100\ntitle: Where links start\nsubject: Health Studies\n\
-     url: /learn/health-studies/questions/where-links-start\n\
-     related_article1:\n    id: 87377\n    title: >-\n        How has Lumenus evolved\n        over the years?\n    \
-     subject: Health Studies\n    url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-years\n\
-     related_article2: {id: 87366, title: \"What is the history of the Lumenus organization?\", subject: Sociology, \
-     url: /learn/sociology/questions/what-is-the-history-of-the-lumenus-organization}\n\
-     related_article3:\n    id: 87399\n    title: How has Lumenus evolved over the decades?\n    subject: Health Studies\n    \
-     url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-decades\n---\nBody\n";
+use article_corpus::samples::LINKING as LINKING_TEXT;
 
 fn with_linking() -> RepoFixtures {
     repo_fixtures(&["lumenus"]).with(LINKING, LINKING_TEXT)

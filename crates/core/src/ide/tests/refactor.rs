@@ -684,15 +684,7 @@ fn stale_fields_in_the_fixtures_take_the_targets_value() {
 /// A new article whose links went stale in several ways, with a `file_name`
 /// that does not follow its url.
 const MANY: &str = "broken/many-stale.md";
-const MANY_TEXT: &str = "---\nid: 99400\ntitle: Many stale fields\nsubject: Health Studies\nfile_name: many.md\n\
-     url: /learn/health-studies/questions/many-stale\n\
-     related_article1:\n    id: 87377\n    title: >-\n        How has Lumenus changed?\n    subject: Sociology\n    \
-     url: /learn/health-studies/questions/how-has-lumenus-evolved-over-the-years\n\
-     related_article2: {id: 87366, title: 'What is the history of Lumenus?', subject: Sociology, \
-     url: /learn/sociology/questions/what-is-the-history-of-the-lumenus-organization}\n\
-     related_article3:\n    id: 87389\n    title: \"How does Lumenus engage with the local community?\"\n    \
-     subject: Health Studies\n    url: /learn/health-studies/questions/how-does-lumenus-engage\n\
-     related_article4:\n    id: 87399\n    title: Gone\n    url: /learn/health-studies/questions/gone\n---\nBody\n";
+use article_corpus::samples::MANY_STALE as MANY_TEXT;
 
 #[test]
 fn one_action_per_link_fixes_all_its_stale_fields_and_fix_all_every_safe_one() {
