@@ -211,7 +211,18 @@ pub struct Client {
     /// What `workspace/configuration` answers for `articleLsp`.
     pub configuration: Arc<Mutex<Value>>,
     server: Server,
+    /// The task that takes the server's messages in.
+    reader: JoinHandle<()>,
     pub initialize_result: Value,
+}
+
+/// A client that goes away hangs up: its reader stops, and with it the last
+/// holder of this end of the pipe, so that the server's reader sees its
+/// input end (as after an editor quits) and nothing outlives the client.
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 pub fn uri(path: &Path) -> String {
@@ -289,9 +300,10 @@ impl Client {
         let writer: Writer = Arc::new(tokio::sync::Mutex::new(Box::pin(writer)));
         let received = Arc::new(Received::default());
         let configuration = Arc::new(Mutex::new(Value::Null));
-        tokio::spawn(read_into(reader, writer.clone(), received.clone(), configuration.clone()));
+        let reader = tokio::spawn(read_into(reader, writer.clone(), received.clone(), configuration.clone()));
         Client {
             writer,
+            reader,
             // Far from the ids tests choose themselves (`request_with_id`).
             next_id: AtomicI64::new(1 << 40),
             received,
