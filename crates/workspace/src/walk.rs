@@ -57,7 +57,7 @@ pub fn list_files(roots: &[PathBuf], options: &ScanOptions) -> Result<Listing, S
 /// rule admits) on every core, adding what it finds to `listing`.
 pub fn walk(admission: &Arc<Admission>, folder: &Path, follow: bool, listing: &mut Listing) {
     let (sender, receiver) = std::sync::mpsc::channel();
-    walker(admission, folder, follow).run(|| {
+    walker(admission, folder, follow, Entries::All).run(|| {
         let sender = sender.clone();
         Box::new(move |entry| {
             if let Some(found) = listed(entry) {
@@ -79,7 +79,7 @@ pub fn walk(admission: &Arc<Admission>, folder: &Path, follow: bool, listing: &m
 /// watcher must watch to see every change to the files a scan would read.
 pub fn list_folders(admission: &Arc<Admission>, folder: &Path, follow: bool) -> Vec<PathBuf> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    walker(admission, folder, follow).run(|| {
+    walker(admission, folder, follow, Entries::Folders).run(|| {
         let sender = sender.clone();
         Box::new(move |entry| {
             if let Ok(entry) = entry
@@ -96,7 +96,17 @@ pub fn list_folders(admission: &Arc<Admission>, folder: &Path, follow: bool) -> 
     folders
 }
 
-fn walker(admission: &Arc<Admission>, folder: &Path, follow: bool) -> ignore::WalkParallel {
+/// What a walk yields.
+#[derive(Clone, Copy, PartialEq)]
+enum Entries {
+    All,
+    /// Folders only: files are dropped before the admission rule judges
+    /// them, which is most of a walk's work (a folder of articles holds
+    /// thousands of files, and a watcher wants only the folder).
+    Folders,
+}
+
+fn walker(admission: &Arc<Admission>, folder: &Path, follow: bool, entries: Entries) -> ignore::WalkParallel {
     let admission = admission.clone();
     let real_root = std::fs::canonicalize(admission.root()).unwrap_or_else(|_| admission.root().to_owned());
     WalkBuilder::new(folder)
@@ -109,6 +119,9 @@ fn walker(admission: &Arc<Admission>, folder: &Path, follow: bool) -> ignore::Wa
                 return true;
             }
             let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+            if entries == Entries::Folders && !is_dir {
+                return false;
+            }
             let followed_inside = follow && entry.path_is_symlink() && leads_inside(entry.path(), &real_root);
             !followed_inside && admission.admits_entry(entry.path(), is_dir)
         })
@@ -224,4 +237,33 @@ pub fn partition<T, E>(outcomes: Vec<Result<Option<T>, E>>) -> (Vec<T>, Vec<E>) 
         }
     }
     (found, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The folders a watcher is given: the root and every folder the rule
+    /// admits, whatever files they hold, and never a file.
+    #[test]
+    fn list_folders_gives_the_admitted_folders_and_no_file() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let root = root.path();
+        for folder in ["guides/deep", "notes", ".hidden", "node_modules/pkg", "drafts"] {
+            std::fs::create_dir_all(root.join(folder)).expect("a folder");
+        }
+        for file in ["a.md", "guides/b.md", "guides/deep/c.txt", "notes/d.md"] {
+            std::fs::write(root.join(file), "").expect("a file");
+        }
+        std::fs::write(root.join(".ignore"), "drafts/\n").expect("an ignore file");
+        let admission = Arc::new(Admission::new(root, &ScanOptions::default()).expect("the rule"));
+        let folders = list_folders(&admission, root, false);
+        let names: Vec<String> = folders
+            .iter()
+            .map(|folder| {
+                folder.strip_prefix(root).map(|name| name.display().to_string()).unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(names, ["", "guides", "guides/deep", "notes"]);
+    }
 }

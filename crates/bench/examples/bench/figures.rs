@@ -10,7 +10,7 @@ use crate::corpus::{fresh_cache, prepare_corpus};
 use crate::floor_check::{measure_check, measure_floor};
 use crate::report::thousands;
 use crate::results::SizeResult;
-use crate::sessions::{cold_session, warm_session};
+use crate::sessions::{Watching, cold_session, warm_session};
 use crate::{Args, Paths, log};
 
 pub async fn run_size(paths: &Paths, args: &Args, size: usize) -> Result<SizeResult, String> {
@@ -54,7 +54,10 @@ async fn measure_figures(
     if args.warm {
         log("  server (restart)");
         let expected = check.figures.files_with_diagnostics;
-        result.warm = Some(warm_session(paths, args, folder, size, expected, &cache).await);
+        result.warm = Some(warm_session(paths, args, folder, size, expected, &cache, Watching::Client).await);
+        log("  server (restart, watching the folders itself)");
+        result.warm_server_watching =
+            Some(warm_session(paths, args, folder, size, expected, &cache, Watching::Server).await);
     }
     result.floor = Some(floor);
     result.check = Some(check.figures);

@@ -81,6 +81,10 @@ pub fn problems(results: &[SizeResult]) -> Vec<String> {
         if let Some(warm) = &r.warm {
             found.extend(warm.problems.iter().map(|problem| format!("{size} (restart): {problem}")));
         }
+        if let Some(warm) = &r.warm_server_watching {
+            let restart = "restart, the server watching";
+            found.extend(warm.problems.iter().map(|problem| format!("{size} ({restart}): {problem}")));
+        }
         if let Some(lsp) = &r.lsp {
             found.extend(lsp.server_log_errors.iter().map(|line| format!("{size}: server log: {line}")));
             let latency = lsp

@@ -30,6 +30,10 @@ pub struct SizeResult {
     /// The restart over the files the cold session left unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warm: Option<WarmSession>,
+    /// The same restart by a client that watches no files, so that the
+    /// server watches its folders itself (Neovim on Linux).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warm_server_watching: Option<WarmSession>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bulk: Option<BulkFigures>,
     pub elapsed_s: f64,

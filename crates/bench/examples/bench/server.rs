@@ -61,6 +61,10 @@ pub struct Server {
     pub seen: Seen,
     /// Where the server's log is copied when it has exited.
     log_file: PathBuf,
+    /// Whether `initialize` offers to watch files for the server (as VS
+    /// Code does), or leaves the server to watch its folders itself (as
+    /// Neovim does on Linux).
+    pub client_watches_files: bool,
 }
 
 impl Server {
@@ -71,7 +75,7 @@ impl Server {
         // The client takes every variable as a path; a filter is one too.
         let envs = [("XDG_CACHE_HOME", cache), ("RUST_LOG", Path::new(log_filter))];
         let client = Client::spawn(binary, &[], &envs);
-        Server { client, seen: Seen::default(), log_file }
+        Server { client, seen: Seen::default(), log_file, client_watches_files: true }
     }
 
     pub fn inbox(&self) -> MutexGuard<'_, Inbox> {
@@ -106,7 +110,7 @@ impl Server {
                 "workspace": {
                     "configuration": true,
                     "workspaceFolders": true,
-                    "didChangeWatchedFiles": { "dynamicRegistration": true },
+                    "didChangeWatchedFiles": { "dynamicRegistration": self.client_watches_files },
                     "symbol": {},
                     "applyEdit": false,
                 },

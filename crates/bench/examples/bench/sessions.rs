@@ -136,6 +136,15 @@ fn index_files(folder: &Path, times: &mut Vec<SystemTime>) {
     }
 }
 
+/// Who watches the workspace's files during a restart.
+#[derive(Clone, Copy)]
+pub enum Watching {
+    /// The client, asked by the server to (VS Code).
+    Client,
+    /// The server itself: the client offers no watching (Neovim on Linux).
+    Server,
+}
+
 /// The server restarted over the unchanged files, with the cache the cold
 /// session left.
 pub async fn warm_session(
@@ -145,10 +154,16 @@ pub async fn warm_session(
     size: usize,
     expected: usize,
     cache: &Path,
+    watching: Watching,
 ) -> WarmSession {
     let mut out = WarmSession::default();
-    let log_file = paths.logs.join(format!("server-{size}-warm.log"));
+    let name = match watching {
+        Watching::Client => "warm",
+        Watching::Server => "warm-server-watching",
+    };
+    let log_file = paths.logs.join(format!("server-{size}-{name}.log"));
     let mut server = Server::spawn(&paths.server, cache, args.server_log_filter(), log_file);
+    server.client_watches_files = matches!(watching, Watching::Client);
     server.seen.expected_nonempty = Some(expected);
     let limit = scan_limit(size);
     let start = Instant::now();

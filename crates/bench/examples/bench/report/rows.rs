@@ -6,7 +6,7 @@ use super::format::{fmt_ms, fmt_s, mark, thousands};
 use super::targets::{Key, judge, target_text};
 use crate::edits::DEBOUNCE_S;
 use crate::machine::Memory;
-use crate::results::SizeResult;
+use crate::results::{SizeResult, WarmSession};
 
 fn row(
     label: impl Into<String>,
@@ -85,7 +85,13 @@ pub fn rows(results: &[SizeResult]) -> Vec<Row> {
             "restart over unchanged files: `initialize` → scan `end` (→ every file's diagnostics)",
             target_text(Key::RestartSeconds),
             results,
-            warm_cell,
+            |r| warm_cell(r, r.warm.as_ref()),
+        ),
+        row(
+            "the same restart, the client watching no files (Neovim on Linux): the server watches its folders",
+            target_text(Key::RestartSeconds),
+            results,
+            |r| warm_cell(r, r.warm_server_watching.as_ref()),
         ),
         row(
             "index cache on disk, after the cold scan's `end` (it is written at the lowest priority)",
@@ -161,8 +167,8 @@ fn ratio_cell(size: usize, seconds: Option<f64>, ratio: Option<f64>, key: Key) -
     format!("{} ({ratio:.2}×){}", fmt_s(Some(seconds)), mark(judge(key, size, ratio)))
 }
 
-fn warm_cell(r: &SizeResult) -> String {
-    let Some(warm) = &r.warm else { return "—".to_owned() };
+fn warm_cell(r: &SizeResult, warm: Option<&WarmSession>) -> String {
+    let Some(warm) = warm else { return "—".to_owned() };
     let Some(scan_end) = warm.scan_end_s else { return "—".to_owned() };
     let diagnostics = warm.diagnostics_complete_s;
     let ok = judge(Key::RestartSeconds, r.articles, scan_end.max(diagnostics.unwrap_or(scan_end)));
