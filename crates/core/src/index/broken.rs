@@ -6,8 +6,9 @@
 //! refiled when the file changes and when an article takes or gives up one
 //! of those (the file is then among the article's referrers). A batch does
 //! not keep the map: a scan would refile most files again and again as
-//! their targets are read; the map is rebuilt at the scan's end instead
-//! ([`ArticleIndex::refresh_broken_links`]), or at the next query.
+//! their targets are read; the server rebuilds it in a round after the
+//! scan's end instead ([`ArticleIndex::refresh_broken_links`]), or it is
+//! rebuilt at the next query, whichever comes first.
 
 use std::sync::Arc;
 
@@ -73,7 +74,7 @@ impl ArticleIndex {
     }
 
     /// Rebuilds the map of broken links if a batch left it out of date:
-    /// done at a scan's end, so that the first change after it does not
+    /// done after a scan's end, so that the first change after it does not
     /// pay for the whole workspace.
     pub fn refresh_broken_links(&mut self) {
         if self.broken.stale {
@@ -145,7 +146,7 @@ impl ArticleIndex {
         }
     }
 
-    fn rebuild_broken_links(&mut self) {
+    pub(super) fn rebuild_broken_links(&mut self) {
         let found: Vec<(FileId, Vec<ArcStr>)> = self
             .articles
             .keys()

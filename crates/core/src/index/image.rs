@@ -92,8 +92,14 @@ impl ArticleIndex {
             MapName::LinkingToId => StoredKeys::Ids(self.linking_to_id.stored(number)),
             MapName::LinkingToUrl => StoredKeys::Texts(self.linking_to_url.stored(number)),
             MapName::ByWord => StoredKeys::Texts(self.by_word.stored(number)),
-            MapName::BrokenLinksByWord if self.broken.is_stale() || numbers.count != self.len() => {
-                StoredKeys::Rebuilt
+            MapName::BrokenLinksByWord if numbers.count != self.len() => StoredKeys::Rebuilt,
+            // A scan's end leaves the map out of date until a round after
+            // it; the cache is written then, in the background, and builds
+            // it here rather than leave every restart to.
+            MapName::BrokenLinksByWord if self.broken.is_stale() => {
+                let mut fresh = self.clone();
+                fresh.rebuild_broken_links();
+                StoredKeys::Texts(fresh.broken.by_word.stored(number))
             }
             MapName::BrokenLinksByWord => StoredKeys::Texts(self.broken.by_word.stored(number)),
         }

@@ -92,6 +92,12 @@ struct Analysis {
     /// that started after the change), so its batch reads them again.
     changed_during_scan: HashSet<PathBuf>,
     recheck_all: bool,
+    /// The index's map of files with broken links is to be rebuilt, in a
+    /// round of its own once a scan's files are checked and published: a
+    /// scan's batches leave it out of date, the scan's checks do not read
+    /// it, and the first change after the scan should not pay for it (it
+    /// would otherwise be rebuilt then, on demand).
+    broken_links_due: bool,
     /// What the checks found in each file when the cache was written, for
     /// the recheck of a restart whose index is what the cache was written
     /// from: a file leaves it once a change may alter its findings.
@@ -471,6 +477,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             Ok(mut processed) => {
                 let applied = started.elapsed();
                 let (changes, more, steps) = (processed.changes, processed.more, processed.steps.to_string());
+                let housekeeping = processed.housekeeping;
                 let held_for_edit = !editor_round && processed.steps.count() == 0;
                 let indexed = std::mem::take(&mut processed.indexed);
                 if let Some(job) = processed.filing.take() {
@@ -490,7 +497,7 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
                 let published = publications.len();
                 let queued_edit_due = pending.documents_due().map(Instant::into_std);
                 unsent = finish_round(&shared, &analysis, publications, processed, queued_edit_due).await;
-                pending.unchecked = more || !unsent.is_empty();
+                pending.unchecked = more || housekeeping || !unsent.is_empty();
                 pending.held_for_edit = held_for_edit && pending.documents_due().is_some();
                 waiting_scans.extend(indexed);
                 if unsent.is_empty() && !more && !waiting_scans.is_empty() {
@@ -619,6 +626,10 @@ struct Processed {
     changes: usize,
     /// Files are left to check: another round is due at once.
     more: bool,
+    /// Upkeep of the index is left (see `Analysis::broken_links_due`):
+    /// another round is due at once, but a scan waiting for the files'
+    /// checks need not wait for it.
+    housekeeping: bool,
     /// The steps taken.
     steps: StepLog,
 }
@@ -735,6 +746,23 @@ fn process(
     }
     held.append(&mut backlog);
     let backlog = held;
+    // After the round that published a scan's last sets: no scan ran when
+    // this round began, none ended in it, and every file is checked.
+    let after_scans_end = !scanning && finished_scans == 0 && analysis.indexed.is_empty();
+    // Not while an edit waits: at a million articles this takes a second.
+    if analysis.broken_links_due
+        && after_scans_end
+        && !editor_round
+        && edit_due(shared, queued_edit_due).is_none()
+        && backlog.is_empty()
+        && analysis.filing.is_none()
+        && analysis.unchecked.is_empty()
+    {
+        let step_started = std::time::Instant::now();
+        index.refresh_broken_links();
+        analysis.broken_links_due = false;
+        steps.other_changes.add(step_started.elapsed());
+    }
     shared.state.store_index(index.clone());
     if finished_scans > 0 {
         // Only now does the stored index hold what those scans read.
@@ -904,6 +932,7 @@ fn process(
         publications.push(Publication { path, uri, version, diagnostics, sent });
     }
     let more = !analysis.unchecked.is_empty();
+    let housekeeping = analysis.broken_links_due;
     Processed {
         publications,
         superseded,
@@ -914,6 +943,7 @@ fn process(
         left: backlog,
         changes,
         more,
+        housekeeping,
         steps,
     }
 }
@@ -1141,7 +1171,7 @@ fn apply(
             if let Some(indexed) = indexed {
                 analysis.indexed.push(indexed);
             }
-            index.refresh_broken_links();
+            analysis.broken_links_due = true;
             analysis.recheck_all = true;
         }
         Change::RootRemoved(root) => {
