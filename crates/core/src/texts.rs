@@ -265,16 +265,25 @@ mod tests {
     }
 
     #[test]
-    fn the_parser_takes_short_texts_from_the_table() {
+    fn the_parser_takes_the_texts_the_index_keeps_from_the_table() {
         let texts = SharedTexts::default();
         let answer = "long ".repeat(100);
-        let linked = format!("---\nid: 2\ntitle: Same\nanswer: {answer}\n---\n");
+        let linked = format!(
+            "---\nid: 2\ntitle: Same\nfile_name: same.md\nseo:\n  title: Own\nanswer: {answer}\n---\n"
+        );
         let target = parse_article_shared(&linked, &texts).expect("article");
-        let linking = parse_article_shared("---\nid: 1\nrelated_article1:\n  title: Same\n---\n", &texts)
-            .expect("article");
+        let linking =
+            parse_article_shared("---\nid: 1\nrelated_article1:\n  id: 2\n  title: Same\n---\n", &texts)
+                .expect("article");
         let title = target.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
         assert!(ArcStr::ptr_eq(&title.text, &titles(&linking)[0]));
-        assert_eq!(texts.len(), 3, "`2`, `Same` and `1`, not the answer");
+        let mut shared: Vec<String> = texts.texts.iter().map(|text| text.key().to_string()).collect();
+        shared.sort();
+        assert_eq!(
+            shared,
+            ["2", "Same"],
+            "a link's fields and the article's title; not its id (kept as a number), its own fields or the answer"
+        );
     }
 
     #[test]

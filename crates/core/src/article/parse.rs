@@ -74,6 +74,7 @@ fn parse(text: &str, texts: Option<&SharedTexts>, path: Path) -> Option<Article>
         },
         error: None,
         texts,
+        sharing: false,
         duplicate_keys: Vec::new(),
     };
     let mut article =
@@ -133,6 +134,12 @@ struct Walker<'a> {
     events: Events<'a>,
     error: Option<(TextRange, String)>,
     texts: Option<&'a SharedTexts>,
+    /// Whether the value being read is one the index keeps (an article's
+    /// `title`, `subject` or `url`; a related block's fields): only those
+    /// are taken from `texts`. Every other short text (`file_name`, the SEO
+    /// fields, a question) is the article's own, would be added to the
+    /// table for nothing and swept from it later.
+    sharing: bool,
     /// Keys repeated in a mapping read by [`Walker::read_pairs`].
     duplicate_keys: Vec<DuplicateKey>,
 }
@@ -249,6 +256,7 @@ impl<'a> Walker<'a> {
             article.related.push(link);
             return end;
         }
+        let sharing = matches!(key, "title" | "subject" | "url");
         let slot = match key {
             "id" => Some(&mut article.id),
             "title" => Some(&mut article.title),
@@ -259,7 +267,10 @@ impl<'a> Walker<'a> {
             "answer" => Some(&mut article.answer),
             _ => None,
         };
-        self.read_into(slot, key_range, event, span)
+        self.sharing = sharing;
+        let end = self.read_into(slot, key_range, event, span);
+        self.sharing = false;
+        end
     }
 
     /// Reads a value, keeping it in `slot` when the model has one for its key.
@@ -312,7 +323,10 @@ impl<'a> Walker<'a> {
                 "url" => Some(&mut link.url),
                 _ => None,
             };
-            walker.read_into(slot, name_range, event, span)
+            walker.sharing = slot.is_some();
+            let end = walker.read_into(slot, name_range, event, span);
+            walker.sharing = false;
+            end
         });
         let start = if link.flow { open.start() } else { first_key.map_or(open.start(), |k| k.start()) };
         let end = offset(end).max(start);
@@ -425,7 +439,7 @@ impl<'a> Walker<'a> {
         };
         Scalar {
             text: match self.texts {
-                Some(texts) if text.len() <= SHARED_TEXT_MAX_BYTES => texts.shared(&text),
+                Some(texts) if self.sharing && text.len() <= SHARED_TEXT_MAX_BYTES => texts.shared(&text),
                 _ => ArcStr::from(text),
             },
             style,
