@@ -43,6 +43,8 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// See `ServeOptions::watch_limit`.
     pub watch_limit: Option<usize>,
+    /// See `ServeOptions::rounds`.
+    pub rounds: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Options {
@@ -55,6 +57,7 @@ impl Options {
             initialization_options: Value::Null,
             cache_dir: None,
             watch_limit: None,
+            rounds: None,
         }
     }
 
@@ -240,6 +243,7 @@ impl Client {
         let mut client = Client::in_process(article_lsp::server::ServeOptions {
             cache_dir: options.cache_dir.clone(),
             watch_limit: options.watch_limit,
+            rounds: options.rounds.clone(),
         });
         client.initialize(&options).await;
         client

@@ -457,6 +457,9 @@ pub async fn run(shared: Weak<Shared>, mut changes: UnboundedReceiver<Change>) {
             None => Instant::now(),
         };
         let Some(shared) = shared.upgrade() else { return };
+        if let Some(rounds) = &shared.rounds {
+            rounds.fetch_add(1, Ordering::Relaxed);
+        }
         let (documents, backlog) = pending.take_due(now);
         let editor_round = documents.is_some();
         let (config_files, backlog): (VecDeque<Change>, VecDeque<Change>) =
@@ -932,7 +935,10 @@ fn process(
         publications.push(Publication { path, uri, version, diagnostics, sent });
     }
     let more = !analysis.unchecked.is_empty();
-    let housekeeping = analysis.broken_links_due;
+    // Asked for only when it can be done: while a scan runs or batches are
+    // being filed, rounds asking for it would find it never due. A scan's
+    // end asks again; a waiting edit holds the rounds until its own.
+    let housekeeping = analysis.broken_links_due && !scanning && analysis.filing.is_none();
     Processed {
         publications,
         superseded,

@@ -49,7 +49,8 @@ where
 /// the user's cache directory.
 pub fn run_stdio() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let options = ServeOptions { cache_dir: article_workspace::cache::default_dir(), watch_limit: None };
+    let options =
+        ServeOptions { cache_dir: article_workspace::cache::default_dir(), ..ServeOptions::default() };
     let shutdown_requested = runtime.block_on(serve_with(tokio::io::stdin(), tokio::io::stdout(), options));
     // Reading stdin blocks a thread that nothing can interrupt: after `exit`,
     // waiting for it would keep the process alive until the client closes

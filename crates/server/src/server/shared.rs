@@ -28,6 +28,9 @@ pub struct ServeOptions {
     /// the server watches folders itself), as if that were the system's
     /// limit; `None`: the system's own limit.
     pub watch_limit: Option<usize>,
+    /// Counts the analysis loop's rounds, when given: what a test reads to
+    /// tell a loop that works from one that turns over with nothing to do.
+    pub rounds: Option<Arc<AtomicU64>>,
 }
 
 /// What was agreed at `initialize`.
@@ -96,6 +99,8 @@ pub struct Shared {
     pub session: OnceLock<Session>,
     pub watcher: Mutex<Option<FolderWatcher>>,
     pub watch_limit: Option<usize>,
+    /// See [`ServeOptions::rounds`].
+    pub rounds: Option<Arc<AtomicU64>>,
     /// Scans under way, from their start until the analysis has stored the
     /// index holding what they read: until then an article missing from
     /// the index may merely not be read yet.
@@ -128,6 +133,7 @@ impl Shared {
             session: OnceLock::new(),
             watcher: Mutex::new(None),
             watch_limit: options.watch_limit,
+            rounds: options.rounds,
             scans_running: std::sync::atomic::AtomicUsize::new(0),
             first_waiting_edit: Mutex::new(None),
             cache_dir: options.cache_dir,

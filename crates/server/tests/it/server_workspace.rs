@@ -3,6 +3,9 @@
 
 use article_test_support as support;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::{Value, json};
 use support::{Client, Options, codes, has_code, no_diagnostics};
 
@@ -199,4 +202,30 @@ async fn without_any_root_links_are_not_checked_and_the_writer_is_told_once() {
     assert_eq!(codes(&client.pull_diagnostics(&second).await), Vec::<String>::new());
     assert!(client.publications(&second).is_empty(), "nothing to say of the second file");
     assert_eq!(told(&client.inbox()), 1, "told once, not per file");
+}
+
+/// A root whose scan ends while another's runs: the upkeep a scan's end
+/// asks for (rebuilding the map of broken links) waits for the last scan,
+/// and the loop waits with it rather than turn over, round after round,
+/// finding it not due yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_ending_before_another_leaves_the_loop_idle_meanwhile() {
+    let small = support::workspace(&["lumenus"]);
+    let big = tempfile::tempdir().expect("a folder");
+    let corpus = support::corpus::generate(support::corpus::CorpusSpec::new(3_000, 1));
+    for at in 0..corpus.len() {
+        let (path, text) = support::corpus::render(&corpus, at);
+        let path = big.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a subject folder")).expect("a folder");
+        std::fs::write(path, text).expect("an article");
+    }
+    let rounds = Arc::new(AtomicU64::new(0));
+    let mut options = Options::folders(&[small.path(), big.path()]);
+    options.rounds = Some(rounds.clone());
+    let client = Client::start(options).await;
+    client.wait_scans(2).await;
+    // A few dozen: the big scan's batches and the rounds of their checks.
+    // Turning over while it ran took thousands.
+    let taken = rounds.load(Ordering::Relaxed);
+    assert!(taken < 300, "{taken} rounds for two scans");
 }
