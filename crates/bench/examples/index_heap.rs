@@ -66,10 +66,68 @@ fn main() {
         megabytes(after.0 - before.0),
         after.1 - before.1
     );
-    let links: usize = scan
-        .index
-        .iter()
-        .map(|(_, entry)| entry.summary.links.len() * std::mem::size_of::<LinkSummary>())
-        .sum();
-    println!("of which related links {}", megabytes(links));
+    let parts = Parts::of(&scan.index);
+    println!("of which related links {}", megabytes(parts.links));
+    println!("  entries (the summaries' fixed part, each in its `Arc`) {}", megabytes(parts.entries));
+    println!(
+        "  distinct texts of the summaries: {} of {} references, {} with their headers",
+        parts.distinct_texts,
+        parts.text_references,
+        megabytes(parts.texts)
+    );
+    println!("  paths {}", megabytes(parts.paths));
+    println!("  the article's own diagnostics {}", megabytes(parts.local));
+    let rest = (after.0 - before.0).saturating_sub(parts.total());
+    println!("  the rest (line indexes, key maps, the table of shared texts) {}", megabytes(rest));
+}
+
+/// What the index's articles hold, counted from its structures (bytes as
+/// asked of the allocator, without its own overhead). A text is counted
+/// once however many summaries share it, with the 16 bytes an `ArcStr`
+/// keeps before it.
+#[derive(Default)]
+struct Parts {
+    entries: usize,
+    links: usize,
+    texts: usize,
+    distinct_texts: usize,
+    text_references: usize,
+    paths: usize,
+    local: usize,
+}
+
+impl Parts {
+    fn of(index: &article_core::index::ArticleIndex) -> Parts {
+        use article_core::article::LinkFieldName;
+        use article_core::summary::LinkView;
+        const ARC_HEADER: usize = 16;
+        let mut parts = Parts::default();
+        let mut seen = std::collections::HashSet::new();
+        for (_, entry) in index.iter() {
+            let summary = &entry.summary;
+            parts.entries += ARC_HEADER + std::mem::size_of_val(&**entry);
+            parts.links += summary.links.len() * std::mem::size_of::<LinkSummary>();
+            parts.paths += ARC_HEADER + entry.path.as_str().len();
+            for diagnostic in &summary.local {
+                parts.local += std::mem::size_of_val(diagnostic) + diagnostic.message.len();
+                parts.local +=
+                    diagnostic.related.iter().map(|(_, message)| 24 + message.len()).sum::<usize>();
+            }
+            let own = [summary.title_text(), summary.subject_text(), summary.article_url()];
+            let links =
+                summary.links.iter().flat_map(|link| LinkFieldName::ALL.map(|name| link.field_text(name)));
+            for text in own.into_iter().chain(links).flatten() {
+                parts.text_references += 1;
+                if seen.insert(text.as_ptr() as usize) {
+                    parts.distinct_texts += 1;
+                    parts.texts += ARC_HEADER + text.len();
+                }
+            }
+        }
+        parts
+    }
+
+    fn total(&self) -> usize {
+        self.entries + self.links + self.texts + self.paths + self.local
+    }
 }
