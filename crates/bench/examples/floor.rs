@@ -14,7 +14,7 @@
 //! `total_s`. `scripts/bench` runs it beside `article-lsp check` and the
 //! server (see `BENCHMARKS.md`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -49,7 +49,7 @@ impl Tally {
 
 /// Reads one file and parses its front matter into events, which are
 /// counted and dropped.
-fn read_and_parse(path: &PathBuf) -> Tally {
+fn read_and_parse(path: &Path) -> Tally {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Tally { files: 1, unreadable: 1, ..Tally::default() };
     };
@@ -84,7 +84,8 @@ fn main() -> ExitCode {
         }
     };
     let discovered = start.elapsed();
-    let tally = files.par_iter().map(read_and_parse).reduce(Tally::default, Tally::add);
+    let tally =
+        files.par_iter().map(|file| read_and_parse(file.on_disk())).reduce(Tally::default, Tally::add);
     let total = start.elapsed();
     println!(
         "{{\"files\":{},\"front_matters\":{},\"bytes\":{},\"events\":{},\"yaml_errors\":{},\

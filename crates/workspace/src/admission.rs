@@ -408,7 +408,8 @@ mod tests {
     fn the_scan_lists_exactly_the_files_the_rule_admits() {
         let dir = tree();
         let root = dir.path();
-        let listed = list_files(&[root.to_owned()], &options()).expect("a listing").files;
+        let listing = list_files(&[root.to_owned()], &options()).expect("a listing");
+        let listed: Vec<&Path> = listing.files.iter().map(|file| file.on_disk()).collect();
         let admission = Admission::new(root, &options()).expect("valid globs");
         let mut admitted: Vec<PathBuf> = ignore::WalkBuilder::new(root)
             .standard_filters(false)

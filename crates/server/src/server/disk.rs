@@ -91,8 +91,8 @@ fn read_folder(
         .files
         .into_par_iter()
         .map(|file| {
-            let loaded = workspace.read_text(&file).ok().map(|text| load_text(&text));
-            (file_path(&file), loaded)
+            let loaded = workspace.read_text(file.on_disk()).ok().map(|text| load_text(&text));
+            (file.path().clone(), loaded)
         })
         .collect()
 }

@@ -21,7 +21,7 @@ use article_core::texts::SharedTexts;
 use article_workspace::admission::ScanOptions;
 use article_workspace::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
 use article_workspace::files::{Loaded, ProblemKind, ScanProblem, load_for_index};
-use article_workspace::walk::list_files;
+use article_workspace::walk::{ListedFile, list_files};
 
 /// Files read before the first progress report and index update. Later
 /// batches grow with the index (half of what was read so far), so that
@@ -90,7 +90,9 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
             Vec::new()
         }
     };
-    // Stamped while the cache is still being read.
+    // Stamped while the cache is still being read; shared, not copied, with
+    // the task that stamps them.
+    let files = Arc::new(files);
     let stamping = cached.as_ref().map(|_| {
         let files = files.clone();
         tokio::task::spawn_blocking(move || stamps_of(&files))
@@ -123,10 +125,16 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
         Some(stamping) => stamping.await.ok(),
         None => None,
     };
+    // The stamping task is done with the listing (or never was given it).
+    let files = Arc::try_unwrap(files).unwrap_or_else(|shared| shared.as_ref().clone());
     let files = match cached.zip(stamped) {
         Some((cached, stamped)) => {
-            let listing = files.clone();
-            match tokio::task::spawn_blocking(move || verify(cached, listing, stamped)).await {
+            // Compared by reference: `files` is read on the failure path.
+            let listing = Arc::new(files);
+            let compared = listing.clone();
+            let verified = tokio::task::spawn_blocking(move || verify(cached, &compared, stamped)).await;
+            let files = Arc::try_unwrap(listing).unwrap_or_else(|shared| shared.as_ref().clone());
+            match verified {
                 Ok(verified) => {
                     tracing::info!(
                         "{} files unchanged since the cache was written, {} to read, in {:?}",
@@ -154,9 +162,13 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
     };
     let mut parsed = 0;
     let mut done = 0;
-    while done < files.len() {
-        let end = files.len().min(done + FIRST_BATCH.max(done / 2));
-        let chunk = files[done..end].to_vec();
+    let to_read = files.len();
+    // Taken a batch at a time: a batch's names pass to the index (shared,
+    // not copied) and the listing holds none of them any longer.
+    let mut files = files.into_iter();
+    while done < to_read {
+        let end = to_read.min(done + FIRST_BATCH.max(done / 2));
+        let chunk: Vec<ListedFile> = files.by_ref().take(end - done).collect();
         done = end;
         let texts = texts.clone();
         let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, &texts)).await else {
@@ -173,8 +185,8 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
         }
         shared.send(Change::Scanned(ScannedBatch { files: batch, listed_under: listed_under.clone() }));
         if let Some(progress) = &progress {
-            let percentage = u32::try_from(done * 100 / files.len().max(1)).unwrap_or(100);
-            progress.report_with_message(format!("{done}/{} files", files.len()), percentage).await;
+            let percentage = u32::try_from(done * 100 / to_read.max(1)).unwrap_or(100);
+            progress.report_with_message(format!("{done}/{to_read} files"), percentage).await;
         }
     }
     tracing::info!("{listed} files read in {:?}", started.elapsed());
@@ -270,7 +282,7 @@ struct Verified {
     /// The listed files the cache holds as they are, with their stamps.
     unchanged: Vec<(FilePath, Stamp)>,
     /// Listed files to read: new, or changed since the cache was written.
-    to_read: Vec<PathBuf>,
+    to_read: Vec<ListedFile>,
     /// Every cached file is listed and unchanged.
     cached_unchanged: bool,
     /// What the checks found in each file, when every listed file is as
@@ -279,10 +291,10 @@ struct Verified {
 }
 
 /// The stamp of each file, stat-ed on every core; `None` where there is none.
-fn stamps_of(files: &[PathBuf]) -> Vec<Option<Stamp>> {
+fn stamps_of(files: &[ListedFile]) -> Vec<Option<Stamp>> {
     files
         .par_iter()
-        .map(|path| std::fs::metadata(path).ok().and_then(|metadata| Stamp::of(&metadata)))
+        .map(|file| std::fs::metadata(file.on_disk()).ok().and_then(|metadata| Stamp::of(&metadata)))
         .collect()
 }
 
@@ -290,7 +302,7 @@ fn stamps_of(files: &[PathBuf]) -> Vec<Option<Stamp>> {
 /// with those the cache holds. Both are in path order, so one walk pairs
 /// them; a name the two orders disagree on (one that is not UTF-8) is at
 /// worst not paired, and read again.
-fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Stamp>>) -> Verified {
+fn verify(cached: CachedWorkspace, listed: &[ListedFile], stamped: Vec<Option<Stamp>>) -> Verified {
     let CachedWorkspace { files: cached, index: mut image } = cached;
     let cached_count = cached.len();
     // The cached files are taken apart as they are paired, their paths
@@ -301,12 +313,12 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
     let mut gone = Vec::new();
     // What the kept files' checks found, while every one had it stored.
     let mut found = Some(Vec::new());
-    for (path, stamp) in listed.into_iter().zip(stamped) {
-        let name = path.to_string_lossy();
-        while let Some(file) = cached.next_if(|file| file.path.as_str() < &*name) {
+    for (listed, stamp) in listed.iter().zip(stamped) {
+        let name = listed.path().as_str();
+        while let Some(file) = cached.next_if(|file| file.path.as_str() < name) {
             gone.extend(file.is_article.then_some(file.path));
         }
-        match cached.next_if(|file| file.path.as_str() == &*name) {
+        match cached.next_if(|file| file.path.as_str() == name) {
             Some(file) if stamp == Some(file.stamp) => {
                 match (&mut found, file.found) {
                     (Some(kept), Some(findings)) if !findings.is_empty() => {
@@ -319,7 +331,7 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
             }
             other => {
                 gone.extend(other.filter(|file| file.is_article).map(|file| file.path));
-                to_read.push(path);
+                to_read.push(listed.clone());
             }
         }
     }
@@ -333,12 +345,12 @@ fn verify(cached: CachedWorkspace, listed: Vec<PathBuf>, stamped: Vec<Option<Sta
     Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 
-fn read_all(paths: Vec<PathBuf>, texts: &SharedTexts) -> Vec<ReadFile> {
-    paths
+fn read_all(files: Vec<ListedFile>, texts: &SharedTexts) -> Vec<ReadFile> {
+    files
         .into_par_iter()
-        .map(|path| {
-            let file_path = FilePath::new(path.to_string_lossy().as_ref());
-            match load_for_index(&path, texts) {
+        .map(|file| {
+            let file_path = file.path().clone();
+            match load_for_index(file.on_disk(), texts) {
                 Ok((loaded, stamp)) => {
                     ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }

@@ -69,7 +69,7 @@ pub fn watch_new_folder(shared: &Arc<Shared>, folder: &Path) {
     let mut listing = Listing::default();
     walk(admission, folder, root.settings.follow_symlinks, &mut listing);
     for file in listing.files {
-        shared.send(Change::Disk(file));
+        shared.send(Change::Disk(file.on_disk().to_owned()));
     }
 }
 

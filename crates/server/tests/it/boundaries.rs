@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use article_workspace::admission::ScanOptions;
 use article_workspace::boundary::Boundary;
 use article_workspace::files::ProblemKind;
-use article_workspace::walk::list_files;
+use article_workspace::walk::{ListedFile, list_files};
 use serde_json::{Value, json};
 use support::{Client, Options, codes};
 
@@ -30,8 +30,12 @@ fn article(id: u32, title: &str, slug: &str, links: &[(u32, &str)]) -> String {
     text + "---\n"
 }
 
-fn names(paths: &[PathBuf], root: &Path) -> Vec<String> {
-    paths.iter().map(|path| path.strip_prefix(root).unwrap_or(path).display().to_string()).collect()
+fn names(files: &[ListedFile], root: &Path) -> Vec<String> {
+    files.iter().map(|file| name(file.on_disk(), root)).collect()
+}
+
+fn name(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
 /// A folder outside the workspace with two articles, and a workspace that
@@ -73,11 +77,8 @@ async fn the_scan_follows_links_leading_outside_only_when_the_setting_allows() {
     let options = ScanOptions::default();
     let listing = list_files(&[root.to_owned()], &options).expect("a listing");
     assert_eq!(names(&listing.files, root), ["own.md", "sub/c.md"]);
-    let notes: Vec<(String, ProblemKind)> = listing
-        .problems
-        .iter()
-        .map(|p| (names(std::slice::from_ref(&p.path), root).remove(0), p.kind))
-        .collect();
+    let notes: Vec<(String, ProblemKind)> =
+        listing.problems.iter().map(|p| (name(&p.path, root), p.kind)).collect();
     let skipped = ProblemKind::Skipped;
     assert_eq!(notes, [("in-file.md".to_owned(), skipped), ("out-file.md".to_owned(), skipped)]);
 

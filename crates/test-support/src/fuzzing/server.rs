@@ -863,11 +863,11 @@ impl Run<'_> {
             )
             .expect("the workspace folder is listed")
             .files;
-            for file in listed {
-                let doc = self.fuzz.docs.iter().position(|doc| doc.path.as_ref() == Some(&file));
+            for file in listed.iter().map(|file| file.on_disk()) {
+                let doc = self.fuzz.docs.iter().position(|doc| doc.path.as_deref() == Some(file));
                 let doc = doc
                     .unwrap_or_else(|| panic!("check would read {}, which is no document", file.display()));
-                texts[doc] = article_workspace::files::read_text(&file).ok();
+                texts[doc] = article_workspace::files::read_text(file).ok();
             }
         }
         for (doc, open) in &self.open {
