@@ -5,10 +5,7 @@
 //! cargo run --release --example cache_load -- /path/to/file.index [runs]
 //! ```
 
-use std::sync::Arc;
 use std::time::Instant;
-
-use article_core::texts::SharedTexts;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -20,7 +17,7 @@ fn main() {
     article_workspace::allocator::map_large_blocks_apart();
     for _ in 0..runs {
         let started = Instant::now();
-        match article_workspace::cache::load(file.as_ref(), &Arc::new(SharedTexts::default())) {
+        match article_workspace::cache::load(file.as_ref()) {
             Ok(cached) => {
                 println!(
                     "{} files, {} articles in {:?}",

@@ -70,7 +70,7 @@ fn main() {
     println!("of which related links {}", megabytes(parts.links));
     println!("  entries (the summaries' fixed part, each in its `Arc`) {}", megabytes(parts.entries));
     println!(
-        "  distinct texts of the summaries: {} of {} references, {} with their headers",
+        "  the characters of the summaries' distinct texts: {} of {} references, {}",
         parts.distinct_texts,
         parts.text_references,
         megabytes(parts.texts)
@@ -78,13 +78,16 @@ fn main() {
     println!("  paths {}", megabytes(parts.paths));
     println!("  the article's own diagnostics {}", megabytes(parts.local));
     let rest = (after.0 - before.0).saturating_sub(parts.total());
-    println!("  the rest (line indexes, key maps, the table of shared texts) {}", megabytes(rest));
+    println!(
+        "  the rest (line indexes, key maps, the table of texts' slots and look-up, title words) {}",
+        megabytes(rest)
+    );
 }
 
 /// What the index's articles hold, counted from its structures (bytes as
 /// asked of the allocator, without its own overhead). A text is counted
-/// once however many summaries share it, with the 16 bytes an `ArcStr`
-/// keeps before it.
+/// once however many summaries refer to it, by its characters: the table of
+/// texts copies them into large blocks, with no header of their own.
 #[derive(Default)]
 struct Parts {
     entries: usize,
@@ -120,7 +123,7 @@ impl Parts {
                 parts.text_references += 1;
                 if seen.insert(text.as_ptr() as usize) {
                     parts.distinct_texts += 1;
-                    parts.texts += ARC_HEADER + text.len();
+                    parts.texts += text.len();
                 }
             }
         }

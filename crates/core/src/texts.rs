@@ -1,112 +1,241 @@
-//! One copy of each distinct text the index holds.
+//! The texts the index keeps, by number.
 //!
 //! A title or url is repeated by every related block that links to its
-//! article, and a subject by every article of the subject: shared, 100,000
-//! articles keep a fifth as many strings. Sharing is invisible to the
-//! index's users (an `ArcStr` reads as the same text either way), so one
-//! table serves every snapshot and may be used from every scanning thread.
+//! article, and a subject by every article of the subject. The index keeps
+//! each distinct text once, in one table for the whole process, and refers
+//! to it by its number (a [`Text`]): four bytes a reference rather than a
+//! pointer and a count, no allocation or count of its own per text, and two
+//! texts are equal exactly when their numbers are, which is what the checks
+//! compare most (a link's title with its target's).
+//!
+//! Texts are never taken out of the table: a number stays valid for every
+//! snapshot that may hold it, with no count to keep. What the table holds is
+//! bounded by the distinct texts the process has met: the workspace's, and
+//! those an editor's changes made (typing a 60-character title one key at a
+//! time adds some 5 KB).
 
-use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::fmt;
+use std::num::NonZeroU32;
+use std::ops::Deref;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
-use arcstr::ArcStr;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 
-/// Texts longer than this are not shared: they are unique (answers,
-/// questions), and hashing them would be wasted.
-pub(crate) const SHARED_TEXT_MAX_BYTES: usize = 256;
+/// Texts are copied into blocks of this many bytes; a longer one gets a
+/// block of its own.
+const BLOCK_BYTES: usize = 64 * 1024;
 
-/// Below this many texts a sweep is not worth its walk.
-const SWEEP_FLOOR: usize = 4096;
+/// A text the index keeps: a number in the process's table of texts, read
+/// as the text itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Text(NonZeroU32);
 
-/// The table of shared texts. Cheap to share between threads; an index
-/// and the cache that fills it use one, so that texts are looked up once.
-#[derive(Default)]
-pub struct SharedTexts {
-    // Not SipHash: the keys are the workspace's own texts, and every text of
-    // every article is looked up.
-    texts: DashMap<ArcStr, (), hashbrown::DefaultHashBuilder>,
-    /// How many texts were kept after the last sweep.
-    swept_to: AtomicUsize,
+struct Table {
+    /// Every number handed out, found by its text (a `Text` hashes and
+    /// compares as its text does): four bytes a text. Not SipHash: the keys
+    /// are the workspace's own texts, and every text of every article is
+    /// looked up.
+    numbers: DashMap<ByText, (), hashbrown::DefaultHashBuilder>,
+    /// Text `n` is at `n - 1`; read without a lock.
+    texts: boxcar::Vec<&'static str>,
+    /// What is left of the block texts are being copied into.
+    free: Mutex<&'static mut [u8]>,
 }
 
-impl SharedTexts {
-    /// The table's copy of `text`, added when missing.
-    pub(crate) fn shared(&self, text: &str) -> ArcStr {
-        match self.texts.get(text) {
-            Some(shared) => shared.key().clone(),
-            None => self.insert_or_get(ArcStr::from(text)),
-        }
-    }
+static TABLE: LazyLock<Table> = LazyLock::new(|| Table {
+    numbers: DashMap::default(),
+    texts: boxcar::Vec::new(),
+    free: Mutex::new(Default::default()),
+});
 
-    /// Replaces `text` by the table's copy of it, when it is short and
-    /// nothing else holds it.
-    pub(crate) fn share_text(&self, text: &mut ArcStr) {
-        // A text with another holder was taken from this table already (by
-        // a scan's parser or the cache's decoder) or is also an open
-        // document's: looking it up again would hash every text of a scan
-        // twice, for nothing.
-        if text.is_empty()
-            || text.len() > SHARED_TEXT_MAX_BYTES
-            || ArcStr::strong_count(text).is_none_or(|count| count > 1)
-        {
-            return;
-        }
-        // Not `entry` first: most texts are already present, and a read lock
+impl Text {
+    /// The number of `text`, which is added to the table when missing.
+    pub fn new(text: &str) -> Text {
+        // Not `entry` first: most texts are present already, and a read lock
         // lets the threads look up side by side.
-        if let Some(shared) = self.texts.get(text) {
-            *text = shared.key().clone();
-            return;
+        match TABLE.numbers.get(text) {
+            Some(number) => number.key().0,
+            None => TABLE.insert(text),
         }
-        *text = self.insert_or_get(text.clone());
     }
 
-    /// `text` added to the table, or the copy another thread added first.
-    fn insert_or_get(&self, text: ArcStr) -> ArcStr {
-        match self.texts.entry(text.clone()) {
-            Entry::Occupied(shared) => shared.key().clone(),
+    /// The number of `text`, when the table has it: when it has not, no
+    /// index holds it either.
+    pub fn find(text: &str) -> Option<Text> {
+        TABLE.numbers.get(text).map(|number| number.key().0)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        let at = (self.0.get() - 1) as usize;
+        // Every number was handed out after its text was stored.
+        TABLE.texts.get(at).copied().unwrap_or_default()
+    }
+
+    /// The number itself: equal texts have equal numbers.
+    pub fn number(self) -> u32 {
+        self.0.get()
+    }
+}
+
+impl Table {
+    fn insert(&self, text: &str) -> Text {
+        let at = self.texts.push(self.copy(text));
+        // Four billion texts would take hundreds of gigabytes first.
+        let number = u32::try_from(at + 1).ok().and_then(NonZeroU32::new).expect("fewer texts than u32::MAX");
+        match self.numbers.entry(ByText(Text(number))) {
             Entry::Vacant(slot) => {
                 slot.insert(());
-                text
+                Text(number)
+            }
+            // Another thread added it meanwhile: this number is never handed
+            // out, so that equal texts keep one number. (The entry's own key
+            // is the one it was asked with: the table's is read back.)
+            Entry::Occupied(present) => {
+                drop(present);
+                self.numbers.get(text).map_or(Text(number), |number| number.key().0)
             }
         }
     }
 
-    /// Forgets texts nobody holds any more, once the table has doubled since
-    /// the last sweep: edits keep adding texts (every keystroke in a title is
-    /// a new one), and this keeps the table within twice what is in use.
-    pub(crate) fn sweep_if_grown(&self) {
-        let kept = self.swept_to.load(Ordering::Relaxed);
-        if self.texts.len() < SWEEP_FLOOR.max(kept.saturating_mul(2)) {
-            return;
+    /// `text` copied where it stays for the life of the process.
+    fn copy(&self, text: &str) -> &'static str {
+        if text.len() > BLOCK_BYTES / 4 {
+            return Box::leak(Box::from(text));
         }
-        // A text held only by the table cannot gain a holder while its shard
-        // is locked for `retain`, so none is dropped while being shared.
-        self.texts.retain(|text, _| ArcStr::strong_count(text).is_none_or(|count| count > 1));
-        self.swept_to.store(self.texts.len(), Ordering::Relaxed);
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        if free.len() < text.len() {
+            *free = Box::leak(vec![0; BLOCK_BYTES].into_boxed_slice());
+        }
+        let (copy, rest) = std::mem::take(&mut *free).split_at_mut(text.len());
+        *free = rest;
+        copy.copy_from_slice(text.as_bytes());
+        // Valid: the bytes of a `str`.
+        std::str::from_utf8(copy).unwrap_or_default()
     }
+}
 
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.texts.len()
+/// A text as a key of the table: equal to another with the same characters,
+/// whatever its number (a number being added is compared with those present).
+struct ByText(Text);
+
+impl PartialEq for ByText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl Eq for ByText {}
+
+impl std::hash::Hash for ByText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for ByText {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// Maps keyed by texts are looked up by `&str`: a text hashes as its
+/// characters do.
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+/// In the order of the characters, as `str`: equal numbers are equal texts,
+/// and equal texts have one number.
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self == other { std::cmp::Ordering::Equal } else { self.as_str().cmp(other.as_str()) }
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::new(text)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        <std::borrow::Cow<'de, str>>::deserialize(deserializer).map(|text| Text::new(&text))
     }
 }
 
 /// Texts written as numbers into a table of distinct texts, while a
 /// [`TextTable`] is being filled (writing) or read from (reading) on this
-/// thread; as plain strings otherwise. The model's texts are serialized
+/// thread; as plain strings otherwise. The summary's texts are serialized
 /// through this (`#[serde(with = "crate::texts::in_table")]`), so that a
 /// cache holds each title or url once, however many links repeat it, and
-/// reads it back as one shared copy without hashing it again.
+/// reads it back without looking it up again.
 pub mod in_table {
     use std::cell::RefCell;
 
-    use arcstr::ArcStr;
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::TextTable;
+    use super::{Text, TextTable};
 
     thread_local! {
         static ACTIVE: RefCell<Option<TextTable>> = const { RefCell::new(None) };
@@ -121,18 +250,18 @@ pub mod in_table {
         (result, table)
     }
 
-    pub fn serialize<S: Serializer>(text: &ArcStr, serializer: S) -> Result<S::Ok, S::Error> {
-        let number = ACTIVE.with(|active| active.borrow_mut().as_mut().map(|table| table.number_of(text)));
+    pub fn serialize<S: Serializer>(text: &Text, serializer: S) -> Result<S::Ok, S::Error> {
+        let number = ACTIVE.with(|active| active.borrow_mut().as_mut().map(|table| table.number_of(*text)));
         match number {
             Some(number) => number.serialize(serializer),
-            None => text.as_str().serialize(serializer),
+            None => text.serialize(serializer),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ArcStr, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
         let reading = ACTIVE.with(|active| active.borrow().is_some());
         if !reading {
-            return String::deserialize(deserializer).map(ArcStr::from);
+            return Text::deserialize(deserializer);
         }
         let number = u32::deserialize(deserializer)?;
         let text = ACTIVE.with(|active| active.borrow().as_ref().and_then(|table| table.text(number)));
@@ -141,24 +270,25 @@ pub mod in_table {
 
     /// The same for an optional text.
     pub mod option {
-        use arcstr::ArcStr;
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+        use super::Text;
+
         #[derive(Serialize)]
-        struct Written<'a>(#[serde(serialize_with = "written")] &'a ArcStr);
+        struct Written<'a>(#[serde(serialize_with = "written")] &'a Text);
 
         #[derive(Deserialize)]
-        struct Read(#[serde(with = "super")] ArcStr);
+        struct Read(#[serde(with = "super")] Text);
 
-        fn written<S: Serializer>(text: &&ArcStr, serializer: S) -> Result<S::Ok, S::Error> {
+        fn written<S: Serializer>(text: &&Text, serializer: S) -> Result<S::Ok, S::Error> {
             super::serialize(text, serializer)
         }
 
-        pub fn serialize<S: Serializer>(text: &Option<ArcStr>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(text: &Option<Text>, serializer: S) -> Result<S::Ok, S::Error> {
             text.as_ref().map(Written).serialize(serializer)
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<ArcStr>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Text>, D::Error> {
             Ok(Option::<Read>::deserialize(deserializer)?.map(|read| read.0))
         }
     }
@@ -167,16 +297,16 @@ pub mod in_table {
 /// A text written through the active [`TextTable`] wherever it is
 /// serialized (a key of a stored map, say), as a field would be with
 /// `#[serde(with = "crate::texts::in_table")]`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TableText(#[serde(with = "in_table")] pub ArcStr);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableText(#[serde(with = "in_table")] pub Text);
 
-impl From<ArcStr> for TableText {
-    fn from(text: ArcStr) -> Self {
+impl From<Text> for TableText {
+    fn from(text: Text) -> Self {
         TableText(text)
     }
 }
 
-impl From<TableText> for ArcStr {
+impl From<TableText> for Text {
     fn from(text: TableText) -> Self {
         text.0
     }
@@ -186,134 +316,93 @@ impl From<TableText> for ArcStr {
 /// order they were first met.
 #[derive(Clone, Default)]
 pub struct TextTable {
-    texts: std::sync::Arc<Vec<ArcStr>>,
-    /// The number of each text, found by the text's hash: four bytes a
-    /// text, where a map keyed by the texts themselves would take sixteen
-    /// (writing a cache numbers every distinct text of the workspace).
-    numbers: hashbrown::HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
+    texts: std::sync::Arc<Vec<Text>>,
+    /// Writing: the number each text was given, by its own number (no text
+    /// is hashed: writing a cache numbers every text of the workspace).
+    numbers: hashbrown::HashMap<u32, u32>,
 }
 
 impl TextTable {
     /// A table to read with: the texts as they were written, in order.
-    pub fn for_reading(texts: Vec<ArcStr>) -> TextTable {
+    pub fn for_reading(texts: Vec<Text>) -> TextTable {
         TextTable { texts: std::sync::Arc::new(texts), ..TextTable::default() }
     }
 
     /// The texts numbered so far, in number order.
-    pub fn texts(&self) -> &[ArcStr] {
+    pub fn texts(&self) -> &[Text] {
         &self.texts
     }
 
-    fn number_of(&mut self, text: &ArcStr) -> u32 {
-        let TextTable { texts, numbers, hasher } = self;
-        let text_of = |number: &u32| texts.get(*number as usize).map_or("", |text| text.as_str());
-        let hash = hasher.hash_one(text.as_str());
-        if let Some(number) = numbers.find(hash, |number| text_of(number) == text.as_str()) {
-            return *number;
-        }
-        // Past u32::MAX texts every later one shares the last number: a cache
-        // that large is refused on reading (its texts do not match).
-        let number = u32::try_from(texts.len()).unwrap_or(u32::MAX);
-        numbers.insert_unique(hash, number, |number| hasher.hash_one(text_of(number)));
-        std::sync::Arc::make_mut(texts).push(text.clone());
-        number
+    fn number_of(&mut self, text: Text) -> u32 {
+        let TextTable { texts, numbers } = self;
+        *numbers.entry(text.number()).or_insert_with(|| {
+            // Past u32::MAX texts every later one shares the last number: a
+            // cache that large is refused on reading (its texts do not match).
+            let number = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+            std::sync::Arc::make_mut(texts).push(text);
+            number
+        })
     }
 
-    fn text(&self, number: u32) -> Option<ArcStr> {
-        self.texts.get(usize::try_from(number).ok()?).cloned()
+    fn text(&self, number: u32) -> Option<Text> {
+        self.texts.get(usize::try_from(number).ok()?).copied()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::{Article, parse_article, parse_article_shared};
-    use crate::summary::ArticleSummary;
 
-    fn titles(article: &Article) -> Vec<ArcStr> {
-        article
-            .related
-            .iter()
-            .filter_map(|link| link.title.as_ref()?.value.as_scalar().map(|scalar| scalar.text.clone()))
-            .collect()
-    }
-
-    /// The summary of `source`, holding the only copies of its texts.
-    fn summary(source: &str) -> ArticleSummary {
-        ArticleSummary::of(&parse_article(source).expect("article"))
-    }
-
-    /// The first link's title: the last of the summary's texts to say `Same`.
-    fn link_title(summary: &mut ArticleSummary) -> ArcStr {
-        summary.texts_mut().filter(|text| **text == *"Same").last().cloned().expect("a titled link")
+    #[test]
+    fn equal_texts_have_one_number_and_read_back_as_written() {
+        let (first, second) = (Text::new("Same text"), Text::new(&String::from("Same text")));
+        assert_eq!(first, second);
+        assert_eq!(first.number(), second.number());
+        assert_eq!(first.as_str(), "Same text");
+        assert_ne!(Text::new("Other text"), first);
+        assert_eq!(Text::find("Same text"), Some(first));
+        assert_eq!(Text::find("never added anywhere, 1f6b3"), None);
+        assert_eq!(Text::new("").as_str(), "");
     }
 
     #[test]
-    fn equal_texts_are_one_allocation() {
-        let texts = SharedTexts::default();
-        let source = "---\nid: 1\ntitle: Same\nrelated_article1:\n  id: 2\n  title: Same\n---\n";
-        let mut first = summary(source);
-        let mut second = summary(source);
-        first.share_texts(&texts);
-        second.share_texts(&texts);
-        let own = first.title.clone().expect("title");
-        assert!(ArcStr::ptr_eq(&own, &link_title(&mut first)));
-        assert!(ArcStr::ptr_eq(&own, second.title.as_ref().expect("title")));
-        assert!(ArcStr::ptr_eq(&own, &link_title(&mut second)));
-        assert_eq!(texts.len(), 2, "`2` (the link's id as written) and `Same`");
-    }
-
-    #[test]
-    fn the_parser_takes_the_texts_the_index_keeps_from_the_table() {
-        let texts = SharedTexts::default();
-        let answer = "long ".repeat(100);
-        let linked = format!(
-            "---\nid: 2\ntitle: Same\nfile_name: same.md\nseo:\n  title: Own\nanswer: {answer}\n---\n"
-        );
-        let target = parse_article_shared(&linked, &texts).expect("article");
-        let linking =
-            parse_article_shared("---\nid: 1\nrelated_article1:\n  id: 2\n  title: Same\n---\n", &texts)
-                .expect("article");
-        let title = target.title.as_ref().and_then(|title| title.value.as_scalar()).expect("title");
-        assert!(ArcStr::ptr_eq(&title.text, &titles(&linking)[0]));
-        let mut shared: Vec<String> = texts.texts.iter().map(|text| text.key().to_string()).collect();
-        shared.sort();
-        assert_eq!(
-            shared,
-            ["2", "Same"],
-            "a link's fields and the article's title; not its id (kept as a number), its own fields or the answer"
-        );
-    }
-
-    #[test]
-    fn long_texts_and_texts_held_elsewhere_are_left_as_they_are() {
-        let texts = SharedTexts::default();
-        let long_title = "word ".repeat(SHARED_TEXT_MAX_BYTES / 4);
-        let source = format!("---\nid: 1\ntitle: {long_title}\nsubject: S\n---\n");
-        let mut first = summary(&source);
-        let mut second = first.clone();
-        first.share_texts(&texts);
-        second.share_texts(&texts);
-        assert_eq!(texts.len(), 0, "every text of `second` is held by `first` too, and the title is long");
-        let mut third = summary(&source);
-        third.share_texts(&texts);
-        assert_eq!(texts.len(), 1, "the subject; the long title stays its own");
-    }
-
-    #[test]
-    fn a_sweep_forgets_only_texts_nobody_holds() {
-        let texts = SharedTexts::default();
-        let mut kept = summary("---\nid: 1\ntitle: Kept\n---\n");
-        kept.share_texts(&texts);
-        for n in 0..SWEEP_FLOOR {
-            let mut dropped = summary(&format!("---\nid: {n}\ntitle: Dropped {n}\n---\n"));
-            dropped.share_texts(&texts);
+    fn texts_added_from_many_threads_at_once_have_one_number_each() {
+        // Every thread asks for the same new texts in the same order, from
+        // the same moment: most are asked for by two threads at once.
+        let words: Vec<String> = (0..20_000).map(|n| format!("thread test word {}", n % 5000)).collect();
+        let start = std::sync::Barrier::new(4);
+        let numbers: Vec<(String, u32)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        words.iter().map(|word| (word.clone(), Text::new(word).number())).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().flat_map(|worker| worker.join().expect("a worker")).collect()
+        });
+        let mut by_text = std::collections::HashMap::new();
+        for (word, number) in numbers {
+            assert_eq!(*by_text.entry(word.clone()).or_insert(number), number, "{word}");
         }
-        texts.sweep_if_grown();
-        assert_eq!(texts.len(), 1, "`Kept`");
-        let mut again = summary("---\nid: 1\ntitle: Kept\n---\n");
-        again.share_texts(&texts);
-        assert!(ArcStr::ptr_eq(kept.title.as_ref().expect("title"), again.title.as_ref().expect("title")));
+        assert_eq!(by_text.len(), 5000);
+        assert!(by_text.iter().all(|(word, number)| Text::find(word).map(Text::number) == Some(*number)));
+    }
+
+    #[test]
+    fn long_texts_are_kept_whole() {
+        let long = "long text ".repeat(BLOCK_BYTES / 5);
+        let text = Text::new(&long);
+        assert_eq!(text.as_str(), long);
+        assert_eq!(Text::new(&long), text);
+    }
+
+    #[test]
+    fn texts_order_as_their_characters() {
+        let mut texts = [Text::new("pear"), Text::new("apple"), Text::new("Zebra"), Text::new("apple pie")];
+        texts.sort();
+        let sorted: Vec<&str> = texts.iter().map(|text| text.as_str()).collect();
+        assert_eq!(sorted, ["Zebra", "apple", "apple pie", "pear"]);
     }
 }

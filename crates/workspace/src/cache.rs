@@ -24,10 +24,10 @@ use article_core::diagnostics::{Diagnostic, DiagnosticCode, RelatedInformation, 
 use article_core::index::{ArticleIndex, FileId, FilePath, IndexedArticle, MapName, StoredKeys};
 use article_core::line_index::LineIndex;
 use article_core::summary::ArticleSummary;
-use article_core::texts::{SharedTexts, TableText, TextTable, in_table};
+use article_core::texts::{TableText, Text, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub(crate) const FORMAT_VERSION: u32 = 12;
+pub(crate) const FORMAT_VERSION: u32 = 13;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 
@@ -144,9 +144,9 @@ pub struct StoredDiagnostic {
     // Names and paths go through the table of texts: a few dozen names and
     // the paths every entry holds already, read back without a copy.
     #[serde(with = "in_table")]
-    code: ArcStr,
+    code: Text,
     #[serde(with = "in_table")]
-    severity: ArcStr,
+    severity: Text,
     range: TextRange,
     message: String,
     related: Vec<(TableText, TextRange, String)>,
@@ -155,15 +155,19 @@ pub struct StoredDiagnostic {
 impl StoredDiagnostic {
     pub fn of(index: &ArticleIndex, diagnostic: &Diagnostic) -> StoredDiagnostic {
         StoredDiagnostic {
-            code: ArcStr::from(diagnostic.code.as_str()),
-            severity: ArcStr::from(diagnostic.severity.as_str()),
+            code: Text::new(diagnostic.code.as_str()),
+            severity: Text::new(diagnostic.severity.as_str()),
             range: diagnostic.range,
             message: diagnostic.message.clone(),
             related: diagnostic
                 .related
                 .iter()
                 .map(|place| {
-                    (TableText(index.path(place.file).to_arcstr()), place.range, place.message.clone())
+                    (
+                        TableText(Text::new(index.path(place.file).as_str())),
+                        place.range,
+                        place.message.clone(),
+                    )
                 })
                 .collect(),
         }
@@ -177,7 +181,7 @@ impl StoredDiagnostic {
             .related
             .iter()
             .map(|(path, range, message)| {
-                let file: FileId = index.file_id(&FilePath::new(path.0.clone()))?;
+                let file: FileId = index.file_id(&FilePath::new(path.0.as_str()))?;
                 Some(RelatedInformation { file, range: *range, message: message.clone() })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -223,7 +227,7 @@ pub fn file_for(dir: &Path, root: &Path) -> PathBuf {
 /// core, so that the file's bytes are never all in memory beside what they
 /// decode to. Equal texts are read as one copy; the cached index takes
 /// `texts` as its table of shared texts (the one of the index it is for).
-pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, String> {
+pub fn load(file: &Path) -> Result<CachedWorkspace, String> {
     let file = std::fs::File::open(file).map_err(|error| error.to_string())?;
     let size = file.metadata().map_err(|error| error.to_string())?.len();
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
@@ -238,11 +242,8 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     // texts by their number there. Then the entries, in chunks after their
     // count. Each is read a group of chunks at a time, the group decoded on
     // every core: the bytes read are never all in memory beside what they
-    // decode to.
-    // Not looked up in the index's table of shared texts: each is read once
-    // here, and what is read shares it through its number. A restart
-    // would otherwise hash every text of the workspace into that table,
-    // for the few files an edit will parse again.
+    // decode to. Each text of the table is looked up in the process's table
+    // of texts once, here; an entry refers to it by its number in the file.
     let mut table_texts = Vec::new();
     chunks.decode_groups(TABLE_CHUNKS_PER_READ, decode_texts, |part| table_texts.extend(part))?;
     let table = TextTable::for_reading(table_texts);
@@ -275,7 +276,7 @@ pub fn load(file: &Path, texts: &Arc<SharedTexts>) -> Result<CachedWorkspace, St
     if !files.windows(2).all(|pair| pair[0].path < pair[1].path) {
         return Err("corrupt: files out of order".to_owned());
     }
-    let index = ArticleIndex::from_image(articles, maps, texts.clone())?;
+    let index = ArticleIndex::from_image(articles, maps)?;
     Ok(CachedWorkspace { files, index })
 }
 
@@ -360,10 +361,10 @@ impl<R: Read> Chunks<'_, R> {
     }
 }
 
-/// A chunk of the table of texts.
-fn decode_texts(chunk: &[u8]) -> Result<Vec<ArcStr>, String> {
+/// A chunk of the table of texts, as the process's numbers of them.
+fn decode_texts(chunk: &[u8]) -> Result<Vec<Text>, String> {
     let part: Vec<&str> = decode(chunk)?;
-    Ok(part.into_iter().map(ArcStr::from).collect())
+    Ok(part.into_iter().map(Text::new).collect())
 }
 
 /// One length-prefixed chunk of the payload, into `chunk`, of which
@@ -645,7 +646,7 @@ mod tests {
             (FilePath::new("/srv/articles/seven.md"), FilePath::new("/srv/articles/notes.md"));
         let seen = [Seen { found: Some(vec![found.clone()]), ..seen(&seven) }, seen(&notes)];
         assert_eq!(save(&file, seen.into_iter(), &index).expect("saved"), 2);
-        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let loaded = load(&file).expect("loaded");
         let cached = loaded.file(seven.as_str()).expect("seven is cached");
         assert_eq!((cached.stamp, cached.is_article), (old_stamp(), true));
         assert_eq!(cached.found, Some(vec![found]));
@@ -675,7 +676,7 @@ mod tests {
         let paths: Vec<FilePath> = all.iter().map(|(path, _)| FilePath::new(*path)).collect();
         let written = paths.iter().filter(|path| path.as_str() != "/site/2.md").map(seen);
         assert_eq!(save(&file, written, &index).expect("saved"), 3);
-        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let loaded = load(&file).expect("loaded");
         let without_open: Vec<(&str, &str)> =
             all.iter().copied().filter(|(path, _)| *path != "/site/2.md").collect();
         assert_eq!(loaded.index.canonical(), indexed(&without_open).canonical());
@@ -721,12 +722,12 @@ mod tests {
         let index = indexed(&[("/site/seven.md", TEXT), ("/site/eight.md", linking)]);
         let (seven, eight) = (FilePath::new("/site/seven.md"), FilePath::new("/site/eight.md"));
         save(&file, [seen(&seven), seen(&eight)].into_iter(), &index).expect("saved");
-        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let loaded = load(&file).expect("loaded");
         let article = |path: &FilePath| loaded.index.get_by_path(path).map(|entry| entry.summary.clone());
-        let (seven, mut eight) = (article(&seven).expect("seven"), article(&eight).expect("eight"));
-        let title = seven.title.clone().expect("a title");
-        let link_title = eight.texts_mut().find(|text| **text == *"Seven").cloned();
-        assert!(arcstr::ArcStr::ptr_eq(&title, &link_title.expect("a link title")));
+        let (seven, eight) = (article(&seven).expect("seven"), article(&eight).expect("eight"));
+        let title = seven.title.expect("a title");
+        let link_title = eight.texts().find(|text| *text == "Seven").expect("a link title");
+        assert_eq!(title.number(), link_title.number());
     }
 
     #[test]
@@ -736,7 +737,7 @@ mod tests {
         let paths: Vec<FilePath> =
             (0..CHUNK_ENTRIES * 2 + 5).map(|n| FilePath::new(format!("/srv/site/{n}.md"))).collect();
         assert_eq!(save(&file, paths.iter().map(seen), &ArticleIndex::new()).expect("saved"), paths.len());
-        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let loaded = load(&file).expect("loaded");
         assert_eq!(loaded.files.len(), paths.len());
         assert!(paths.iter().all(|path| loaded.file(path.as_str()).is_some()));
     }
@@ -754,7 +755,7 @@ mod tests {
         let index = indexed(&files);
         let paths: Vec<FilePath> = files.iter().map(|(path, _)| FilePath::new(*path)).collect();
         assert_eq!(save(&file, paths.iter().map(seen), &index).expect("saved"), count);
-        let loaded = load(&file, &Arc::default()).expect("loaded");
+        let loaded = load(&file).expect("loaded");
         assert_eq!(loaded.index.canonical(), index.canonical());
     }
 
@@ -786,17 +787,17 @@ mod tests {
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
         std::fs::write(&file, &flipped).expect("write");
-        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("corrupt: checksum mismatch"));
+        assert_eq!(load(&file).err().as_deref(), Some("corrupt: checksum mismatch"));
 
         std::fs::write(&file, &good[..header().len() + 2]).expect("write");
-        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("truncated"));
+        assert_eq!(load(&file).err().as_deref(), Some("truncated"));
 
         let mut other_version = good.clone();
         other_version[MAGIC.len()] ^= 1;
         std::fs::write(&file, &other_version).expect("write");
-        assert_eq!(load(&file, &Arc::default()).err().as_deref(), Some("written by another version"));
+        assert_eq!(load(&file).err().as_deref(), Some("written by another version"));
 
-        assert!(load(&dir.path().join("missing.index"), &Arc::default()).is_err());
+        assert!(load(&dir.path().join("missing.index")).is_err());
     }
 
     #[test]

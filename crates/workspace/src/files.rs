@@ -4,10 +4,9 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use article_core::article::{Article, parse_article, parse_article_shared};
+use article_core::article::{Article, parse_article};
 use article_core::line_index::LineIndex;
 use article_core::summary::ArticleSummary;
-use article_core::texts::SharedTexts;
 
 use crate::cache::Stamp;
 
@@ -103,10 +102,10 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
-/// Reads and parses one file for the index whose table of texts is
-/// `texts`. The article is summarized here, on the reading thread, so that
-/// the full models of a whole scan are never all held at once.
-pub fn load_for_index(path: &Path, texts: &SharedTexts) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
+/// Reads and parses one file for the index. The article is summarized
+/// here, on the reading thread, so that the full models of a whole scan are
+/// never all held at once.
+pub fn load_for_index(path: &Path) -> Result<(Loaded, Option<Stamp>), ScanProblem> {
     let (text, stamp) = read_stamped(path)?;
-    Ok((loaded(&text, parse_article_shared(&text, texts)), stamp))
+    Ok((loaded(&text, parse_article(&text)), stamp))
 }

@@ -244,11 +244,10 @@ type ParsedFile = (FilePath, ArticleSummary, LineIndex);
 /// Reads and parses `files` on every core, then indexes them.
 pub fn index_files(files: &[ListedFile]) -> Scan {
     let mut index = ArticleIndex::new();
-    let texts = index.shared_texts();
     let loaded: Vec<Result<Option<ParsedFile>, ScanProblem>> = files
         .par_iter()
         .map(|file| {
-            Ok(match load_for_index(file.on_disk(), &texts)?.0 {
+            Ok(match load_for_index(file.on_disk())?.0 {
                 Loaded::Article(article, line_index) => Some((file.path().clone(), *article, line_index)),
                 Loaded::NotAnArticle => None,
             })

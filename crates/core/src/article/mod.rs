@@ -8,7 +8,7 @@ mod parse;
 
 pub use front_matter::{FrontMatter, find_front_matter};
 pub use model::*;
-pub use parse::{parse_article, parse_article_shared, parse_article_with_saphyr};
+pub use parse::{parse_article, parse_article_with_saphyr};
 
 #[cfg(test)]
 mod tests;

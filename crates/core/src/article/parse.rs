@@ -13,7 +13,6 @@ use text_size::TextRange;
 use super::fast_yaml::{self, ByteSpan, Spanned};
 use super::front_matter::{find_front_matter, offset};
 use super::model::{Article, DuplicateKey, Field, RelatedLink, Scalar, ScalarStyle, SyntaxError, Value};
-use crate::texts::{SHARED_TEXT_MAX_BYTES, SharedTexts};
 
 /// Keys whose presence makes a front matter an article rather than, say, a
 /// blog post's `title`/`layout` header that merely lives in the same folder.
@@ -37,20 +36,13 @@ pub(crate) const MAX_FRONT_MATTER_BYTES: usize = 1024 * 1024;
 /// Parses `text` as an article. `None` when it is not one: no front matter, or a
 /// front matter without any article key (and no YAML error to report).
 pub fn parse_article(text: &str) -> Option<Article> {
-    parse(text, None, Path::FastWhenItCan)
+    parse(text, Path::FastWhenItCan)
 }
 
 /// [`parse_article`] by saphyr alone, without the fast path: what the fuzz
 /// target compares it with.
 pub fn parse_article_with_saphyr(text: &str) -> Option<Article> {
-    parse(text, None, Path::Saphyr)
-}
-
-/// [`parse_article`] for an index: short texts (ids, titles, urls,
-/// subjects) are taken from `texts` when it has them, so that the copies a
-/// workspace repeats in every link are never allocated.
-pub fn parse_article_shared(text: &str, texts: &SharedTexts) -> Option<Article> {
-    parse(text, Some(texts), Path::FastWhenItCan)
+    parse(text, Path::Saphyr)
 }
 
 /// Which reader of the YAML a parse takes.
@@ -60,7 +52,7 @@ enum Path {
     Saphyr,
 }
 
-fn parse(text: &str, texts: Option<&SharedTexts>, path: Path) -> Option<Article> {
+fn parse(text: &str, path: Path) -> Option<Article> {
     let front_matter = find_front_matter(text)?;
     let yaml_start = usize::from(front_matter.yaml.start());
     let whole_yaml = &text[front_matter.yaml];
@@ -73,8 +65,6 @@ fn parse(text: &str, texts: Option<&SharedTexts>, path: Path) -> Option<Article>
             Path::Saphyr => Events::full(yaml),
         },
         error: None,
-        texts,
-        sharing: false,
         duplicate_keys: Vec::new(),
     };
     let mut article =
@@ -133,13 +123,6 @@ struct Walker<'a> {
     base: usize,
     events: Events<'a>,
     error: Option<(TextRange, String)>,
-    texts: Option<&'a SharedTexts>,
-    /// Whether the value being read is one the index keeps (an article's
-    /// `title`, `subject` or `url`; a related block's fields): only those
-    /// are taken from `texts`. Every other short text (`file_name`, the SEO
-    /// fields, a question) is the article's own, would be added to the
-    /// table for nothing and swept from it later.
-    sharing: bool,
     /// Keys repeated in a mapping read by [`Walker::read_pairs`].
     duplicate_keys: Vec<DuplicateKey>,
 }
@@ -256,7 +239,6 @@ impl<'a> Walker<'a> {
             article.related.push(link);
             return end;
         }
-        let sharing = matches!(key, "title" | "subject" | "url");
         let slot = match key {
             "id" => Some(&mut article.id),
             "title" => Some(&mut article.title),
@@ -267,10 +249,7 @@ impl<'a> Walker<'a> {
             "answer" => Some(&mut article.answer),
             _ => None,
         };
-        self.sharing = sharing;
-        let end = self.read_into(slot, key_range, event, span);
-        self.sharing = false;
-        end
+        self.read_into(slot, key_range, event, span)
     }
 
     /// Reads a value, keeping it in `slot` when the model has one for its key.
@@ -323,10 +302,7 @@ impl<'a> Walker<'a> {
                 "url" => Some(&mut link.url),
                 _ => None,
             };
-            walker.sharing = slot.is_some();
-            let end = walker.read_into(slot, name_range, event, span);
-            walker.sharing = false;
-            end
+            walker.read_into(slot, name_range, event, span)
         });
         let start = if link.flow { open.start() } else { first_key.map_or(open.start(), |k| k.start()) };
         let end = offset(end).max(start);
@@ -438,10 +414,7 @@ impl<'a> Walker<'a> {
             _ => (start, (start, end)),
         };
         Scalar {
-            text: match self.texts {
-                Some(texts) if self.sharing && text.len() <= SHARED_TEXT_MAX_BYTES => texts.shared(&text),
-                _ => ArcStr::from(text),
-            },
+            text: ArcStr::from(text),
             style,
             node: TextRange::new(offset(node_start), offset(end)),
             content: TextRange::new(offset(content.0), offset(content.1)),

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use arcstr::ArcStr;
 use rayon::prelude::*;
 
 use super::ArticleIndex;
@@ -21,6 +20,7 @@ use super::key_map::KeyMap;
 use super::words::link_words;
 use crate::article::ArticleId;
 use crate::summary::LinkSummary;
+use crate::texts::Text;
 
 /// The id and url by which links find an article.
 fn claims(entry: Option<&IndexedArticle>) -> (Option<ArticleId>, Option<&str>) {
@@ -29,9 +29,9 @@ fn claims(entry: Option<&IndexedArticle>) -> (Option<ArticleId>, Option<&str>) {
 
 #[derive(Clone, Default)]
 pub(super) struct BrokenLinks {
-    pub(super) by_word: KeyMap<ArcStr>,
+    pub(super) by_word: KeyMap<Text>,
     /// The words each file is filed under, to unfile them.
-    words: imbl::HashMap<FileId, Arc<[ArcStr]>>,
+    words: imbl::HashMap<FileId, Arc<[Text]>>,
     /// The map is out of date (after a batch) and must be rebuilt.
     stale: bool,
 }
@@ -47,12 +47,12 @@ impl BrokenLinks {
 
     /// The files with broken links filed under `by_word`, as a cache
     /// stored them.
-    pub(super) fn from_map(by_word: KeyMap<ArcStr>) -> BrokenLinks {
+    pub(super) fn from_map(by_word: KeyMap<Text>) -> BrokenLinks {
         // Words come in order, so each file's list is sorted.
-        let mut words: hashbrown::HashMap<FileId, Vec<ArcStr>> = hashbrown::HashMap::new();
+        let mut words: hashbrown::HashMap<FileId, Vec<Text>> = hashbrown::HashMap::new();
         for (word, files) in by_word.iter() {
             for file in files {
-                words.entry(*file).or_default().push(word.clone());
+                words.entry(*file).or_default().push(*word);
             }
         }
         let words = words.into_iter().map(|(file, words)| (file, words.into())).collect();
@@ -91,15 +91,15 @@ impl ArticleIndex {
     }
 
     /// The words of `file`'s broken links, sorted.
-    fn broken_words_of(&self, file: FileId) -> Vec<ArcStr> {
+    fn broken_words_of(&self, file: FileId) -> Vec<Text> {
         let Some(entry) = self.get(file) else { return Vec::new() };
-        let mut words: Vec<ArcStr> = entry
+        let mut words: Vec<Text> = entry
             .summary
             .links
             .iter()
             .filter(|link| self.is_broken(link))
             .flat_map(|link| link_words(link.title_text(), link.target_url()))
-            .map(|word| self.texts.shared(&word))
+            .map(|word| Text::new(&word))
             .collect();
         words.sort_unstable();
         words.dedup();
@@ -136,7 +136,7 @@ impl ArticleIndex {
             self.broken.by_word.remove(&**word, file);
         }
         for word in &words {
-            self.broken.by_word.add(word.clone(), file);
+            self.broken.by_word.add(*word, file);
         }
         self.broken.by_word.settle();
         if words.is_empty() {
@@ -147,7 +147,7 @@ impl ArticleIndex {
     }
 
     pub(super) fn rebuild_broken_links(&mut self) {
-        let found: Vec<(FileId, Vec<ArcStr>)> = self
+        let found: Vec<(FileId, Vec<Text>)> = self
             .articles
             .keys()
             .collect::<Vec<_>>()
@@ -155,7 +155,7 @@ impl ArticleIndex {
             .map(|file| (file, self.broken_words_of(file)))
             .filter(|(_, words)| !words.is_empty())
             .collect();
-        let pairs = found.iter().flat_map(|(file, words)| words.iter().map(|word| (word.clone(), *file)));
+        let pairs = found.iter().flat_map(|(file, words)| words.iter().map(|word| (*word, *file)));
         let mut by_word = KeyMap::default();
         by_word.extend(pairs.collect());
         let words = found.into_iter().map(|(file, words)| (file, words.into())).collect();
@@ -163,9 +163,9 @@ impl ArticleIndex {
     }
 
     /// Every broken link's word with its files, as a fresh build files them.
-    pub(super) fn broken_link_words(&self) -> Vec<(ArcStr, Vec<FileId>)> {
+    pub(super) fn broken_link_words(&self) -> Vec<(Text, Vec<FileId>)> {
         if !self.broken.stale {
-            return self.broken.by_word.iter().map(|(word, files)| (word.clone(), files.to_vec())).collect();
+            return self.broken.by_word.iter().map(|(word, files)| (*word, files.to_vec())).collect();
         }
         let mut fresh = self.clone();
         fresh.rebuild_broken_links();

@@ -12,7 +12,7 @@ use super::file::{FileId, IndexedArticle};
 use super::key_map::{KeyMap, StoredMap};
 use super::slots::Slots;
 use crate::article::ArticleId;
-use crate::texts::{SharedTexts, TableText};
+use crate::texts::TableText;
 
 /// The maps a cache stores, in the order it stores them. The paths' map is
 /// not stored: it is the articles' own order.
@@ -108,11 +108,9 @@ impl ArticleIndex {
     /// The index a cache stored: `articles` in path order, numbered by
     /// their place there, and `maps` in [`MapName::ALL`]'s order, made by
     /// [`ArticleIndex::stored_map`] from an index of the same articles.
-    /// Their texts are `texts`' already (the cache reads them through it).
     pub fn from_image(
         articles: Vec<Arc<IndexedArticle>>,
         maps: Vec<StoredKeys>,
-        texts: Arc<SharedTexts>,
     ) -> Result<ArticleIndex, String> {
         if !articles.windows(2).all(|pair| pair[0].path < pair[1].path) {
             return Err("corrupt: articles out of order".to_owned());
@@ -149,7 +147,6 @@ impl ArticleIndex {
             linking_to_id: linking_to_id?,
             linking_to_url: linking_to_url?,
             by_word: by_word?,
-            texts,
             ..ArticleIndex::default()
         };
         let by_path = articles

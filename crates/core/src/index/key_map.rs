@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::file::FileId;
+use crate::texts::Text;
 
 /// Changed keys are merged into the run once they outnumber this many, or a
 /// quarter of the run, whichever is more: on another thread where the index
@@ -41,7 +42,10 @@ pub(super) trait MapKey: Ord + Hash + Clone + Send + Sync {
 
 impl MapKey for u64 {}
 
-/// Texts are shared by the index, so equal ones are mostly one allocation.
+/// Texts are compared by number first (`Text`'s own order does).
+impl MapKey for Text {}
+
+/// Paths.
 impl MapKey for ArcStr {
     fn order(&self, other: &Self) -> Ordering {
         if ArcStr::ptr_eq(self, other) { Ordering::Equal } else { self.cmp(other) }

@@ -7,6 +7,8 @@
 
 use arcstr::ArcStr;
 
+use crate::texts::Text;
+
 use super::ArticleIndex;
 use super::key_map::{MergeJob, MergedRun};
 use crate::article::ArticleId;
@@ -19,12 +21,12 @@ macro_rules! index_maps {
         pub struct $name {
             by_path: Option<$item<ArcStr>>,
             by_id: Option<$item<ArticleId>>,
-            by_url: Option<$item<ArcStr>>,
-            by_subject: Option<$item<ArcStr>>,
+            by_url: Option<$item<Text>>,
+            by_subject: Option<$item<Text>>,
             linking_to_id: Option<$item<ArticleId>>,
-            linking_to_url: Option<$item<ArcStr>>,
-            by_word: Option<$item<ArcStr>>,
-            broken_by_word: Option<$item<ArcStr>>,
+            linking_to_url: Option<$item<Text>>,
+            by_word: Option<$item<Text>>,
+            broken_by_word: Option<$item<Text>>,
         }
     };
 }

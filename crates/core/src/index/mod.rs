@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::article::ArticleId;
 use crate::line_index::LineIndex;
 use crate::summary::ArticleSummary;
-use crate::texts::SharedTexts;
+use crate::texts::Text;
 use broken::BrokenLinks;
 use key_map::KeyMap;
 
@@ -41,15 +41,14 @@ pub struct ArticleIndex {
     by_path: KeyMap<ArcStr>,
     // Ordered maps: completion walks ids, urls and words by prefix.
     by_id: KeyMap<ArticleId>,
-    by_url: KeyMap<ArcStr>,
-    by_subject: KeyMap<ArcStr>,
+    by_url: KeyMap<Text>,
+    by_subject: KeyMap<Text>,
     linking_to_id: KeyMap<ArticleId>,
-    linking_to_url: KeyMap<ArcStr>,
-    by_word: KeyMap<ArcStr>,
+    linking_to_url: KeyMap<Text>,
+    by_word: KeyMap<Text>,
     /// Derived from the maps above: which files' "did you mean" hints an
     /// article's change may alter.
     broken: BrokenLinks,
-    texts: Arc<SharedTexts>,
 }
 
 impl ArticleIndex {
@@ -101,8 +100,7 @@ impl ArticleIndex {
         self.by_path.extend(interned);
         let entries: Vec<(FileId, Arc<IndexedArticle>)> = new
             .into_par_iter()
-            .map(|(file, (path, mut summary, line_index))| {
-                summary.share_texts(&self.texts);
+            .map(|(file, (path, summary, line_index))| {
                 (file, Arc::new(IndexedArticle { path, summary, line_index }))
             })
             .collect();
@@ -110,7 +108,7 @@ impl ArticleIndex {
         let pairs = entries
             .par_iter()
             .fold(
-                || (KeyPairs::default(), WordCopies::new(&self.texts)),
+                || (KeyPairs::default(), WordCopies::default()),
                 |(mut pairs, mut words), (file, entry)| {
                     for key in keys(&entry.summary, &mut words) {
                         pairs.add(key, *file);
@@ -127,18 +125,10 @@ impl ArticleIndex {
         for (file, entry) in entries {
             self.articles.insert(file, entry);
         }
-        self.texts.sweep_if_grown();
     }
 
     pub fn len(&self) -> usize {
         self.articles.len()
-    }
-
-    /// The table this index shares its texts through: articles whose texts
-    /// were shared through it beforehand (as the cache does while decoding)
-    /// are filed without looking their texts up again.
-    pub fn shared_texts(&self) -> Arc<SharedTexts> {
-        self.texts.clone()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -253,12 +243,10 @@ impl ArticleIndex {
     }
 
     /// Adds or replaces the article at `path`. Returns the file's id.
-    pub fn upsert(&mut self, path: FilePath, mut summary: ArticleSummary, line_index: LineIndex) -> FileId {
+    pub fn upsert(&mut self, path: FilePath, summary: ArticleSummary, line_index: LineIndex) -> FileId {
         let file = self.intern(path.clone());
         let before = self.articles.get(file).cloned();
         self.unlink(file);
-        summary.share_texts(&self.texts);
-        self.texts.sweep_if_grown();
         let entry = Arc::new(IndexedArticle { path, summary, line_index });
         self.link(file, &entry);
         self.articles.insert(file, entry);
@@ -308,7 +296,7 @@ impl ArticleIndex {
 
     fn link(&mut self, file: FileId, entry: &IndexedArticle) {
         let mut pairs = KeyPairs::default();
-        for key in keys(&entry.summary, &mut WordCopies::new(&self.texts)) {
+        for key in keys(&entry.summary, &mut WordCopies::default()) {
             pairs.add(key, file);
         }
         pairs.file_into(self);
@@ -316,7 +304,7 @@ impl ArticleIndex {
 
     fn unlink(&mut self, file: FileId) {
         let Some(entry) = self.articles.get(file).cloned() else { return };
-        for key in keys(&entry.summary, &mut WordCopies::new(&self.texts)) {
+        for key in keys(&entry.summary, &mut WordCopies::default()) {
             match key {
                 Key::Id(id) => self.by_id.remove(&id, file),
                 Key::Url(url) => self.by_url.remove(&*url, file),
@@ -355,11 +343,11 @@ impl ArticleIndex {
 
 enum Key {
     Id(ArticleId),
-    Url(ArcStr),
+    Url(Text),
     LinkId(ArticleId),
-    LinkUrl(ArcStr),
-    Word(ArcStr),
-    Subject(ArcStr),
+    LinkUrl(Text),
+    Word(Text),
+    Subject(Text),
 }
 
 /// The keys of a batch of new files, as `(key, file)` pairs per map, to be
@@ -367,11 +355,11 @@ enum Key {
 #[derive(Default)]
 struct KeyPairs {
     by_id: Vec<(ArticleId, FileId)>,
-    by_url: Vec<(ArcStr, FileId)>,
-    by_subject: Vec<(ArcStr, FileId)>,
+    by_url: Vec<(Text, FileId)>,
+    by_subject: Vec<(Text, FileId)>,
     linking_to_id: Vec<(ArticleId, FileId)>,
-    linking_to_url: Vec<(ArcStr, FileId)>,
-    by_word: Vec<(ArcStr, FileId)>,
+    linking_to_url: Vec<(Text, FileId)>,
+    by_word: Vec<(Text, FileId)>,
 }
 
 impl KeyPairs {
@@ -449,7 +437,7 @@ const PARALLEL_FILING_PAIRS: usize = 10_000;
 fn keys(article: &ArticleSummary, words: &mut WordCopies) -> Vec<Key> {
     let mut keys = Vec::with_capacity(16);
     keys.extend(article.id.map(Key::Id));
-    keys.extend(article.url.clone().map(Key::Url));
+    keys.extend(article.url.map(Key::Url));
     for link in &article.links {
         keys.extend(link.target_id().map(Key::LinkId));
         keys.extend(link.target_url_text().map(Key::LinkUrl));
@@ -457,30 +445,26 @@ fn keys(article: &ArticleSummary, words: &mut WordCopies) -> Vec<Key> {
     keys.extend(
         title_words(article.title_text().unwrap_or("")).iter().map(|word| Key::Word(words.shared(word))),
     );
-    keys.extend(article.subject.clone().map(Key::Subject));
+    keys.extend(article.subject.map(Key::Subject));
     keys
 }
 
-/// The shared copies of title words one thread has filed: a scan files
-/// millions of words from a vocabulary of thousands, and a local set is
-/// cheaper to ask than the table every thread shares.
-struct WordCopies<'a> {
-    texts: &'a SharedTexts,
-    seen: hashbrown::HashSet<ArcStr>,
+/// The title words one thread has filed: a scan files millions of words
+/// from a vocabulary of thousands, and a local set is cheaper to ask than
+/// the table every thread shares.
+#[derive(Default)]
+struct WordCopies {
+    seen: hashbrown::HashSet<Text>,
 }
 
-impl<'a> WordCopies<'a> {
-    fn new(texts: &'a SharedTexts) -> Self {
-        WordCopies { texts, seen: hashbrown::HashSet::new() }
-    }
-
-    fn shared(&mut self, word: &str) -> ArcStr {
-        if let Some(copy) = self.seen.get(word) {
-            return copy.clone();
+impl WordCopies {
+    fn shared(&mut self, word: &str) -> Text {
+        if let Some(text) = self.seen.get(word) {
+            return *text;
         }
-        let copy = self.texts.shared(word);
-        self.seen.insert(copy.clone());
-        copy
+        let text = Text::new(word);
+        self.seen.insert(text);
+        text
     }
 }
 

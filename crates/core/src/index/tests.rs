@@ -112,7 +112,7 @@ proptest! {
         let written: Vec<_> = written.into_iter().map(|(_, file)| file).collect();
         let numbers = incremental.number_files(written.iter().map(|(path, ..)| path.as_str()));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
-        let mut image = ArticleIndex::from_image(entries(&written), maps, Default::default())
+        let mut image = ArticleIndex::from_image(entries(&written), maps)
             .map_err(TestCaseError::fail)?;
         prop_assert_eq!(image.canonical(), ArticleIndex::from_articles(written).canonical());
         for (_, (path, summary, line_index)) in others {
@@ -127,7 +127,7 @@ proptest! {
         }).collect();
         let numbers = incremental.number_files(every.iter().map(|(path, ..)| path.as_str()));
         let maps = MapName::ALL.iter().map(|name| incremental.stored_map(*name, &numbers)).collect();
-        let mut whole = ArticleIndex::from_image(entries(&every), maps, Default::default())
+        let mut whole = ArticleIndex::from_image(entries(&every), maps)
             .map_err(TestCaseError::fail)?;
         prop_assert_eq!(whole.canonical(), fresh.canonical());
         // Written whole from an index a batch left the broken links of out
@@ -136,7 +136,7 @@ proptest! {
         let numbers = bulk.number_files(every.iter().map(|(path, ..)| path.as_str()));
         let maps: Vec<_> = MapName::ALL.iter().map(|name| bulk.stored_map(*name, &numbers)).collect();
         prop_assert!(!maps.iter().any(|map| matches!(map, StoredKeys::Rebuilt)));
-        let restored = ArticleIndex::from_image(entries(&every), maps, Default::default())
+        let restored = ArticleIndex::from_image(entries(&every), maps)
             .map_err(TestCaseError::fail)?;
         prop_assert!(!restored.broken.is_stale());
         prop_assert_eq!(restored.canonical(), fresh.canonical());
@@ -204,8 +204,8 @@ fn the_index_keeps_no_long_text_and_what_is_wrong_with_one() {
     let text = format!("---\nid: 1\nurl: /u\nquestion: >-\n    {long}?\nanswer: ''\n---\n");
     let index = index_of(&[("a.md", text)]);
     let entry = index.get_by_path(&FilePath::new("a.md")).unwrap();
-    let mut summary = entry.summary.clone();
-    assert!(summary.texts_mut().all(|text| text.len() < 100), "{summary:?}");
+    let summary = &entry.summary;
+    assert!(summary.texts().all(|text| text.len() < 100), "{summary:?}");
     let problems: Vec<&str> = entry.summary.local.iter().map(|found| &*found.message).collect();
     assert_eq!(problems, ["article has no `title`", "invalid `answer`: expected text, found an empty value"]);
 }

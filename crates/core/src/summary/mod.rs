@@ -14,12 +14,11 @@ pub use local::LocalDiagnostic;
 
 use std::borrow::Cow;
 
-use arcstr::ArcStr;
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
 use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value, id_from_digits};
-use crate::texts::SharedTexts;
+use crate::texts::Text;
 
 /// One article as the index keeps it.
 ///
@@ -34,12 +33,12 @@ pub struct ArticleSummary {
     pub id: Option<ArticleId>,
     /// The url, when it is one.
     #[serde(with = "crate::texts::in_table::option")]
-    pub url: Option<ArcStr>,
+    pub url: Option<Text>,
     /// The title, trimmed, when not empty.
     #[serde(with = "crate::texts::in_table::option")]
-    pub title: Option<ArcStr>,
+    pub title: Option<Text>,
     #[serde(with = "crate::texts::in_table::option")]
-    pub subject: Option<ArcStr>,
+    pub subject: Option<Text>,
     /// Where the `id`, `url` and `title` values are, when the keys are
     /// written (whatever their values): related information points there.
     pub id_at: Option<TextRange>,
@@ -69,18 +68,24 @@ pub struct LinkSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkField {
     #[serde(with = "crate::texts::in_table")]
-    text: ArcStr,
+    text: Text,
     pub range: TextRange,
 }
 
 impl LinkField {
     fn of(field: &Field) -> LinkField {
-        LinkField { text: trimmed_text(field).unwrap_or_default(), range: field.value_range() }
+        LinkField { text: trimmed_text(field).unwrap_or_else(|| Text::new("")), range: field.value_range() }
     }
 
     /// The trimmed text, when not empty (as [`Field::text`]).
-    pub fn text(&self) -> Option<&str> {
-        (!self.text.is_empty()).then_some(&*self.text)
+    pub fn text(&self) -> Option<&'static str> {
+        let text = self.text.as_str();
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// [`LinkField::text`] as its number in the table of texts.
+    pub fn shared_text(&self) -> Option<Text> {
+        (!self.text.is_empty()).then_some(self.text)
     }
 }
 
@@ -106,16 +111,16 @@ impl ArticleSummary {
         crate::article::parse_article(text).map(|article| ArticleSummary::of(&article))
     }
 
-    pub fn title_text(&self) -> Option<&str> {
-        self.title.as_deref()
+    pub fn title_text(&self) -> Option<&'static str> {
+        self.title.map(Text::as_str)
     }
 
-    pub fn subject_text(&self) -> Option<&str> {
-        self.subject.as_deref()
+    pub fn subject_text(&self) -> Option<&'static str> {
+        self.subject.map(Text::as_str)
     }
 
-    pub fn article_url(&self) -> Option<&str> {
-        self.url.as_deref()
+    pub fn article_url(&self) -> Option<&'static str> {
+        self.url.map(Text::as_str)
     }
 
     /// This article's current value for a related block's field: what a
@@ -134,19 +139,10 @@ impl ArticleSummary {
         self.title_at.unwrap_or(self.open_fence)
     }
 
-    /// Replaces every short text that nothing else holds by the table's copy
-    /// of it.
-    pub(crate) fn share_texts(&mut self, texts: &SharedTexts) {
-        for text in self.texts_mut() {
-            texts.share_text(text);
-        }
-    }
-
-    /// Every text of the summary, for sharing equal texts.
-    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut ArcStr> {
-        let own = [&mut self.url, &mut self.title, &mut self.subject];
-        let links =
-            self.links.iter_mut().flat_map(|link| link.fields.iter_mut().flatten().map(|f| &mut f.text));
+    /// Every text of the summary.
+    pub fn texts(&self) -> impl Iterator<Item = Text> + '_ {
+        let own = [self.url, self.title, self.subject];
+        let links = self.links.iter().flat_map(|link| link.fields.iter().flatten().map(|field| field.text));
         own.into_iter().flatten().chain(links)
     }
 }
@@ -182,10 +178,9 @@ impl LinkSummary {
         self.field(LinkFieldName::Title).and_then(LinkField::text)
     }
 
-    /// [`LinkSummary::target_url`] as the shared text itself, for a key.
-    pub fn target_url_text(&self) -> Option<ArcStr> {
-        let url = self.field(LinkFieldName::Url).filter(|_| self.url_is_valid)?;
-        url.text().is_some().then(|| url.text.clone())
+    /// [`LinkSummary::target_url`] as its number in the table of texts, for a key.
+    pub fn target_url_text(&self) -> Option<Text> {
+        self.field(LinkFieldName::Url).filter(|_| self.url_is_valid)?.shared_text()
     }
 }
 
@@ -226,14 +221,9 @@ impl LinkView for RelatedLink {
     }
 }
 
-/// A field's trimmed text, when not empty: the field's own shared copy when
-/// trimming left it whole.
-fn trimmed_text(field: &Field) -> Option<ArcStr> {
-    let text = field.text()?;
-    match field.value.as_scalar() {
-        Some(scalar) if *scalar.text == *text => Some(scalar.text.clone()),
-        _ => Some(ArcStr::from(text)),
-    }
+/// A field's trimmed text, when not empty.
+fn trimmed_text(field: &Field) -> Option<Text> {
+    field.text().map(Text::new)
 }
 
 #[cfg(test)]

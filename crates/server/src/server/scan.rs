@@ -17,7 +17,6 @@ use super::shared::Shared;
 use super::state::Workspace;
 use article_core::diagnostics::Diagnostic;
 use article_core::index::{ArticleIndex, FilePath};
-use article_core::texts::SharedTexts;
 use article_workspace::admission::ScanOptions;
 use article_workspace::cache::{self, CachedWorkspace, Stamp, StoredDiagnostic};
 use article_workspace::files::{Loaded, ProblemKind, ScanProblem, load_for_index};
@@ -56,11 +55,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
     // The cache is read while the files are listed, both from before the
     // client is asked for a progress token: its answer takes a round trip.
     let cache_file = shared.cache_dir.as_ref().map(|dir| cache::file_for(dir, &root));
-    let texts = shared.state.index().shared_texts();
-    let cached = cache_file.clone().map(|file| {
-        let texts = texts.clone();
-        tokio::task::spawn_blocking(move || cache::load(&file, &texts))
-    });
+    let cached = cache_file.clone().map(|file| tokio::task::spawn_blocking(move || cache::load(&file)));
     let listing = {
         let (root, options) = (root.clone(), options.clone());
         tokio::task::spawn_blocking(move || list_files(&[root], &options))
@@ -170,8 +165,7 @@ async fn scan(shared: Arc<Shared>, root: PathBuf, options: ScanOptions, listed_u
         let end = to_read.min(done + FIRST_BATCH.max(done / 2));
         let chunk: Vec<ListedFile> = files.by_ref().take(end - done).collect();
         done = end;
-        let texts = texts.clone();
-        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk, &texts)).await else {
+        let Ok(read) = tokio::task::spawn_blocking(move || read_all(chunk)).await else {
             continue;
         };
         let mut batch = Vec::with_capacity(read.len());
@@ -345,12 +339,12 @@ fn verify(cached: CachedWorkspace, listed: &[ListedFile], stamped: Vec<Option<St
     Verified { image, unchanged, to_read, cached_unchanged, found }
 }
 
-fn read_all(files: Vec<ListedFile>, texts: &SharedTexts) -> Vec<ReadFile> {
+fn read_all(files: Vec<ListedFile>) -> Vec<ReadFile> {
     files
         .into_par_iter()
         .map(|file| {
             let file_path = file.path().clone();
-            match load_for_index(file.on_disk(), texts) {
+            match load_for_index(file.on_disk()) {
                 Ok((loaded, stamp)) => {
                     ReadFile { path: file_path, loaded: Some(loaded), stamp, parsed: true }
                 }

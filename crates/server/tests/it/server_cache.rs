@@ -47,7 +47,7 @@ async fn titles(client: &Client) -> Vec<String> {
 fn cache_file_with(cache: &Path, files: usize) -> PathBuf {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(cache).expect("the cache directory").flatten() {
-        let cached = article_workspace::cache::load(&entry.path(), &Default::default());
+        let cached = article_workspace::cache::load(&entry.path());
         found.push((entry.path(), cached.map(|cached| cached.files.len())));
     }
     let with = found.iter().find(|(_, cached)| cached.as_ref().is_ok_and(|n| *n == files));
@@ -82,8 +82,7 @@ async fn a_restart_takes_unchanged_files_from_the_cache_and_rereads_the_rest() {
     assert_eq!(titles(&second).await, ["Cached Alpha", "Cached Bravo", "Cached Delta"]);
     // `shutdown` waits for the cache being written.
     assert!(second.shutdown_and_exit().await);
-    let rewritten = article_workspace::cache::load(&cache_file_with(cache.path(), 4), &Default::default())
-        .expect("a cache");
+    let rewritten = article_workspace::cache::load(&cache_file_with(cache.path(), 4)).expect("a cache");
     assert!(
         rewritten.file(path("c.md").to_string_lossy().as_ref()).is_none(),
         "deleted files leave the cache"
@@ -210,8 +209,7 @@ async fn a_restart_publishes_what_a_fresh_start_would() {
     let fresh = tempfile::tempdir().expect("an empty cache directory");
     let cold = sets_after_start(root.path(), cache.path(), &paths).await;
     let stored =
-        article_workspace::cache::load(&cache_file_with(cache.path(), files.len()), &Default::default())
-            .expect("a cache");
+        article_workspace::cache::load(&cache_file_with(cache.path(), files.len())).expect("a cache");
     assert!(stored.files.iter().all(|file| file.found.is_some()), "the checks' findings are stored");
     let codes_of = |sets: &[(String, Value)], name: &str| -> Vec<String> {
         let set = sets.iter().find(|(file, _)| file == name).map(|(_, set)| set.clone()).unwrap_or_default();
