@@ -31,45 +31,40 @@ const BLOCK_BYTES: usize = 64 * 1024;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Text(NonZeroU32);
 
-struct Table {
-    /// Every number handed out, found by its text (a `Text` hashes and
-    /// compares as its text does): four bytes a text. Not SipHash: the keys
-    /// are the workspace's own texts, and every text of every article is
-    /// looked up.
-    numbers: DashMap<ByText, (), hashbrown::DefaultHashBuilder>,
-    /// Text `n` is at `n - 1`; read without a lock.
-    texts: boxcar::Vec<&'static str>,
-    /// What is left of the block texts are being copied into.
-    free: Mutex<&'static mut [u8]>,
-}
+/// Every number handed out, found by its text (a `Text` hashes and
+/// compares as its text does): four bytes a text. Not SipHash: the keys are
+/// the workspace's own texts, and every text of every article is looked up.
+static NUMBERS: LazyLock<DashMap<ByText, (), hashbrown::DefaultHashBuilder>> =
+    LazyLock::new(DashMap::default);
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| Table {
-    numbers: DashMap::default(),
-    texts: boxcar::Vec::new(),
-    free: Mutex::new(Default::default()),
-});
+/// Text `n` is at `n - 1`; read without a lock, and with no check of its
+/// own that it was made (a constant), for every text a feature reads.
+static TEXTS: boxcar::Vec<&'static str> = boxcar::Vec::new();
+
+/// What is left of the block texts are being copied into.
+static FREE: Mutex<&'static mut [u8]> = Mutex::new(&mut []);
 
 impl Text {
     /// The number of `text`, which is added to the table when missing.
     pub fn new(text: &str) -> Text {
         // Not `entry` first: most texts are present already, and a read lock
         // lets the threads look up side by side.
-        match TABLE.numbers.get(text) {
+        match NUMBERS.get(text) {
             Some(number) => number.key().0,
-            None => TABLE.insert(text),
+            None => insert(text),
         }
     }
 
     /// The number of `text`, when the table has it: when it has not, no
     /// index holds it either.
     pub fn find(text: &str) -> Option<Text> {
-        TABLE.numbers.get(text).map(|number| number.key().0)
+        NUMBERS.get(text).map(|number| number.key().0)
     }
 
     pub fn as_str(self) -> &'static str {
         let at = (self.0.get() - 1) as usize;
         // Every number was handed out after its text was stored.
-        TABLE.texts.get(at).copied().unwrap_or_default()
+        TEXTS.get(at).copied().unwrap_or_default()
     }
 
     /// The number itself: equal texts have equal numbers.
@@ -78,41 +73,39 @@ impl Text {
     }
 }
 
-impl Table {
-    fn insert(&self, text: &str) -> Text {
-        let at = self.texts.push(self.copy(text));
-        // Four billion texts would take hundreds of gigabytes first.
-        let number = u32::try_from(at + 1).ok().and_then(NonZeroU32::new).expect("fewer texts than u32::MAX");
-        match self.numbers.entry(ByText(Text(number))) {
-            Entry::Vacant(slot) => {
-                slot.insert(());
-                Text(number)
-            }
-            // Another thread added it meanwhile: this number is never handed
-            // out, so that equal texts keep one number. (The entry's own key
-            // is the one it was asked with: the table's is read back.)
-            Entry::Occupied(present) => {
-                drop(present);
-                self.numbers.get(text).map_or(Text(number), |number| number.key().0)
-            }
+fn insert(text: &str) -> Text {
+    let at = TEXTS.push(copy(text));
+    // Four billion texts would take hundreds of gigabytes first.
+    let number = u32::try_from(at + 1).ok().and_then(NonZeroU32::new).expect("fewer texts than u32::MAX");
+    match NUMBERS.entry(ByText(Text(number))) {
+        Entry::Vacant(slot) => {
+            slot.insert(());
+            Text(number)
+        }
+        // Another thread added it meanwhile: this number is never handed
+        // out, so that equal texts keep one number. (The entry's own key is
+        // the one it was asked with: the table's is read back.)
+        Entry::Occupied(present) => {
+            drop(present);
+            NUMBERS.get(text).map_or(Text(number), |number| number.key().0)
         }
     }
+}
 
-    /// `text` copied where it stays for the life of the process.
-    fn copy(&self, text: &str) -> &'static str {
-        if text.len() > BLOCK_BYTES / 4 {
-            return Box::leak(Box::from(text));
-        }
-        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
-        if free.len() < text.len() {
-            *free = Box::leak(vec![0; BLOCK_BYTES].into_boxed_slice());
-        }
-        let (copy, rest) = std::mem::take(&mut *free).split_at_mut(text.len());
-        *free = rest;
-        copy.copy_from_slice(text.as_bytes());
-        // Valid: the bytes of a `str`.
-        std::str::from_utf8(copy).unwrap_or_default()
+/// `text` copied where it stays for the life of the process.
+fn copy(text: &str) -> &'static str {
+    if text.len() > BLOCK_BYTES / 4 {
+        return Box::leak(Box::from(text));
     }
+    let mut free = FREE.lock().unwrap_or_else(PoisonError::into_inner);
+    if free.len() < text.len() {
+        *free = Box::leak(vec![0; BLOCK_BYTES].into_boxed_slice());
+    }
+    let (copy, rest) = std::mem::take(&mut *free).split_at_mut(text.len());
+    *free = rest;
+    copy.copy_from_slice(text.as_bytes());
+    // Valid: the bytes of a `str`.
+    std::str::from_utf8(copy).unwrap_or_default()
 }
 
 /// A text as a key of the table: equal to another with the same characters,

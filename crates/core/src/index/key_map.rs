@@ -38,12 +38,38 @@ pub(super) trait MapKey: Ord + Hash + Clone + Send + Sync {
     fn order(&self, other: &Self) -> Ordering {
         self.cmp(other)
     }
+
+    /// Sorts a batch's pairs by key, then file, without repeats.
+    fn sort_pairs(pairs: &mut Vec<(Self, FileId)>) {
+        pairs.par_sort_unstable_by(|(key, file), (other, other_file)| {
+            key.order(other).then(file.cmp(other_file))
+        });
+        pairs.dedup();
+    }
 }
 
 impl MapKey for u64 {}
 
 /// Texts are compared by number first (`Text`'s own order does).
-impl MapKey for Text {}
+impl MapKey for Text {
+    /// By number first, which groups equal texts without reading them;
+    /// then the groups by their characters, each text read once: a scan's
+    /// batch files millions of pairs of a few hundred thousand texts, and
+    /// reading a text is a visit to its place in the table.
+    fn sort_pairs(pairs: &mut Vec<(Text, FileId)>) {
+        pairs.par_sort_unstable_by_key(|(text, file)| (text.number(), *file));
+        pairs.dedup();
+        let mut groups: Vec<(&'static str, usize, usize)> = Vec::new();
+        for (at, (text, _)) in pairs.iter().enumerate() {
+            match groups.last_mut() {
+                Some((_, _, end)) if pairs[*end - 1].0 == *text => *end = at + 1,
+                _ => groups.push((text.as_str(), at, at + 1)),
+            }
+        }
+        groups.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        *pairs = groups.iter().flat_map(|(_, start, end)| pairs[*start..*end].iter().copied()).collect();
+    }
+}
 
 /// Paths.
 impl MapKey for ArcStr {
@@ -204,10 +230,7 @@ impl<K: MapKey> KeyMap<K> {
             self.settle();
             return;
         }
-        pairs.par_sort_unstable_by(|(key, file), (other, other_file)| {
-            key.order(other).then(file.cmp(other_file))
-        });
-        pairs.dedup();
+        K::sort_pairs(&mut pairs);
         self.merge(pairs);
     }
 
@@ -448,7 +471,30 @@ mod tests {
     use arcstr::ArcStr;
     use proptest::prelude::*;
 
-    use super::{FileId, KeyMap};
+    use super::{FileId, KeyMap, MapKey};
+    use crate::texts::Text;
+
+    /// Texts are grouped by number, then ordered by their characters: the
+    /// same order as sorting by the texts themselves.
+    #[test]
+    fn pairs_of_texts_sort_as_their_characters_then_files() {
+        let text = Text::new;
+        let mut pairs = vec![
+            (text("pear"), FileId(2)),
+            (text("apple"), FileId(9)),
+            (text("pear"), FileId(1)),
+            (text("Zebra"), FileId(4)),
+            (text("apple"), FileId(3)),
+            (text("pear"), FileId(2)),
+            (text("apple pie"), FileId(0)),
+        ];
+        Text::sort_pairs(&mut pairs);
+        let sorted: Vec<(&str, u32)> = pairs.iter().map(|(text, file)| (text.as_str(), file.0)).collect();
+        assert_eq!(
+            sorted,
+            [("Zebra", 4), ("apple", 3), ("apple", 9), ("apple pie", 0), ("pear", 1), ("pear", 2)]
+        );
+    }
 
     #[derive(Clone, Debug)]
     enum Op {

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use text_size::TextRange;
 
-use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value, id_from_digits};
+use crate::article::{Article, ArticleId, Field, LinkFieldName, RelatedLink, Value};
 use crate::texts::Text;
 
 /// One article as the index keeps it.
@@ -59,6 +59,12 @@ pub struct LinkSummary {
     pub is_mapping: bool,
     /// Whether the `url` field's text is a url (it is then the target url).
     url_is_valid: bool,
+    /// Whether the `id` field's text is an id (`target_id` is then it).
+    has_target_id: bool,
+    /// The id it links to, read once (as [`Field::id`]): every check and
+    /// every look-up of its referrers follows it. Two halves, so that a
+    /// link keeps the four-byte alignment of its other fields.
+    target_id: [u32; 2],
     /// `id`, `title`, `subject`, `url`, in [`LinkFieldName::ALL`]'s order.
     fields: [Option<LinkField>; 4],
 }
@@ -134,6 +140,17 @@ impl ArticleSummary {
         }
     }
 
+    /// [`ArticleSummary::link_value`] as its number in the table of texts,
+    /// for the fields kept so (all but the id).
+    pub fn link_number(&self, name: LinkFieldName) -> Option<Text> {
+        match name {
+            LinkFieldName::Id => None,
+            LinkFieldName::Title => self.title,
+            LinkFieldName::Subject => self.subject,
+            LinkFieldName::Url => self.url,
+        }
+    }
+
     /// Where the article is "defined": its title's value, else its opening fence.
     pub fn title_range(&self) -> TextRange {
         self.title_at.unwrap_or(self.open_fence)
@@ -150,11 +167,15 @@ impl ArticleSummary {
 impl LinkSummary {
     fn of(link: &RelatedLink) -> LinkSummary {
         let field = |name| link.field(name).map(LinkField::of);
+        let target_id = link.target_id();
+        let id = target_id.unwrap_or(0);
         LinkSummary {
             number: link.number,
             key: link.key,
             is_mapping: matches!(link.value, Value::Mapping(_)),
             url_is_valid: link.target_url().is_some(),
+            has_target_id: target_id.is_some(),
+            target_id: [(id >> 32) as u32, id as u32],
             fields: LinkFieldName::ALL.map(field),
         }
     }
@@ -163,11 +184,10 @@ impl LinkSummary {
         self.fields[name as usize].as_ref()
     }
 
-    /// The id it links to, read leniently (as [`Field::id`]): read from
-    /// the field's text when asked, which is cheaper than the 16 bytes a
-    /// stored id would add to every link of the index.
+    /// The id it links to, read leniently (as [`Field::id`]).
     pub fn target_id(&self) -> Option<ArticleId> {
-        self.field(LinkFieldName::Id)?.text().and_then(id_from_digits)?.ok()
+        let [high, low] = self.target_id;
+        self.has_target_id.then_some((u64::from(high) << 32) | u64::from(low))
     }
 
     pub fn target_url(&self) -> Option<&str> {
@@ -191,6 +211,11 @@ pub trait LinkView {
     fn target_url(&self) -> Option<&str>;
     /// The field's trimmed text, when the field is written and not empty.
     fn field_text(&self, name: LinkFieldName) -> Option<&str>;
+    /// [`LinkView::field_text`] as its number in the table of texts, when
+    /// the link has it so (a summary's): compared without being read.
+    fn field_number(&self, _name: LinkFieldName) -> Option<Text> {
+        None
+    }
 }
 
 impl LinkView for LinkSummary {
@@ -204,6 +229,10 @@ impl LinkView for LinkSummary {
 
     fn field_text(&self, name: LinkFieldName) -> Option<&str> {
         self.field(name)?.text()
+    }
+
+    fn field_number(&self, name: LinkFieldName) -> Option<Text> {
+        self.field(name)?.shared_text()
     }
 }
 
