@@ -15,27 +15,34 @@
 //! time adds some 5 KB).
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 use std::ops::Deref;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
 
-use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
+use hashbrown::HashTable;
 
 /// Texts are copied into blocks of this many bytes; a longer one gets a
 /// block of its own.
 const BLOCK_BYTES: usize = 64 * 1024;
+
+/// The table's numbers are found through this many maps, each behind a lock
+/// of its own, so that the threads of a scan or a cache load add texts side
+/// by side.
+const SHARDS: usize = 64;
 
 /// A text the index keeps: a number in the process's table of texts, read
 /// as the text itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Text(NonZeroU32);
 
-/// Every number handed out, found by its text (a `Text` hashes and
-/// compares as its text does): four bytes a text. Not SipHash: the keys are
-/// the workspace's own texts, and every text of every article is looked up.
-static NUMBERS: LazyLock<DashMap<ByText, (), hashbrown::DefaultHashBuilder>> =
-    LazyLock::new(DashMap::default);
+/// Every number handed out, found by its text's hash. Not SipHash: the keys
+/// are the workspace's own texts, and every text of every article is looked
+/// up.
+static NUMBERS: LazyLock<Numbers> = LazyLock::new(|| Numbers {
+    hasher: hashbrown::DefaultHashBuilder::default(),
+    shards: std::iter::repeat_with(Default::default).take(SHARDS).collect(),
+});
 
 /// Text `n` is at `n - 1`; read without a lock, and with no check of its
 /// own that it was made (a constant), for every text a feature reads.
@@ -47,18 +54,33 @@ static FREE: Mutex<&'static mut [u8]> = Mutex::new(&mut []);
 impl Text {
     /// The number of `text`, which is added to the table when missing.
     pub fn new(text: &str) -> Text {
-        // Not `entry` first: most texts are present already, and a read lock
-        // lets the threads look up side by side.
-        match NUMBERS.get(text) {
-            Some(number) => number.key().0,
-            None => insert(text),
+        let hash = NUMBERS.hash(text);
+        let shard = NUMBERS.shard(hash);
+        // A read lock first: most texts are present already, and the
+        // threads look them up side by side.
+        if let Some(found) = find_in(&shard.read().unwrap_or_else(PoisonError::into_inner), hash, text) {
+            return found;
         }
+        let mut numbers = shard.write().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have added it since the read lock was let go.
+        if let Some(found) = find_in(&numbers, hash, text) {
+            return found;
+        }
+        // Pushed under the shard's lock: equal texts get one number, and no
+        // number is handed out twice or left unused.
+        let at = TEXTS.push(copy(text));
+        // Four billion texts would take hundreds of gigabytes first.
+        let number = u32::try_from(at + 1).ok().and_then(NonZeroU32::new).expect("fewer texts than u32::MAX");
+        let slot = Slot { hash: hash as u32, text: Text(number) };
+        numbers.insert_unique(spread(slot.hash), slot, |slot| spread(slot.hash));
+        slot.text
     }
 
     /// The number of `text`, when the table has it: when it has not, no
     /// index holds it either.
     pub fn find(text: &str) -> Option<Text> {
-        NUMBERS.get(text).map(|number| number.key().0)
+        let hash = NUMBERS.hash(text);
+        find_in(&NUMBERS.shard(hash).read().unwrap_or_else(PoisonError::into_inner), hash, text)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -73,23 +95,45 @@ impl Text {
     }
 }
 
-fn insert(text: &str) -> Text {
-    let at = TEXTS.push(copy(text));
-    // Four billion texts would take hundreds of gigabytes first.
-    let number = u32::try_from(at + 1).ok().and_then(NonZeroU32::new).expect("fewer texts than u32::MAX");
-    match NUMBERS.entry(ByText(Text(number))) {
-        Entry::Vacant(slot) => {
-            slot.insert(());
-            Text(number)
-        }
-        // Another thread added it meanwhile: this number is never handed
-        // out, so that equal texts keep one number. (The entry's own key is
-        // the one it was asked with: the table's is read back.)
-        Entry::Occupied(present) => {
-            drop(present);
-            NUMBERS.get(text).map_or(Text(number), |number| number.key().0)
-        }
+/// The maps from texts to their numbers, and how texts are hashed for them.
+struct Numbers {
+    hasher: hashbrown::DefaultHashBuilder,
+    shards: Box<[RwLock<HashTable<Slot>>]>,
+}
+
+impl Numbers {
+    fn hash(&self, text: &str) -> u64 {
+        self.hasher.hash_one(text)
     }
+
+    /// The shard of a hash: chosen by bits that the hash kept in a slot
+    /// does not hold, so that each shard's slots differ in all of theirs.
+    fn shard(&self, hash: u64) -> &RwLock<HashTable<Slot>> {
+        &self.shards[(hash >> 40) as usize % SHARDS]
+    }
+}
+
+/// A number in a shard, with the low half of its text's hash: a shard that
+/// grows files its numbers again by this, never reading a text (at a
+/// million articles, each a visit to a random place in memory), and a
+/// lookup compares the characters only of texts whose hashes agree.
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u32,
+    text: Text,
+}
+
+fn find_in(numbers: &HashTable<Slot>, hash: u64, text: &str) -> Option<Text> {
+    let low = hash as u32;
+    numbers.find(spread(low), |slot| slot.hash == low && slot.text.as_str() == text).map(|slot| slot.text)
+}
+
+/// The hash a shard's map files a slot by, made again from the half the
+/// slot keeps: multiplied by an odd constant, so that its high bits (the
+/// map's tag) depend on all of them, and its low bits (the map's place) are
+/// those of the hash.
+fn spread(low: u32) -> u64 {
+    u64::from(low).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// `text` copied where it stays for the life of the process.
@@ -106,30 +150,6 @@ fn copy(text: &str) -> &'static str {
     copy.copy_from_slice(text.as_bytes());
     // Valid: the bytes of a `str`.
     std::str::from_utf8(copy).unwrap_or_default()
-}
-
-/// A text as a key of the table: equal to another with the same characters,
-/// whatever its number (a number being added is compared with those present).
-struct ByText(Text);
-
-impl PartialEq for ByText {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.as_str() == other.0.as_str()
-    }
-}
-
-impl Eq for ByText {}
-
-impl std::hash::Hash for ByText {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-    }
-}
-
-impl std::borrow::Borrow<str> for ByText {
-    fn borrow(&self) -> &str {
-        self.0.as_str()
-    }
 }
 
 impl Deref for Text {
