@@ -281,6 +281,18 @@ pub mod in_table {
         text.ok_or_else(|| D::Error::custom(format!("text {number} is not in the table")))
     }
 
+    /// The number `text` is written as, when a table is being filled on
+    /// this thread.
+    pub(crate) fn number_for_writing(text: Text) -> Option<u32> {
+        ACTIVE.with(|active| active.borrow_mut().as_mut().map(|table| table.number_of(text)))
+    }
+
+    /// Runs `read` with the table being read from on this thread, if any:
+    /// looked up once for many texts.
+    pub(crate) fn reading<R>(read: impl FnOnce(Option<&TextTable>) -> R) -> R {
+        ACTIVE.with(|active| read(active.borrow().as_ref()))
+    }
+
     /// The same for an optional text.
     pub mod option {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -357,7 +369,7 @@ impl TextTable {
         })
     }
 
-    fn text(&self, number: u32) -> Option<Text> {
+    pub(crate) fn text(&self, number: u32) -> Option<Text> {
         self.texts.get(usize::try_from(number).ok()?).copied()
     }
 }

@@ -27,7 +27,7 @@ use article_core::summary::ArticleSummary;
 use article_core::texts::{TableText, Text, TextTable, in_table};
 
 /// Bumped whenever what is stored changes shape.
-pub(crate) const FORMAT_VERSION: u32 = 13;
+pub(crate) const FORMAT_VERSION: u32 = 14;
 
 const MAGIC: &[u8; 8] = b"artlsp\0\x01";
 

@@ -24,7 +24,9 @@ pub(super) struct LineStarts {
     count: u32,
     /// The checkpoints (the start of line `BLOCK * n` and the position of
     /// its block's first length, for each `n` from 1, both `u32` little
-    /// endian), then the lengths.
+    /// endian), then the lengths. Stored as bytes, not as a sequence of
+    /// numbers: read back in one copy.
+    #[serde(with = "serde_bytes")]
     bytes: Box<[u8]>,
 }
 

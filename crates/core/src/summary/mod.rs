@@ -9,6 +9,7 @@
 //! size, and the cache stores the same summaries.
 
 mod local;
+mod packed;
 
 pub use local::LocalDiagnostic;
 
@@ -44,6 +45,7 @@ pub struct ArticleSummary {
     pub id_at: Option<TextRange>,
     pub url_at: Option<TextRange>,
     pub title_at: Option<TextRange>,
+    #[serde(with = "packed")]
     pub links: Box<[LinkSummary]>,
     /// What the article alone says is wrong with it.
     pub local: Box<[LocalDiagnostic]>,
