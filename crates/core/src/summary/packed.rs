@@ -211,9 +211,51 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::summary::ArticleSummary;
     use crate::texts::TextTable;
+
+    fn round_trips(summary: &ArticleSummary) {
+        let plain = postcard::to_stdvec(summary).expect("written");
+        assert_eq!(&postcard::from_bytes::<ArticleSummary>(&plain).expect("read"), summary);
+        let (written, table) = in_table::with(TextTable::default(), || postcard::to_stdvec(summary));
+        let table = TextTable::for_reading(table.texts().to_vec());
+        let (read, _) =
+            in_table::with(table, || postcard::from_bytes::<ArticleSummary>(&written.expect("written")));
+        assert_eq!(&read.expect("read"), summary);
+    }
+
+    /// A related block: a mapping of some of the four fields (values of any
+    /// characters, ids of any length), a scalar, or nothing.
+    fn block() -> impl Strategy<Value = String> {
+        let value = prop_oneof!["[0-9]{1,22}", "[a-zA-Z0-9é✓ :/._-]{0,24}", Just("''".to_owned())];
+        let fields = prop::collection::vec((0..4usize, value), 0..5);
+        prop_oneof![
+            4 => fields.prop_map(|fields| {
+                let names = ["id", "title", "subject", "url"];
+                fields.iter().map(|(name, value)| format!("\n  {}: {value}", names[*name])).collect()
+            }),
+            1 => "[a-z ]{0,12}".prop_map(|scalar| format!(" {scalar}")),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_articles_links_read_back_as_written(
+            blocks in prop::collection::vec((1..400u32, "\n{0,3}", block()), 0..8)
+        ) {
+            let mut text = String::from("---\nid: 1\n");
+            for (number, blank, block) in &blocks {
+                text.push_str(&format!("{blank}related_article{number}:{block}\n"));
+            }
+            text.push_str("---\n");
+            let summary = ArticleSummary::of_text(&text).expect("an article");
+            prop_assert_eq!(summary.links.is_empty(), blocks.is_empty());
+            round_trips(&summary);
+        }
+    }
 
     fn summary() -> ArticleSummary {
         let text = "---\nid: 1\nurl: https://example.com/a\nrelated_article1:\n  id: 22\n  title: Tea\n  \
@@ -226,14 +268,7 @@ mod tests {
     fn links_read_back_as_written_with_a_table_and_without() {
         let summary = summary();
         assert_eq!(summary.links.len(), 4);
-        let plain = postcard::to_stdvec(&summary).expect("written");
-        assert_eq!(postcard::from_bytes::<ArticleSummary>(&plain).expect("read"), summary);
-
-        let (written, table) = in_table::with(TextTable::default(), || postcard::to_stdvec(&summary));
-        let written = written.expect("written");
-        let table = TextTable::for_reading(table.texts().to_vec());
-        let (read, _) = in_table::with(table, || postcard::from_bytes::<ArticleSummary>(&written));
-        assert_eq!(read.expect("read"), summary);
+        round_trips(&summary);
     }
 
     #[test]
