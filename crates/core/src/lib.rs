@@ -18,6 +18,7 @@ mod slug;
 pub mod suggest;
 pub mod summary;
 pub mod texts;
+mod varint;
 
 #[cfg(test)]
 mod test_support;

@@ -45,7 +45,7 @@ impl LineStarts {
             }
             // The last line has no length of its own.
             if let Some(next) = starts.get(line + 1) {
-                push_length(&mut lengths, next - start);
+                crate::varint::push(&mut lengths, next - start);
             }
         }
         bytes.extend(lengths);
@@ -125,25 +125,8 @@ impl LineStarts {
 
     /// The length at `at`, which moves past it.
     fn length(&self, at: &mut usize) -> Option<u32> {
-        let mut value = 0u32;
-        for shift in (0..35).step_by(7) {
-            let byte = *self.bytes.get(*at)?;
-            *at += 1;
-            value |= u32::from(byte & 0x7f).checked_shl(shift)?;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
+        crate::varint::read(&self.bytes, at)
     }
-}
-
-fn push_length(lengths: &mut Vec<u8>, mut length: u32) {
-    while length >= 0x80 {
-        lengths.push((length as u8 & 0x7f) | 0x80);
-        length >>= 7;
-    }
-    lengths.push(length as u8);
 }
 
 #[cfg(test)]
